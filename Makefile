@@ -1,0 +1,113 @@
+# lrscope — build, test and set-up.
+#
+#   make deps        install missing Debian packages (apt-get; sudo when not root)
+#   make             build build/lrscope
+#   make run         deps + build + start lrscope on Fashion-MNIST
+#   make test        deps + unit tests (Criterion), end-to-end tests, sanitizer run
+#   make bench       throughput of the default model against OpenBLAS sgemm
+#   make install     PREFIX=/usr/local DESTDIR=
+#
+# Switches: WERROR=1 turns warnings into errors (CI); SANITIZE=address,undefined
+# builds with sanitizers (objects go to their own folder).
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+VERSION := 0.1.0
+
+DEB_PKGS := gcc make pkg-config libncurses-dev libopenblas-dev libpng-dev zlib1g-dev \
+            libcriterion-dev tmux dataset-fashion-mnist
+PKGS     := openblas ncursesw libpng zlib
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wdouble-promotion -Wformat=2 -Wvla
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+OPT := -O2 -g
+ifneq ($(SANITIZE),)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+BUILD := $(BUILD)/san
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CPPFLAGS += -I. -DLRSCOPE_VERSION='"$(VERSION)"' -DNCURSES_WIDECHAR=1
+CFLAGS   += -std=c11 $(OPT) $(WARN) -pthread $(PKG_CFLAGS) -MMD -MP
+LDLIBS   += $(PKG_LIBS) -lm -pthread
+
+LIB_SRC  := $(wildcard engine/*.c datasets/*.c) $(filter-out tui/main.c,$(wildcard tui/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/*.c)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all deps run test unit san e2e bench screenshots clean install
+
+all: $(BUILD)/lrscope
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/lrscope: $(BUILD)/tui/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/unit-tests: $(TEST_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDFLAGS) $(LDLIBS) -lcriterion
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: everything is installed"; exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "deps: this system has no apt-get. Install these (or your system's equivalents):$$missing"; \
+	  exit 1; \
+	fi; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	echo "deps: installing$$missing"; \
+	$$sudo apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./$(BUILD)/lrscope $(ARGS)
+
+# The unit tests run twice (plain, then under ASan+UBSan); the plain run goes
+# last so the output ends with Criterion's summary.
+test: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests
+	@$(MAKE) --no-print-directory san
+	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory unit
+
+unit: $(BUILD)/unit-tests
+	./$(BUILD)/unit-tests --jobs 2
+
+san:
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined $(BUILD)/san/unit-tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ./$(BUILD)/san/unit-tests --jobs 2 --short-filename
+
+e2e: $(BUILD)/lrscope
+	@for t in tests/e2e/*.sh; do [ -f "$$t" ] || continue; \
+	  echo "e2e: $$t"; LRSCOPE=./$(BUILD)/lrscope sh "$$t" || exit 1; done
+
+bench: all
+	./$(BUILD)/lrscope bench --threads 1
+	./$(BUILD)/lrscope bench --threads 2
+
+screenshots: all
+	sh tests/make-screenshots.sh ./$(BUILD)/lrscope screenshots
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/lrscope $(DESTDIR)$(PREFIX)/bin/lrscope
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tui/main.d
