@@ -1,0 +1,278 @@
+/* idx.c — the IDX format of MNIST-style data sets (MNIST, Fashion-MNIST,
+ * KMNIST...), plain or gzip-compressed.
+ *
+ * An IDX file is a big-endian header — a magic number whose low byte is the
+ * number of dimensions, then one 32-bit size per dimension — followed by the
+ * data as unsigned bytes. zlib's gzread reads gzip and plain files alike, so
+ * one code path serves both. Both headers are validated before any pixel is
+ * read, and pixels go from the stream straight into the dataset's buffer.
+ *
+ * Bytes after the data a header announces are rejected: they usually mean the
+ * header's count is wrong, and silently dropping them would hide that. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "datasets/dataset.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define IDX_MAGIC_IMAGES 0x00000803u   /* unsigned bytes, 3 dimensions */
+#define IDX_MAGIC_LABELS 0x00000801u   /* unsigned bytes, 1 dimension */
+#define IDX_MAX_SIDE     4096u
+#define IDX_N_CLASSES    10
+/* Pixels are indexed with int arithmetic elsewhere; stay below 2 GiB. */
+#define IDX_MAX_BYTES    ((size_t)INT_MAX)
+/* gzread takes an unsigned count; read in pieces well below its limit. */
+#define IDX_CHUNK        (1u << 30)
+
+typedef struct idx_file {
+    gzFile      gz;
+    const char *path;
+    uint32_t    dims[3];
+} idx_file;
+
+static uint32_t be32(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static void idx_close(idx_file *f)
+{
+    if (f->gz)
+        gzclose(f->gz);
+    f->gz = NULL;
+}
+
+/* Why the last gzread failed, without the "path: " zlib puts in front. */
+static const char *idx_gz_reason(idx_file *f, int *errnum)
+{
+    const char *msg = gzerror(f->gz, errnum);
+    size_t len = strlen(f->path);
+    if (strncmp(msg, f->path, len) == 0 && strncmp(msg + len, ": ", 2) == 0)
+        msg += len + 2;
+    if (*errnum == Z_ERRNO)
+        return strerror(errno);
+    return msg;
+}
+
+/* Reads exactly `len` bytes. A stream that ends early (plain file too short,
+ * or a gzip stream cut off) is reported as truncated with both counts. */
+static int idx_read(idx_file *f, void *buf, size_t len, const char *what, lr_err *e)
+{
+    size_t got = 0;
+    while (got < len) {
+        size_t want = len - got < IDX_CHUNK ? len - got : IDX_CHUNK;
+        int r = gzread(f->gz, (unsigned char *)buf + got, (unsigned)want);
+        if (r > 0) {
+            got += (size_t)r;
+            continue;
+        }
+        int errnum = Z_OK;
+        const char *why = r < 0 ? idx_gz_reason(f, &errnum) : "";
+        if (r == 0 || errnum == Z_BUF_ERROR)
+            return lr_fail(e, "%s: truncated: expected %zu bytes of %s, got %zu",
+                           f->path, len, what, got);
+        return lr_fail(e, "%s: cannot read %s (%s%s)", f->path, what,
+                       errnum == Z_DATA_ERROR ? "corrupt gzip data: " : "", why);
+    }
+    return 0;
+}
+
+/* After the announced data the stream must end. */
+static int idx_expect_end(idx_file *f, const char *what, lr_err *e)
+{
+    unsigned char extra[256];
+    int r = gzread(f->gz, extra, sizeof extra);
+    if (r > 0)
+        return lr_fail(e, "%s: has extra bytes after the %s its header announces "
+                       "(is the header's count wrong?)", f->path, what);
+    if (r < 0) {
+        int errnum = Z_OK;
+        const char *why = idx_gz_reason(f, &errnum);
+        if (errnum != Z_BUF_ERROR)
+            return lr_fail(e, "%s: cannot read the end of the %s (%s%s)", f->path, what,
+                           errnum == Z_DATA_ERROR ? "corrupt gzip data: " : "", why);
+    }
+    return 0;
+}
+
+/* Opens `path` and reads and checks its header: the magic, then n_dims
+ * sizes into f->dims. On failure the file is closed. */
+static int idx_open(idx_file *f, const char *path, uint32_t magic, int n_dims,
+                    const char *kind, lr_err *e)
+{
+    memset(f, 0, sizeof *f);
+    f->path = path;
+    errno = 0;
+    f->gz = gzopen(path, "rb");
+    if (!f->gz)
+        return lr_fail(e, "%s: cannot open: %s", path,
+                       errno ? strerror(errno) : "out of memory");
+    gzbuffer(f->gz, 1u << 17);
+
+    unsigned char head[16];
+    size_t head_len = 4 + 4 * (size_t)n_dims;
+    if (idx_read(f, head, head_len, "header", e) != 0) {
+        idx_close(f);
+        return -1;
+    }
+    uint32_t found = be32(head);
+    if (found != magic) {
+        const char *hint = "";
+        if (found == IDX_MAGIC_IMAGES)
+            hint = "; this looks like an IDX image file";
+        else if (found == IDX_MAGIC_LABELS)
+            hint = "; this looks like an IDX label file";
+        idx_close(f);
+        return lr_fail(e, "%s: bad magic number 0x%08X (expected 0x%08X for an IDX %s file%s)",
+                       path, found, magic, kind, hint);
+    }
+    for (int i = 0; i < n_dims; i++)
+        f->dims[i] = be32(head + 4 + 4 * i);
+    return 0;
+}
+
+/* The file name without its folder, for the dataset's name. */
+static void name_from_path(char *name, size_t size, const char *path)
+{
+    size_t end = strlen(path);
+    while (end > 1 && path[end - 1] == '/')
+        end--;
+    size_t start = end;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    size_t len = end - start;
+    if (len >= size)
+        len = size - 1;
+    memcpy(name, path + start, len);
+    name[len] = '\0';
+}
+
+int dataset_load_idx(dataset *out, const char *images_path, const char *labels_path,
+                     lr_err *e)
+{
+    memset(out, 0, sizeof *out);
+    idx_file img, lab;
+    if (idx_open(&img, images_path, IDX_MAGIC_IMAGES, 3, "image", e) != 0)
+        return -1;
+    if (idx_open(&lab, labels_path, IDX_MAGIC_LABELS, 1, "label", e) != 0) {
+        idx_close(&img);
+        return -1;
+    }
+
+    uint32_t n = img.dims[0], rows = img.dims[1], cols = img.dims[2];
+    uint8_t *pixels = NULL, *labels = NULL;
+    size_t bytes = 0;
+    if (n == 0 || n > INT_MAX || rows == 0 || rows > IDX_MAX_SIDE || cols == 0 ||
+        cols > IDX_MAX_SIDE) {
+        lr_fail(e, "%s: bad dimensions in header: %u images of %u x %u pixels "
+                "(expected at least 1 image and 1 to %u pixels per side)",
+                images_path, n, rows, cols, IDX_MAX_SIDE);
+        goto fail;
+    }
+    bytes = (size_t)n * rows * cols;   /* < 2^31 * 2^24: no overflow */
+    if (bytes > IDX_MAX_BYTES) {
+        lr_fail(e, "%s: bad dimensions in header: %u images of %u x %u pixels is %zu bytes, "
+                "more than the %zu this program holds", images_path, n, rows, cols, bytes,
+                IDX_MAX_BYTES);
+        goto fail;
+    }
+    if (lab.dims[0] != n) {
+        lr_fail(e, "image/label count mismatch: %s holds %u images but %s holds %u labels",
+                images_path, n, labels_path, lab.dims[0]);
+        goto fail;
+    }
+
+    pixels = malloc(bytes);
+    labels = malloc(n);
+    if (!pixels || !labels) {
+        lr_fail(e, "%s: out of memory for %zu bytes of pixels", images_path, bytes);
+        goto fail;
+    }
+    if (idx_read(&img, pixels, bytes, "pixels", e) != 0 ||
+        idx_expect_end(&img, "images", e) != 0 ||
+        idx_read(&lab, labels, n, "labels", e) != 0 ||
+        idx_expect_end(&lab, "labels", e) != 0)
+        goto fail;
+    for (uint32_t i = 0; i < n; i++) {
+        if (labels[i] >= IDX_N_CLASSES) {
+            lr_fail(e, "%s: label %u at index %u is out of range (expected 0 to %d)",
+                    labels_path, labels[i], i, IDX_N_CLASSES - 1);
+            goto fail;
+        }
+    }
+    idx_close(&img);
+    idx_close(&lab);
+
+    name_from_path(out->name, sizeof out->name, images_path);
+    out->pixels = pixels;
+    out->labels = labels;
+    out->n = (int)n;
+    out->c = 1;
+    out->h = (int)rows;
+    out->w = (int)cols;
+    out->n_classes = IDX_N_CLASSES;
+    dataset_compute_stats(out);
+    return 0;
+
+fail:
+    free(pixels);
+    free(labels);
+    idx_close(&img);
+    idx_close(&lab);
+    return -1;
+}
+
+/* Finds dir/name or dir/name.gz (the plain file first: it reads faster). */
+static int idx_find(char *path, size_t size, const char *dir, const char *name, lr_err *e)
+{
+    size_t len = strlen(dir);
+    const char *sep = len > 0 && dir[len - 1] == '/' ? "" : "/";
+    int w = snprintf(path, size, "%s%s%s", dir, sep, name);
+    if (w < 0 || (size_t)w + 3 >= size)
+        return lr_fail(e, "%s: folder path too long", dir);
+    if (access(path, F_OK) == 0)
+        return 0;
+    strcat(path, ".gz");
+    if (access(path, F_OK) == 0)
+        return 0;
+    return lr_fail(e, "%s%s%s[.gz]: not found (an IDX folder holds train-images-idx3-ubyte, "
+                   "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, "
+                   "each optionally .gz)", dir, sep, name);
+}
+
+int dataset_load_idx_dir(dataset_pair *out, const char *dir, lr_err *e)
+{
+    memset(out, 0, sizeof *out);
+    char train_img[4096], train_lab[4096], test_img[4096], test_lab[4096];
+    if (idx_find(train_img, sizeof train_img, dir, "train-images-idx3-ubyte", e) != 0 ||
+        idx_find(train_lab, sizeof train_lab, dir, "train-labels-idx1-ubyte", e) != 0 ||
+        idx_find(test_img, sizeof test_img, dir, "t10k-images-idx3-ubyte", e) != 0 ||
+        idx_find(test_lab, sizeof test_lab, dir, "t10k-labels-idx1-ubyte", e) != 0)
+        return -1;
+
+    if (dataset_load_idx(&out->train, train_img, train_lab, e) != 0)
+        return -1;
+    if (dataset_load_idx(&out->test, test_img, test_lab, e) != 0) {
+        dataset_pair_free(out);
+        return -1;
+    }
+    if (out->test.h != out->train.h || out->test.w != out->train.w) {
+        lr_fail(e, "%s: test images are %d x %d pixels but the training images (%s) are "
+                "%d x %d", test_img, out->test.h, out->test.w, train_img, out->train.h,
+                out->train.w);
+        dataset_pair_free(out);
+        return -1;
+    }
+
+    name_from_path(out->train.name, sizeof out->train.name, dir);
+    memcpy(out->test.name, out->train.name, sizeof out->test.name);
+    memcpy(out->test.mean, out->train.mean, sizeof out->test.mean);
+    memcpy(out->test.std, out->train.std, sizeof out->test.std);
+    return 0;
+}
