@@ -25,7 +25,10 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 
-OPT := -O2 -g
+# Never -ffast-math or -Ofast: divergence is detected by NaN/Inf checks. The
+# two -fno flags keep IEEE results and NaN checks intact; they only drop
+# errno from sqrtf and FP-trap semantics, so branch-free loops vectorise.
+OPT := -O3 -g -fno-math-errno -fno-trapping-math
 ifneq ($(SANITIZE),)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 BUILD := $(BUILD)/san
@@ -47,7 +50,13 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 all: $(BUILD)/lrscope
 
-$(BUILD)/%.o: %.c
+# Objects depend on the flags they were built with: changing OPT, WERROR or
+# SANITIZE rebuilds them.
+FLAGS_STAMP := $(BUILD)/.flags
+$(shell mkdir -p $(BUILD); echo '$(CC) $(CPPFLAGS) $(CFLAGS)' | cmp -s - $(FLAGS_STAMP) || \
+        echo '$(CC) $(CPPFLAGS) $(CFLAGS)' > $(FLAGS_STAMP))
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 

@@ -186,10 +186,12 @@ int net_build(net *n, const char *spec, int n_in, int n_classes, int max_batch,
     n->max_batch = max_batch;
 
     int width = n_in, widest = n_in;
-    uint64_t macs = 0;
+    uint64_t macs = 0, first_macs = 0;
     for (int h = 0; h < n_hidden; h++) {
         add_layer(n, LAYER_DENSE, width, hidden[h]);
         macs += (uint64_t)width * hidden[h];
+        if (h == 0)
+            first_macs = macs;
         if (bn)
             add_layer(n, LAYER_BATCHNORM, hidden[h], hidden[h]);
         add_layer(n, LAYER_RELU, hidden[h], hidden[h]);
@@ -199,11 +201,13 @@ int net_build(net *n, const char *spec, int n_in, int n_classes, int max_batch,
     }
     add_layer(n, LAYER_DENSE, width, n_classes);
     macs += (uint64_t)width * n_classes;
+    if (n_hidden == 0)
+        first_macs = macs;
     if (n_classes > widest)
         widest = n_classes;
-    /* forward 1 GEMM, backward 2 (the first layer skips its input gradient,
-     * but count it anyway: it is the convention of the sgemm comparison). */
-    n->flops_per_example = 2 * 3 * macs;
+    /* Per dense layer: one GEMM forward, two backward (weights, input),
+     * except the first layer, whose input gradient is never needed. */
+    n->flops_per_example = 2 * (3 * macs - first_macs);
 
     size_t scratch = count_blocks(n);
     n->params = calloc(n->n_params, sizeof(float));

@@ -49,7 +49,7 @@ typedef struct net {
     float   *grad_a, *grad_b;       /* ping-pong [max_batch][widest] for backward */
     float   *dlogits;               /* [max_batch][n_classes] */
     float   *scratch;               /* layer scratch, one allocation */
-    uint64_t flops_per_example;     /* multiply-adds x2 of one forward+backward */
+    uint64_t flops_per_example;     /* 2 x multiply-adds of the GEMMs of one training pass */
 } net;
 
 void net_opts_default(net_opts *o);

@@ -8,7 +8,8 @@ void sgd_opts_default(sgd_opts *o)
     o->nesterov = false;
 }
 
-static void update_range(float *theta, const float *g, float *v, size_t n, float lr,
+static void update_range(float *restrict theta, const float *restrict g, float *restrict v,
+                         size_t n, float lr,
                          float mu, float wd, bool nesterov)
 {
     if (nesterov) {

@@ -1,0 +1,63 @@
+#!/bin/sh
+# The headless subcommands from a user's side: exit statuses, messages for
+# bad input, and the run folder a training run leaves.
+. "$(dirname "$0")/lib.inc"
+
+expect_status 0 "--help" "$LRSCOPE" train --help
+check "help lists --policy" stdout_has "--policy"
+expect_status 0 "--version" "$LRSCOPE" --version
+check "version printed" stdout_has "lrscope "
+
+expect_status 2 "negative lr refused" "$LRSCOPE" train --data synthetic --lr -1
+check "says what is allowed" stderr_has "give a number from"
+expect_status 2 "min above max refused" "$LRSCOPE" train --data synthetic --lr-min 1 --lr-max 0.1
+check "names both bounds" stderr_has "above --lr-max"
+expect_status 2 "unknown policy refused" "$LRSCOPE" train --data synthetic --policy warp
+check "lists the policies" stderr_has "1cycle"
+expect_status 2 "zero stepsize refused" "$LRSCOPE" train --data synthetic --stepsize 0
+expect_status 2 "unknown option refused" "$LRSCOPE" train --frobnicate
+expect_status 2 "unknown model refused" "$LRSCOPE" train --data synthetic --model resnet9000
+expect_status 2 "unknown subcommand" "$LRSCOPE" fly
+
+# A corrupt IDX folder: bad magic in the image file.
+mkdir -p "$E2E_TMP/bad"
+printf '\000\000\010\077\000\000\000\001\000\000\000\002\000\000\000\002abcd' \
+    > "$E2E_TMP/bad/train-images-idx3-ubyte"
+printf '\000\000\010\001\000\000\000\001\001' > "$E2E_TMP/bad/train-labels-idx1-ubyte"
+cp "$E2E_TMP/bad/train-images-idx3-ubyte" "$E2E_TMP/bad/t10k-images-idx3-ubyte"
+cp "$E2E_TMP/bad/train-labels-idx1-ubyte" "$E2E_TMP/bad/t10k-labels-idx1-ubyte"
+expect_status 2 "corrupt data refused" "$LRSCOPE" train --data "$E2E_TMP/bad"
+check "names the file" stderr_has "train-images-idx3-ubyte"
+expect_status 2 "missing folder refused" "$LRSCOPE" train --data "$E2E_TMP/nowhere"
+
+# A real (short) run writes metrics, events and config.
+out="$E2E_TMP/run"
+expect_status 0 "short training run" "$LRSCOPE" train --data synthetic --iters 60 \
+    --eval-every 20 --lr 0.1 --threads 1 --out "$out"
+check "final accuracy printed" stdout_has "final test accuracy"
+check "metrics.csv has 60 rows" test "$(wc -l < "$out/metrics.csv")" -eq 61
+check "evaluations every 20" test "$(awk -F, 'NR > 1 && $9 != ""' "$out/metrics.csv" | wc -l)" -ge 3
+check "config records the policy" grep -q "sched.policy = const" "$out/config"
+check "events.csv has its header" grep -q "^iter,kind,detail" "$out/events.csv"
+
+# Divergence: a huge LR on a plain MLP is reported, with its own exit status.
+expect_status 3 "divergence reported" "$LRSCOPE" train --data synthetic --model mlp:64 \
+    --lr 5000 --iters 100 --threads 1 --out "$E2E_TMP/div"
+check "says DIVERGED" stderr_has "DIVERGED at iteration"
+check "divergence is an event" grep -q ",diverged," "$E2E_TMP/div/events.csv"
+
+# SIGTERM mid-run: files flushed, status 130.
+"$LRSCOPE" train --data synthetic --iters 1000000 --threads 1 --out "$E2E_TMP/sig" \
+    >/dev/null 2>"$E2E_TMP/err" &
+pid=$!
+sleep 1.5
+kill -TERM "$pid"
+wait "$pid"
+check "SIGTERM exits 130" test $? -eq 130
+check "interrupted run keeps its rows" test "$(wc -l < "$E2E_TMP/sig/metrics.csv")" -gt 10
+check "interruption is an event" grep -q ",interrupted," "$E2E_TMP/sig/events.csv"
+
+expect_status 0 "bench runs" "$LRSCOPE" bench --threads 1 --model mlp:64 --batch 32
+check "bench prints efficiency" stdout_has "of sgemm"
+
+finish

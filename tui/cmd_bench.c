@@ -1,0 +1,151 @@
+/* cmd_bench.c — `lrscope bench`: how close training comes to the machine's
+ * matrix-multiply speed.
+ *
+ * Times full training steps (forward, loss, backward, SGD update) of the
+ * chosen model on random inputs, then times cblas_sgemm alone at exactly the
+ * GEMM shapes and counts of one step, in the same process and with the same
+ * thread count. The ratio of the two GFLOP/s figures is the trainer's
+ * efficiency: what is lost to everything that is not GEMM. Ratios measured
+ * in one run are the only fair comparison on a noisy machine. */
+#include "tui/commands.h"
+
+#include <cblas.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "engine/rng.h"
+#include "engine/sgd.h"
+#include "tui/headless.h"
+#include "tui/setup.h"
+
+#define BENCH_SECONDS 2.0
+#define BENCH_INPUTS  784
+#define BENCH_CLASSES 10
+
+/* Runs `fn` repeatedly for about `seconds`; returns seconds per call. */
+typedef void (*bench_fn)(void *ctx);
+
+static double time_per_call(bench_fn fn, void *ctx, double seconds)
+{
+    for (int i = 0; i < 3; i++)
+        fn(ctx); /* warm caches and OpenBLAS's buffers */
+    long calls = 0;
+    double t0 = headless_now(), t;
+    do {
+        fn(ctx);
+        calls++;
+        t = headless_now();
+    } while (t - t0 < seconds);
+    return (t - t0) / (double)calls;
+}
+
+typedef struct step_ctx {
+    net      *net;
+    sgd_opts  opt;
+    float    *x;
+    int      *y;
+    int       B;
+} step_ctx;
+
+static void train_step(void *p)
+{
+    step_ctx *c = p;
+    net_train_pass(c->net, c->x, c->y, c->B, NULL);
+    sgd_step(c->net, &c->opt, 1e-3, 0.9);
+}
+
+typedef struct gemm_ctx {
+    const net *net;
+    float     *in[3];     /* read-only operands, big enough for any shape of the net */
+    float     *out[3];    /* results, never read back, so values cannot blow up */
+    int        B;
+} gemm_ctx;
+
+/* The GEMMs of one training pass, with the shapes, transposes and beta of
+ * engine/layers.c: three per dense layer, but no input gradient for the
+ * first layer (the trainer skips it). */
+static void gemms_only(void *p)
+{
+    gemm_ctx *g = p;
+    for (int i = 0; i < g->net->n_layers; i++) {
+        const layer *l = &g->net->layers[i];
+        bool first = i == 0;
+        if (l->kind != LAYER_DENSE)
+            continue;
+        int B = g->B, K = l->n_in, N = l->n_out;
+        float *x = g->in[0], *w = g->in[1], *dy = g->in[2];
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, N, K, 1.0f, x, K, w, N,
+                    1.0f, g->out[0], N);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, B, 1.0f, x, K, dy, N,
+                    1.0f, g->out[1], N);
+        if (!first)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, K, N, 1.0f, dy, N, w, N,
+                        0.0f, g->out[2], K);
+    }
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    cli_opts o;
+    lr_err e;
+    int rc = cli_parse(&o, CLI_BENCH, argc, argv, &e);
+    if (rc)
+        return rc > 0 ? EXIT_OK : commands_fail(&e, EXIT_BAD_INPUT);
+    int threads = setup_threads(o.threads);
+    net n;
+    if (net_build(&n, o.model, BENCH_INPUTS, BENCH_CLASSES, o.batch, &o.net, o.seed, &e))
+        return commands_fail(&e, EXIT_BAD_INPUT);
+
+    int B = o.batch;
+    step_ctx sc = { .net = &n, .opt = o.sgd, .B = B };
+    sc.x = malloc((size_t)B * BENCH_INPUTS * sizeof *sc.x);
+    sc.y = malloc((size_t)B * sizeof *sc.y);
+    size_t widest = BENCH_INPUTS;
+    for (int i = 0; i < n.n_layers; i++)
+        if ((size_t)n.layers[i].n_out > widest)
+            widest = (size_t)n.layers[i].n_out;
+    gemm_ctx gc = { .net = &n, .B = B };
+    size_t big = widest * (widest > (size_t)B ? widest : (size_t)B);
+    bool ok = sc.x && sc.y;
+    for (int k = 0; k < 3; k++) {
+        gc.in[k] = calloc(big, sizeof(float));
+        gc.out[k] = calloc(big, sizeof(float));
+        ok = ok && gc.in[k] && gc.out[k];
+    }
+    if (!ok) {
+        fprintf(stderr, "lrscope: out of memory\n");
+        return EXIT_FAILURE_RUN;
+    }
+    lr_rng rng;
+    rng_seed(&rng, o.seed);
+    for (size_t i = 0; i < (size_t)B * BENCH_INPUTS; i++)
+        sc.x[i] = rng_normal(&rng);
+    for (int i = 0; i < B; i++)
+        sc.y[i] = (int)rng_below(&rng, BENCH_CLASSES);
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < big; i++)
+            gc.in[k][i] = 0.01f * rng_normal(&rng);
+
+    char model[160];
+    net_describe(&n, model, sizeof model);
+    printf("model %s, batch %d, %d OpenBLAS thread%s\n", model, B, threads,
+           threads == 1 ? "" : "s");
+    double flops = (double)n.flops_per_example * B;
+    double t_step = time_per_call(train_step, &sc, BENCH_SECONDS);
+    double t_gemm = time_per_call(gemms_only, &gc, BENCH_SECONDS);
+    double train_gflops = flops / t_step * 1e-9, gemm_gflops = flops / t_gemm * 1e-9;
+    printf("training      %9.0f images/s  %7.2f GFLOP/s  (%.3f ms/step)\n", B / t_step,
+           train_gflops, t_step * 1e3);
+    printf("sgemm alone                      %7.2f GFLOP/s  (same shapes, same process)\n",
+           gemm_gflops);
+    printf("efficiency    %.1f %% of sgemm\n", 100.0 * train_gflops / gemm_gflops);
+    free(sc.x);
+    free(sc.y);
+    for (int k = 0; k < 3; k++) {
+        free(gc.in[k]);
+        free(gc.out[k]);
+    }
+    net_free(&n);
+    return EXIT_OK;
+}

@@ -1,0 +1,32 @@
+#include "tui/commands.h"
+
+#include <stdio.h>
+
+int commands_fail(const lr_err *e, int status)
+{
+    fprintf(stderr, "lrscope: %s\n", e->msg);
+    return status;
+}
+
+int commands_open_runlog(runlog *log, const cli_opts *o, const sched *s,
+                         const train_cfg *tc, const char *tag, lr_err *e)
+{
+    char dir[1024];
+    if (o->out)
+        snprintf(dir, sizeof dir, "%s", o->out);
+    else
+        runlog_default_dir(dir, sizeof dir, "runs", tag);
+    if (runlog_open(log, dir, e))
+        return -1;
+    FILE *cfg = runlog_open_config(log, e);
+    if (!cfg) {
+        runlog_close(log, NULL);
+        return -1;
+    }
+    cli_write_config(o, s, tc, cfg);
+    if (fclose(cfg)) {
+        runlog_close(log, NULL);
+        return lr_fail(e, "cannot write %s/config", dir);
+    }
+    return 0;
+}

@@ -1,0 +1,22 @@
+/* commands.h — the subcommands main() dispatches to. Each takes the
+ * arguments after its name (argv[0] is the subcommand) and returns the exit
+ * status (see setup.h). */
+#ifndef LRSCOPE_COMMANDS_H
+#define LRSCOPE_COMMANDS_H
+
+#include "engine/err.h"
+#include "engine/runlog.h"
+#include "tui/cli.h"
+
+int cmd_train(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* Prints "lrscope: <message>" to stderr and returns `status`. */
+int commands_fail(const lr_err *e, int status);
+
+/* Opens the run folder (--out, or runs/<date>-<time>-<tag>) and writes its
+ * config. */
+int commands_open_runlog(runlog *log, const cli_opts *o, const sched *s,
+                         const train_cfg *tc, const char *tag, lr_err *e);
+
+#endif

@@ -1,0 +1,91 @@
+#include "tui/headless.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile sig_atomic_t headless_stop;
+
+static void on_signal(int sig)
+{
+    headless_stop = sig;
+}
+
+void headless_install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+double headless_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void progress_init(progress *p, long total, bool quiet)
+{
+    memset(p, 0, sizeof *p);
+    p->tty = isatty(STDERR_FILENO);
+    p->quiet = quiet;
+    p->total = total;
+    p->t0 = headless_now();
+    p->last_test_acc = p->last_test_loss = NAN;
+}
+
+static void format_eta(char *buf, size_t len, double seconds)
+{
+    if (!isfinite(seconds) || seconds < 0) {
+        snprintf(buf, len, "--:--");
+        return;
+    }
+    long s = lround(seconds);
+    if (s >= 3600)
+        snprintf(buf, len, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(buf, len, "%ld:%02ld", s / 60, s % 60);
+}
+
+void progress_step(progress *p, const metrics_row *m, int batch)
+{
+    if (p->quiet)
+        return;
+    bool evaluated = !isnan(m->test_acc);
+    if (evaluated) {
+        p->last_test_acc = m->test_acc;
+        p->last_test_loss = m->test_loss;
+    }
+    double now = headless_now();
+    if (!evaluated && (!p->tty || now - p->last_draw < 0.1))
+        return;
+    p->last_draw = now;
+    long done = m->iter + 1;
+    double elapsed = now - p->t0;
+    double ips = elapsed > 0 ? (double)done * batch / elapsed : 0.0;
+    char eta[32];
+    format_eta(eta, sizeof eta, elapsed / (double)done * (double)(p->total - done));
+    char test[48] = "";
+    if (!isnan(p->last_test_acc))
+        snprintf(test, sizeof test, "  test loss %.4f acc %5.2f%%", p->last_test_loss,
+                 100.0 * p->last_test_acc);
+    fprintf(stderr, "%s%7ld/%ld  epoch %6.2f  lr %-9.4g mom %.3f  loss %.4f%s  %6.0f img/s  %s%s",
+            p->tty ? "\r\033[K" : "", done, p->total, m->epoch, m->lr, m->momentum,
+            m->loss_smooth, test, ips, p->tty ? "ETA " : "", p->tty ? eta : "");
+    if (!p->tty)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+void progress_done(progress *p)
+{
+    if (!p->quiet && p->tty)
+        fputc('\n', stderr);
+}

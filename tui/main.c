@@ -1,0 +1,29 @@
+/* main.c — lrscope's entry point: dispatches to the workbench or to a
+ * headless subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/commands.h"
+#include "tui/setup.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} subcommands[] = {
+    { "train", cmd_train },
+    { "bench", cmd_bench },
+};
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && argv[1][0] != '-') {
+        for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+            if (!strcmp(argv[1], subcommands[i].name))
+                return subcommands[i].run(argc - 1, argv + 1);
+        fprintf(stderr, "lrscope: unknown command '%s': use train, range-test, plot or bench "
+                        "(see lrscope --help)\n", argv[1]);
+        return EXIT_BAD_INPUT;
+    }
+    /* The workbench comes later; until then a short headless run. */
+    return cmd_train(argc, argv);
+}

@@ -1,0 +1,53 @@
+#include "tui/setup.h"
+
+#include <cblas.h>
+#include <string.h>
+#include <unistd.h>
+
+int setup_threads(int threads)
+{
+    if (threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (int)n : 1;
+    }
+    openblas_set_num_threads(threads);
+    return threads;
+}
+
+int setup_max_batch(int batch)
+{
+    return batch > 500 ? batch : 500;
+}
+
+int setup_run(run_setup *r, const cli_opts *o, lr_err *e)
+{
+    memset(r, 0, sizeof *r);
+    r->threads = setup_threads(o->threads);
+    if (dataset_open(&r->data, o->data, o->seed, r->notice, sizeof r->notice, e))
+        return -1;
+    if (o->train_size && o->train_size < r->data.train.n &&
+        dataset_take_subset(&r->data.train, o->train_size, o->seed, e))
+        goto fail;
+    if (net_build(&r->net, o->model, dataset_dim(&r->data.train), r->data.train.n_classes,
+                  setup_max_batch(o->batch), &o->net, o->seed, e))
+        goto fail;
+    if (cli_resolve_sched(o, r->data.train.n, &r->sched, e))
+        goto fail;
+    train_cfg_default(&r->train);
+    r->train.batch = o->batch;
+    r->train.seed = o->seed;
+    r->train.eval_max = o->eval_max;
+    long per_epoch = (r->data.train.n + o->batch - 1) / o->batch;
+    r->train.eval_every = o->eval_every >= 0 ? o->eval_every
+                                             : (per_epoch >= 10 ? per_epoch / 10 : 1);
+    return 0;
+fail:
+    setup_free(r);
+    return -1;
+}
+
+void setup_free(run_setup *r)
+{
+    net_free(&r->net);
+    dataset_pair_free(&r->data);
+}
