@@ -143,10 +143,11 @@ static void assign_views(net *n)
     }
 }
 
-static void init_params(net *n, uint64_t seed)
+void net_init_params(net *n, uint64_t seed)
 {
     lr_rng rng;
     rng_seed(&rng, seed);
+    memset(n->velocity, 0, n->n_params * sizeof *n->velocity);
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
         if (l->kind == LAYER_DENSE) {
@@ -233,7 +234,7 @@ int net_build(net *n, const char *spec, int n_in, int n_classes, int max_batch,
         n->layers[i].bn_eps = o->bn_eps;
     }
     assign_views(n);
-    init_params(n, seed);
+    net_init_params(n, seed);
     return 0;
 }
 

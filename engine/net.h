@@ -60,6 +60,10 @@ int  net_build(net *n, const char *spec, int n_in, int n_classes, int max_batch,
                const net_opts *o, uint64_t seed, lr_err *e);
 void net_free(net *n);
 
+/* (Re)initialises parameters (He normal from `seed`), batch-norm statistics
+ * and zeroes the optimizer velocity: a fresh network of the same shape. */
+void net_init_params(net *n, uint64_t seed);
+
 /* Forward pass on x [B][n_in]; returns the logits [B][n_classes] (a view into
  * the net, valid until the next forward). B <= max_batch. */
 const float *net_forward(net *n, const float *x, int B, bool train);
