@@ -54,10 +54,22 @@ int trainer_init(trainer *t, net *n, const dataset *train, const dataset *test,
 
 void trainer_free(trainer *t)
 {
+    lrest_free(&t->lrest);
     free(t->x);
     free(t->y);
     batcher_free(&t->batches);
     memset(t, 0, sizeof *t);
+}
+
+int trainer_enable_lr_estimate(trainer *t, int every, lr_err *e)
+{
+    lrest_free(&t->lrest);
+    if (every < 0)
+        return lr_fail(e, "the learning-rate estimate interval must be 0 (off) or more, "
+                          "not %d", every);
+    if (every == 0)
+        return 0;
+    return lrest_init(&t->lrest, t->net, every, e);
 }
 
 double trainer_epoch_at(const trainer *t, long iter)
@@ -107,7 +119,12 @@ train_state trainer_step(trainer *t, metrics_row *row)
         t->iter++;
         return t->state;
     }
+    /* The probe restores everything the step reads, so the step below is
+     * the one a run without the estimate takes. */
+    row->lr_est_hvp = lrest_before_step(&t->lrest, t->net, &t->opt, t->iter, row->lr,
+                                        t->x, t->y, B);
     sgd_step(t->net, &t->opt, row->lr, row->momentum);
+    row->lr_est_secant = lrest_after_step(&t->lrest, t->net, t->iter);
     t->ema = LOSS_EMA_BETA * t->ema + (1.0 - LOSS_EMA_BETA) * (double)loss;
     t->ema_weight = LOSS_EMA_BETA * t->ema_weight + (1.0 - LOSS_EMA_BETA);
     row->loss_smooth = t->ema / t->ema_weight;

@@ -5,7 +5,11 @@
  * eval_every iterations, at each epoch's end and at the last iteration, it
  * evaluates on the test set. It never allocates: every buffer is made in
  * trainer_init. A NaN or Inf loss is not an error but a state, DIVERGED, with
- * the iteration recorded; the parameters are then left as they are. */
+ * the iteration recorded; the parameters are then left as they are.
+ *
+ * The optimal-LR estimate (engine/lrest.h) is off until
+ * trainer_enable_lr_estimate(); when on, it fills the rows' lr_est_* columns
+ * without changing the run in any other way. */
 #ifndef LRSCOPE_TRAINER_H
 #define LRSCOPE_TRAINER_H
 
@@ -14,6 +18,7 @@
 
 #include "datasets/dataset.h"
 #include "engine/err.h"
+#include "engine/lrest.h"
 #include "engine/net.h"
 #include "engine/sched.h"
 #include "engine/sgd.h"
@@ -37,6 +42,9 @@ typedef struct metrics_row {
     double loss_smooth;     /* EMA (beta 0.98), bias-corrected */
     double acc;             /* training accuracy of this mini-batch */
     double test_loss, test_acc;
+    /* Running averages of the optimal-LR estimates (lrest.h), on the rows of
+     * the steps they are measured at (every K-th step); NaN elsewhere and
+     * when the estimate is off. */
     double lr_est_secant, lr_est_hvp;
 } metrics_row;
 
@@ -53,6 +61,7 @@ typedef struct trainer {
     train_state     state;
     long            diverged_at;
     double          ema, ema_weight; /* loss EMA and 1 - beta^k for bias correction */
+    lrest           lrest;      /* optimal-LR estimate; lrest.every == 0: off */
 } trainer;
 
 void train_cfg_default(train_cfg *c);
@@ -62,6 +71,14 @@ void train_cfg_default(train_cfg *c);
 int  trainer_init(trainer *t, net *n, const dataset *train, const dataset *test,
                   const sched *s, const sgd_opts *o, const train_cfg *c, lr_err *e);
 void trainer_free(trainer *t);
+
+/* Turns the optimal-LR estimate on, measured after every `every`-th step
+ * (every >= 1), or off (every 0). Allocates its buffers now, so steps still
+ * never allocate; calling it again restarts the running averages. May be
+ * called at any iteration: a secant sample needs two saved iterates, so the
+ * first one may come a window later. Returns 0, or -1 with `e` set and the
+ * estimate off (negative `every`, out of memory). trainer_free releases. */
+int  trainer_enable_lr_estimate(trainer *t, int every, lr_err *e);
 
 /* Takes one step when RUNNING (a no-op otherwise) and fills `row`. Returns
  * the state after the step: DONE once iter reaches sched_end(). */

@@ -111,12 +111,15 @@ void cli_print_usage(FILE *f, cli_mode mode)
               "  --sweep linear|exp   Smith's linear sweep (default) or fastai's exponential\n"
               "  --lr-min, --lr-max, --iters   sweep range and length\n"
               "  --stop-factor F      stop when smoothed loss > F x best (default 4)\n", f);
+    if (mode == CLI_WORKBENCH || mode == CLI_TRAIN)
+        fprintf(f, "\n  --lr-estimate K      estimate of the optimal LR (paper section 4) every K\n"
+                   "                       iterations; 0: off (default %s)\n",
+                mode == CLI_WORKBENCH ? "10" : "off");
     if (mode == CLI_WORKBENCH)
         fputs("\nWorkbench:\n"
               "  --ascii              ASCII plots instead of braille\n"
               "  --fps N              screen refreshes per second (default 5)\n"
-              "  --frames N           exit after N frames (for scripted runs)\n"
-              "  --lr-estimate K      optimal-LR estimate every K iterations (0: off)\n", f);
+              "  --frames N           exit after N frames (for scripted runs)\n", f);
     fputs("\n  --help, --version\n", f);
 }
 
@@ -414,6 +417,7 @@ void cli_write_config(const cli_opts *o, const sched *s, const train_cfg *tc, FI
             o->batch, (unsigned long long)o->seed, o->threads);
     fprintf(f, "bn_maf = %g\n", (double)o->net.bn_maf);
     fprintf(f, "eval_every = %ld\neval_max = %d\n", tc->eval_every, tc->eval_max);
+    fprintf(f, "lr_estimate = %d\n", o->lr_estimate > 0 ? o->lr_estimate : 0);
     fprintf(f, "wd = %g\ndecay_bias = %d\ndecay_bn = %d\nnesterov = %d\n", o->sgd.wd,
             o->sgd.decay_bias, o->sgd.decay_bn, o->sgd.nesterov);
     sched_write_config(s, f);

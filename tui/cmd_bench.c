@@ -6,14 +6,22 @@
  * GEMM shapes and counts of one step, in the same process and with the same
  * thread count. The ratio of the two GFLOP/s figures is the trainer's
  * efficiency: what is lost to everything that is not GEMM. Ratios measured
- * in one run are the only fair comparison on a noisy machine. */
+ * in one run are the only fair comparison on a noisy machine.
+ *
+ * It also times the same steps with the optimal-LR estimate (engine/lrest.h)
+ * measured every BENCH_LREST_EVERY steps, as `lrscope train --lr-estimate`
+ * runs it. An overhead of some per cent drowns in a busy machine's noise
+ * unless both are timed alike: in whole windows of BENCH_LREST_EVERY steps,
+ * alternating, keeping each one's fastest round. */
 #include "tui/commands.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "engine/lrest.h"
 #include "engine/rng.h"
 #include "engine/sgd.h"
 #include "tui/headless.h"
@@ -22,6 +30,8 @@
 #define BENCH_SECONDS 2.0
 #define BENCH_INPUTS  784
 #define BENCH_CLASSES 10
+#define BENCH_LREST_EVERY 10
+#define BENCH_LREST_ROUNDS 4
 
 /* Runs `fn` repeatedly for about `seconds`; returns seconds per call. */
 typedef void (*bench_fn)(void *ctx);
@@ -46,6 +56,8 @@ typedef struct step_ctx {
     float    *x;
     int      *y;
     int       B;
+    lrest    *est;      /* for train_step_estimate */
+    long      iter;
 } step_ctx;
 
 static void train_step(void *p)
@@ -53,6 +65,32 @@ static void train_step(void *p)
     step_ctx *c = p;
     net_train_pass(c->net, c->x, c->y, c->B, NULL);
     sgd_step(c->net, &c->opt, 1e-3, 0.9);
+}
+
+/* The step as the trainer takes it with the estimate on: every
+ * BENCH_LREST_EVERY-th call adds the probe pass and the secant sums, the
+ * two calls before it a parameter copy each. */
+static void train_step_estimate(void *p)
+{
+    step_ctx *c = p;
+    net_train_pass(c->net, c->x, c->y, c->B, NULL);
+    lrest_before_step(c->est, c->net, &c->opt, c->iter, 1e-3, c->x, c->y, c->B);
+    sgd_step(c->net, &c->opt, 1e-3, 0.9);
+    lrest_after_step(c->est, c->net, c->iter);
+    c->iter++;
+}
+
+/* One window of BENCH_LREST_EVERY steps, without and with the estimate. */
+static void window_plain(void *p)
+{
+    for (int i = 0; i < BENCH_LREST_EVERY; i++)
+        train_step(p);
+}
+
+static void window_estimate(void *p)
+{
+    for (int i = 0; i < BENCH_LREST_EVERY; i++)
+        train_step_estimate(p);
 }
 
 typedef struct gemm_ctx {
@@ -113,10 +151,12 @@ int cmd_bench(int argc, char **argv)
         gc.out[k] = calloc(big, sizeof(float));
         ok = ok && gc.in[k] && gc.out[k];
     }
-    if (!ok) {
+    lrest est;
+    if (!ok || lrest_init(&est, &n, BENCH_LREST_EVERY, &e)) {
         fprintf(stderr, "lrscope: out of memory\n");
         return EXIT_FAILURE_RUN;
     }
+    sc.est = &est;
     lr_rng rng;
     rng_seed(&rng, o.seed);
     for (size_t i = 0; i < (size_t)B * BENCH_INPUTS; i++)
@@ -140,6 +180,16 @@ int cmd_bench(int argc, char **argv)
     printf("sgemm alone                      %7.2f GFLOP/s  (same shapes, same process)\n",
            gemm_gflops);
     printf("efficiency    %.1f %% of sgemm\n", 100.0 * train_gflops / gemm_gflops);
+    double t_plain = INFINITY, t_est = INFINITY;
+    for (int r = 0; r < BENCH_LREST_ROUNDS; r++) {
+        double round = BENCH_SECONDS / BENCH_LREST_ROUNDS;
+        t_plain = fmin(t_plain, time_per_call(window_plain, &sc, round) / BENCH_LREST_EVERY);
+        t_est = fmin(t_est, time_per_call(window_estimate, &sc, round) / BENCH_LREST_EVERY);
+    }
+    printf("lr estimate   %9.0f images/s  (%.3f ms/step at K = %d against %.3f without: "
+           "%+.1f %%)\n", B / t_est, t_est * 1e3, BENCH_LREST_EVERY, t_plain * 1e3,
+           100.0 * (t_est / t_plain - 1.0));
+    lrest_free(&est);
     free(sc.x);
     free(sc.y);
     for (int k = 0; k < 3; k++) {

@@ -29,6 +29,12 @@ int cmd_train(int argc, char **argv)
         setup_free(&r);
         return commands_fail(&e, EXIT_BAD_INPUT);
     }
+    /* Headless runs measure the optimal-LR estimate only when asked. */
+    if (o.lr_estimate > 0 && trainer_enable_lr_estimate(&t, o.lr_estimate, &e)) {
+        trainer_free(&t);
+        setup_free(&r);
+        return commands_fail(&e, EXIT_FAILURE_RUN);
+    }
     if (commands_open_runlog(&log, &o, &r.sched, &r.train, sched_policy_name(r.sched.policy), &e)) {
         trainer_free(&t);
         setup_free(&r);
@@ -42,6 +48,10 @@ int cmd_train(int argc, char **argv)
                         "batch %d, %d thread%s\nlrscope: writing %s/\n",
                 model, r.data.train.name, r.data.train.n, r.data.test.n, desc,
                 r.sched.total, o.batch, r.threads, r.threads == 1 ? "" : "s", log.dir);
+    if (!o.quiet && o.lr_estimate > 0)
+        fprintf(stderr, "lrscope: optimal-LR estimate (secant and Hessian-vector) every %d "
+                        "iteration%s, in metrics.csv\n",
+                o.lr_estimate, o.lr_estimate == 1 ? "" : "s");
 
     headless_install_signals();
     progress p;
@@ -81,6 +91,9 @@ int cmd_train(int argc, char **argv)
     if (!o.quiet && st == TRAIN_DONE)
         printf("final test accuracy %.2f%%, test loss %.4f after %ld iterations (%.2f epochs)\n",
                100.0 * final_acc, final_loss, t.iter, trainer_epoch_at(&t, t.iter));
+    if (!o.quiet && st == TRAIN_DONE && t.lrest.every > 0)
+        printf("optimal-LR estimate (running averages): secant %.3g, Hessian-vector %.3g\n",
+               t.lrest.secant_avg, t.lrest.hvp_avg);
     trainer_free(&t);
     setup_free(&r);
     return status;
