@@ -12,6 +12,7 @@ static const struct {
 } subcommands[] = {
     { "train", cmd_train },
     { "bench", cmd_bench },
+    { "range-test", cmd_rangetest },
 };
 
 int main(int argc, char **argv)

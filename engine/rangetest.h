@@ -1,0 +1,298 @@
+/* rangetest.h — the LR range test (PAPER.md section 1) run inside a trainer,
+ * one iteration at a time, and the suggestions read from its curve.
+ *
+ *     rangetest rt;
+ *     rangetest_cfg cfg;
+ *     rangetest_cfg_default(&cfg, SCHED_SWEEP_LINEAR, iters_per_epoch);
+ *     if (rangetest_begin(&rt, &trainer, &cfg, &err) < 0)
+ *         return report(err.msg);              // the trainer is untouched
+ *     metrics_row row;
+ *     while (rangetest_step(&rt, &row))
+ *         ...show row...                       // a UI may stop calling at any time
+ *     rangetest_result res;
+ *     rangetest_end(&rt, &res);                // trainer restored; res.sugg filled
+ *     ...res.curve, res.sugg...
+ *     rangetest_result_free(&res);
+ *
+ * Isolation. rangetest_begin snapshots everything later training depends on:
+ * the trainer struct by value (iteration, state, divergence point, loss EMA,
+ * schedule, evaluation settings, the batcher's position, epoch and RNG), the
+ * batcher's order array, and the net's params, velocity and state (batch-norm
+ * running statistics) blocks. Gradients, activations and batch buffers are not
+ * saved: every step overwrites them before reading them. rangetest_end copies
+ * it all back, so training resumes bit for bit as if the test had never run.
+ * The optimal-LR estimate (lrest) is switched off for the test's steps, so
+ * its saved iterates are not overwritten and resume unchanged. A field added
+ * to the trainer by value is covered by the struct copy; a new buffer the
+ * trainer owns through a pointer, read across steps, must be added here.
+ *
+ * During the test the trainer follows the sweep schedule with its iteration
+ * counter at 0 (rows carry iter 0..n-1 of the test), the optimizer velocity
+ * starts from zero (the test measures the weights, not the momentum left by
+ * earlier training), the loss EMA restarts (bias-corrected, beta 0.98: the
+ * trainer's loss_smooth), and evaluations run every eval_every iterations on
+ * the first eval_n test images (a fixed subset, so the points compare), plus
+ * the trainer's own at epoch ends and at the end of the sweep, one before the
+ * first step, and after steps 1, 2, 4, 8... below eval_every (accuracy often
+ * rises within the first few steps of a linear sweep; these place the base).
+ * The optimal-LR estimate is off. The test stops after n_iters iterations,
+ * when the smoothed loss exceeds stop_factor x its best so far, or when the
+ * loss is NaN/Inf.
+ *
+ * Suggestions (rangetest_suggest; all LRs are read at recorded points, never
+ * extrapolated, and no NaN enters them: a rule without enough data gives NaN
+ * and says why in a note):
+ *
+ *   Smith's pair, from held-out accuracy. The accuracy points are smoothed by
+ *   a running median (5 points; 3 when there are fewer than 15) and then a
+ *   3-point mean, because BN nets' accuracy jumps several points between
+ *   evaluations (PAPER section 7); the evaluation before the first step is
+ *   kept as it is (the windows shrink symmetrically there), so the rise from
+ *   chance is not smoothed away. With start = the lowest smoothed value
+ *   before the peak and range = peak - start:
+ *     base_lr  the first LR where smoothed accuracy exceeds start + 15% of the
+ *              range: where accuracy starts to rise;
+ *     plateau  the first LR within `tolerance` of the peak: it stops improving;
+ *     max_lr   the last LR, going up from the peak, before smoothed accuracy
+ *              first falls more than `tolerance` below it: the largest LR that
+ *              still trains as well as the best; tolerance = 5% of the range.
+ *              (Smith's "stops improving, turns ragged or falls" names both
+ *              ends of a plateau; for ResNet-56 he took the far end, 3.)
+ *   The pair (base_lr, max_lr) is Smith's reading for CLR bounds. The
+ *   alternatives PAPER section 1 gives for the lower bound come with it:
+ *   max/4..max/3 (CLR) and max/20..max/10 (1cycle; use (max/10, max)). When
+ *   max_lr is the last point the curve never fell: the limit lies beyond the
+ *   sweep (max_at_end). With fewer than RANGETEST_MIN_EVALS evaluations, or an
+ *   accuracy range under 2 points, the same rules read the smoothed training
+ *   loss instead (lower is better; basis LOSS), and the note says so.
+ *
+ *   fastai's rules on the smoothed training loss, over points [from, to):
+ *   the first 10% of the recorded points and the last 5 are left out (fastai
+ *   drops 10% of the planned iterations: the same when the sweep completes,
+ *   but a linear sweep that diverges early would keep almost nothing).
+ *     valley   the longest strictly descending subsequence of the smoothed
+ *              loss (at least 3 points), followed back to its true first
+ *              point (fastai estimates that as end - length); the suggestion
+ *              is the point at the middle of that index span (fastai's
+ *              start + 1/3 + 1/6 split).
+ *     steep    the steepest descent of smoothed loss per unit of ln(lr), up to
+ *              the minimum (past it the loss rises overall and a descent is a
+ *              recovery from a spike), each slope taken over 2% of the log-LR
+ *              span (fastai takes neighbouring points, which on a linear sweep
+ *              makes the slope mostly noise at large LR, where ln(lr) steps are
+ *              tiny). NaN when no slope is negative.
+ *     minimum  the LR of the lowest smoothed loss, divided by 10.
+ *
+ *   Super-convergence signature (PAPER sections 1 and 7): training holds up
+ *   at large LRs instead of peaking and collapsing. The tail is the
+ *   evaluations at LRs >= max(RANGETEST_SIG_LR, the start of the last 20% of
+ *   the LRs reached: linear steps for a linear sweep, log steps for an
+ *   exponential one). PRESENT when the sweep took at least RANGETEST_SIG_STEPS
+ *   steps at lr >= RANGETEST_SIG_LR and the median raw accuracy of the tail
+ *   (at least 2 evaluations) is >= 2/3 of the peak smoothed accuracy. ABSENT
+ *   when the tail falls below that, or the sweep diverged (NaN/Inf or the stop
+ *   factor) before those steps. UNKNOWN otherwise: the sweep ended below the
+ *   large LRs, or passed them too fast to tell (an exponential sweep of 100
+ *   iterations spends about 12 above 1), or too few evaluations.
+ *   Why 2/3: the paper's own example (ResNet-56) holds 65-85% up to LR 3, and
+ *   BN nets' held-out accuracy jumps several points between evaluations; a
+ *   collapse falls toward chance. Measured on Fashion-MNIST (batch 128, one
+ *   epoch, 0 -> 3): the BN MLP's tail holds 75-92% of its peak over seeds and
+ *   weight decays 0-5e-4; the plain MLP diverges near 0.42.
+ *
+ * Nothing here prints; rangetest_write_csv and rangetest_write_suggestions
+ * write to the FILE they are given. Errors: lr_err (engine/err.h). */
+#ifndef LRSCOPE_RANGETEST_H
+#define LRSCOPE_RANGETEST_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "engine/err.h"
+#include "engine/sched.h"
+#include "engine/trainer.h"
+
+#define RANGETEST_MIN_ITERS   10    /* shortest sweep accepted */
+#define RANGETEST_MIN_EVALS   8     /* accuracy points needed for Smith's reading */
+#define RANGETEST_SIG_LR      1.0   /* "large": plain nets diverge at 0.3-0.5, BN nets
+                                       train through 2-3 (PAPER section 7) */
+#define RANGETEST_SIG_STEPS   20    /* steps at lr >= SIG_LR the signature needs */
+#define RANGETEST_DEFAULT_EVAL_N 2000
+
+typedef struct rangetest_cfg {
+    sched_policy policy;    /* SCHED_SWEEP_LINEAR (Smith) or SCHED_SWEEP_EXP (fastai) */
+    double lr_min, lr_max;  /* linear: 0 <= lr_min < lr_max; exp: 0 < lr_min < lr_max */
+    long   n_iters;         /* sweep length, >= RANGETEST_MIN_ITERS */
+    double momentum;        /* constant during the sweep, in [0, 1) */
+    long   eval_every;      /* held-out evaluation every K iterations; 0: none scheduled */
+    int    eval_n;          /* on the first eval_n test images; 0: all */
+    double stop_factor;     /* stop when smoothed loss > this x best; 0: never (NaN stops) */
+} rangetest_cfg;
+
+typedef enum {
+    RANGETEST_RUNNING,      /* not stopped yet */
+    RANGETEST_COMPLETED,    /* all n_iters iterations done */
+    RANGETEST_LOSS_ROSE,    /* smoothed loss > stop_factor x best */
+    RANGETEST_NONFINITE,    /* the loss became NaN or Inf */
+    RANGETEST_CANCELLED,    /* rangetest_end before the sweep ended */
+} rangetest_stop;
+
+/* The recorded sweep. Per-iteration arrays hold only steps with a finite loss
+ * (the step that produced NaN/Inf is described by stop_* instead). */
+typedef struct rangetest_curve {
+    sched_policy policy;
+    double  lr_min, lr_max;
+    long    n_planned;
+    long    cap;                    /* capacity of every array */
+    long    n;                      /* steps recorded */
+    double *lr, *loss, *loss_smooth;/* [n] LR used by step i, its loss, the EMA after it */
+    double *test_acc, *test_loss;   /* [n] NaN where step i was not followed by an eval */
+    long    n_eval;                 /* evaluation points, in order (at most cap + 1) */
+    long   *eval_iter;              /* [n_eval] steps taken before it (0: before any) */
+    double *eval_lr, *eval_acc, *eval_loss; /* [n_eval]; eval_lr: LR of the last step
+                                       (of the first step for an evaluation before it) */
+    rangetest_stop stop;
+    long    stop_iter;              /* 0-based step where it stopped (n when completed
+                                       or cancelled) */
+    double  stop_lr, stop_loss;     /* that step's LR and loss (smoothed for LOSS_ROSE,
+                                       raw for NONFINITE); NaN when completed; when
+                                       cancelled, the last LR and NaN */
+    double  best_smooth;            /* lowest smoothed loss so far */
+    double *work;                   /* [3*(cap+1)] scratch for rangetest_suggest */
+    long   *iwork;                  /* [2*(cap+1)] */
+} rangetest_curve;
+
+/* One loss-based suggestion and the numbers behind it; NaN when unavailable. */
+typedef struct rangetest_pick {
+    double lr;          /* the suggestion */
+    double curve_lr;    /* where it was read (minimum: 10 x lr; otherwise lr) */
+    double loss;        /* smoothed training loss at curve_lr */
+    double slope;       /* steep: d(smoothed loss)/d ln(lr) there; else NaN */
+    double span_lo, span_hi; /* valley: LR span of the descending stretch */
+    long   n_points;    /* valley: points in it; otherwise 0 */
+} rangetest_pick;
+
+typedef enum { RANGETEST_FROM_NONE, RANGETEST_FROM_ACC, RANGETEST_FROM_LOSS } rangetest_basis;
+typedef enum { RANGETEST_SIG_UNKNOWN, RANGETEST_SIG_ABSENT, RANGETEST_SIG_PRESENT } rangetest_sig;
+
+/* Smith's reading. Values are smoothed accuracy (basis ACC) or smoothed
+ * training loss (basis LOSS) at the LR named beside them. */
+typedef struct rangetest_smith {
+    rangetest_basis basis;
+    double base_lr, base_value;
+    double max_lr, max_value;
+    double plateau_lr, plateau_value;
+    double peak_lr, peak_value;
+    double start_value, tolerance;
+    bool   base_at_first;           /* base is the point right after the start: the rise
+                                       happened between two evaluations, base bounds it */
+    bool   max_at_end;              /* max is the last point: the limit is past the sweep */
+    double clr_base_lo, clr_base_hi;            /* max/4 .. max/3 */
+    double onecycle_base_lo, onecycle_base_hi;  /* max/20 .. max/10 */
+    char   note[200];
+} rangetest_smith;
+
+typedef struct rangetest_signature {
+    rangetest_sig verdict;
+    double lr_reached;      /* the largest LR trained at with a finite loss */
+    long   n_large;         /* steps recorded at lr >= RANGETEST_SIG_LR */
+    double tail_from;       /* the tail: evaluations with lr >= tail_from */
+    int    n_tail;
+    double tail_acc;        /* median raw held-out accuracy over the tail */
+    double peak_acc;        /* peak of the smoothed accuracy */
+    double ratio;           /* tail_acc / peak_acc */
+    char   note[200];
+} rangetest_signature;
+
+typedef struct rangetest_suggestions {
+    long   from, to;                    /* window of the fastai rules */
+    rangetest_pick valley, steep, minimum;
+    char   loss_note[160];              /* why the fastai rules are NaN, when they are */
+    rangetest_smith smith;
+    rangetest_signature sig;
+} rangetest_suggestions;
+
+typedef struct rangetest_result {
+    rangetest_curve       curve;        /* owned: rangetest_result_free */
+    rangetest_suggestions sugg;
+} rangetest_result;
+
+/* A test in progress. Between begin and end it borrows the trainer, which
+ * must not be stepped or freed by anyone else. */
+typedef struct rangetest {
+    trainer        *t;
+    rangetest_cfg   cfg;
+    rangetest_curve curve;
+    bool            running;
+    trainer         saved;          /* the trainer by value */
+    uint32_t       *saved_order;    /* [train->n] the batcher's order */
+    float          *saved_params, *saved_velocity;  /* [n_params] */
+    float          *saved_state;    /* [n_state] */
+} rangetest;
+
+/* Defaults: linear 0 -> 3 over one epoch (at least 100 iterations; Smith's
+ * CIFAR-10 range), exponential 1e-7 -> 10 over 100 (fastai); momentum 0.9;
+ * about 40 evaluations on the first RANGETEST_DEFAULT_EVAL_N test images;
+ * stop factor 4. */
+void rangetest_cfg_default(rangetest_cfg *c, sched_policy policy, long iters_per_epoch);
+
+/* Returns 0, or -1 with a message saying what is allowed. c is unchanged. */
+int  rangetest_cfg_validate(const rangetest_cfg *c, lr_err *e);
+
+/* The sweep as a schedule (origin 0, total n_iters). */
+void rangetest_cfg_sched(const rangetest_cfg *c, sched *s);
+
+/* Validates cfg, allocates the snapshot and the curve, snapshots t (see
+ * Isolation), installs the sweep and takes the first evaluation. Refuses a
+ * trainer that has DIVERGED (its weights are not finite). Returns 0, or -1
+ * with `e` set, nothing allocated and t untouched. */
+int  rangetest_begin(rangetest *rt, trainer *t, const rangetest_cfg *cfg, lr_err *e);
+
+/* One iteration of the sweep; fills `row` as trainer_step does (iter counts
+ * from 0 at the test's start). Returns true while the test goes on, false
+ * once it has stopped (see curve.stop); after that it only fills row with
+ * NaN measurements and returns false. No allocation. */
+bool rangetest_step(rangetest *rt, metrics_row *row);
+
+/* Ends the test (CANCELLED when it was still running), restores the trainer
+ * exactly, computes the suggestions and moves the curve into `res`. rt is
+ * then empty and may begin again. Cannot fail. */
+void rangetest_end(rangetest *rt, rangetest_result *res);
+
+void rangetest_result_free(rangetest_result *res);
+
+/* A curve for `cap` steps, empty (n = n_eval = 0, stop RUNNING). Returns 0,
+ * or -1 with `e` set and c zeroed. rangetest_curve_free frees it (safe on a
+ * zeroed struct). */
+int  rangetest_curve_alloc(rangetest_curve *c, long cap, lr_err *e);
+void rangetest_curve_free(rangetest_curve *c);
+
+/* Appends one step (n < cap; loss and loss_smooth finite). test_acc and
+ * test_loss are NaN when the step was not followed by an evaluation,
+ * otherwise an evaluation point is appended too. */
+void rangetest_curve_push(rangetest_curve *c, double lr, double loss, double loss_smooth,
+                          double test_acc, double test_loss);
+
+/* Appends an evaluation taken before any step (iter 0), at lr. */
+void rangetest_curve_push_eval(rangetest_curve *c, double lr, double acc, double loss);
+
+/* Fills s from c (rules above). Uses c's scratch; c's values are unchanged.
+ * Curves too short for a rule give NaN with a note. */
+void rangetest_suggest(const rangetest_curve *c, rangetest_suggestions *s);
+
+/* "running", "completed", "loss rose", "loss not finite", "cancelled". */
+const char *rangetest_stop_name(rangetest_stop s);
+/* "present", "absent", "unknown". */
+const char *rangetest_sig_name(rangetest_sig s);
+
+/* rangetest.csv: iter,lr,loss,loss_smooth,test_acc,test_loss — one row per
+ * recorded step (iter as in metrics.csv), blank cells where not measured; an
+ * evaluation taken before the first step is the row with iter -1. Returns 0,
+ * or -1 when the stream reports a write error. */
+int  rangetest_write_csv(const rangetest_curve *c, FILE *f);
+
+/* suggestions.txt: `key = value` lines (and `#` comments) with every
+ * suggestion and the numbers behind it. Returns 0, or -1 on a write error. */
+int  rangetest_write_suggestions(const rangetest_result *r, FILE *f);
+
+#endif

@@ -1,0 +1,398 @@
+/* suggest.c — reading a range-test curve: Smith's (base, max) pair, fastai's
+ * valley/steep/minimum and the super-convergence signature. The rules and the
+ * reasons for their thresholds are in rangetest.h; this file only computes.
+ * Every suggestion is a point of the curve (or a fixed fraction of one), so a
+ * curve of finite values gives finite suggestions or NaN, never Inf. */
+#include "engine/rangetest.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FASTAI_SKIP_FRAC   0.10 /* first 10% of the recorded points left out */
+#define FASTAI_SKIP_TAIL   5    /* and the last 5 points */
+#define FASTAI_MIN_POINTS  5    /* points the window needs for any loss rule */
+#define VALLEY_MIN_POINTS  3    /* a descending stretch has at least 3 points */
+#define STEEP_SPAN_FRAC    0.02 /* steep: slope over 2% of the window's ln(lr) span */
+#define SMITH_RISE_FRAC    0.15 /* base: start + 15% of the range */
+#define SMITH_TOL_FRAC     0.05 /* plateau/max: within 5% of the range of the peak */
+#define SMITH_MIN_ACC_RANGE 0.02 /* accuracy must vary by 2 points to be read */
+#define SIG_TAIL_FRAC      0.20 /* the tail: last 20% of the LRs reached */
+#define SIG_MIN_RATIO      (2.0 / 3.0) /* tail accuracy >= 2/3 of the peak */
+#define MEDIAN_MAX_WIN     5
+
+static void note(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void note(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median of v[0..n), n >= 1; v is reordered. */
+static double median_inplace(double *v, long n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* out[k] = median of y over a window of `win` (odd) points centred on k.
+ * Near the start the window shrinks symmetrically (1 point at k = 0), so the
+ * step from the evaluation before any training — chance accuracy — to the
+ * first trained one survives instead of being replaced by its neighbours.
+ * Near the end it is cut on the right only: the last point is one more
+ * noisy evaluation and is smoothed with those before it. */
+static void running_median(const double *y, long m, int win, double *out)
+{
+    for (long k = 0; k < m; k++) {
+        long h = win / 2;
+        long lo = k - (h < k ? h : k), hi = k + h < m - 1 ? k + h : m - 1;
+        double w[MEDIAN_MAX_WIN];
+        int cnt = 0;
+        for (long j = lo; j <= hi; j++)
+            w[cnt++] = y[j];
+        out[k] = median_inplace(w, cnt);
+    }
+}
+
+/* 3-point centred mean; the first point is kept, the last averages two. */
+static void running_mean3(const double *y, long m, double *out)
+{
+    for (long k = 0; k < m; k++) {
+        if (k == 0 || m < 2)
+            out[k] = y[k];
+        else if (k == m - 1)
+            out[k] = 0.5 * (y[k - 1] + y[k]);
+        else
+            out[k] = (y[k - 1] + y[k] + y[k + 1]) / 3.0;
+    }
+}
+
+/* The smoothed accuracy curve of c's evaluation points, into out [n_eval];
+ * tmp [n_eval] is scratch. */
+static void smooth_acc(const rangetest_curve *c, double *tmp, double *out)
+{
+    long m = c->n_eval;
+    running_median(c->eval_acc, m, m >= 15 ? 5 : 3, tmp);
+    running_mean3(tmp, m, out);
+}
+
+static rangetest_pick pick_none(void)
+{
+    return (rangetest_pick){ .lr = NAN, .curve_lr = NAN, .loss = NAN, .slope = NAN,
+                             .span_lo = NAN, .span_hi = NAN, .n_points = 0 };
+}
+
+static rangetest_pick pick_at(const rangetest_curve *c, long i)
+{
+    rangetest_pick p = pick_none();
+    p.lr = p.curve_lr = c->lr[i];
+    p.loss = c->loss_smooth[i];
+    return p;
+}
+
+/* ---- fastai ------------------------------------------------------------- */
+
+/* valley: longest strictly decreasing subsequence of s[from..to) in
+ * O(n log n) (patience sorting). tail_v[k] is the largest last value of a
+ * decreasing subsequence of length k+1 found so far (strictly decreasing in
+ * k), tail_i[k] its index, prev[i] the point before i in the best
+ * subsequence ending at i. */
+static rangetest_pick fastai_valley(const rangetest_curve *c, long from, long to)
+{
+    const double *s = c->loss_smooth;
+    double *tail_v = c->work;
+    long *tail_i = c->iwork, *prev = c->iwork + c->cap + 1;
+    long len = 0, best_len = 0, best_end = -1;
+    for (long i = from; i < to; i++) {
+        long lo = 0, hi = len;          /* first k with tail_v[k] <= s[i] */
+        while (lo < hi) {
+            long mid = (lo + hi) / 2;
+            if (tail_v[mid] <= s[i])
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        prev[i - from] = lo > 0 ? tail_i[lo - 1] : -1;
+        tail_v[lo] = s[i];
+        tail_i[lo] = i;
+        if (lo == len)
+            len++;
+        if (lo + 1 > best_len) {        /* first end of the longest: as fastai */
+            best_len = lo + 1;
+            best_end = i;
+        }
+    }
+    if (best_len < VALLEY_MIN_POINTS)
+        return pick_none();
+    long first = best_end;
+    while (prev[first - from] >= 0)
+        first = prev[first - from];
+    /* fastai: sections = span/3; idx = start + int(sections) + int(sections/2) */
+    double sections = (double)(best_end - first) / 3.0;
+    long idx = first + (long)sections + (long)(sections / 2.0);
+    rangetest_pick p = pick_at(c, idx);
+    p.span_lo = c->lr[first];
+    p.span_hi = c->lr[best_end];
+    p.n_points = best_len;
+    return p;
+}
+
+/* steep: the most negative d(loss)/d ln(lr) over [from, to), each slope from
+ * point i to the first point at least `h` further in ln(lr); the pick is the
+ * slope's left end, as in fastai. NaN when no slope is negative. */
+static rangetest_pick fastai_steep(const rangetest_curve *c, long from, long to)
+{
+    double h = STEEP_SPAN_FRAC * (log(c->lr[to - 1]) - log(c->lr[from]));
+    if (!(h > 0.0))
+        return pick_none();
+    long best = -1;
+    double best_slope = INFINITY;
+    long j = from + 1;
+    for (long i = from; i < to - 1; i++) {
+        if (j <= i)
+            j = i + 1;
+        double li = log(c->lr[i]);
+        while (j < to && log(c->lr[j]) - li < h)
+            j++;
+        if (j == to)
+            break;
+        double slope = (c->loss_smooth[j] - c->loss_smooth[i]) / (log(c->lr[j]) - li);
+        if (slope < best_slope) {
+            best_slope = slope;
+            best = i;
+        }
+    }
+    if (best < 0 || !(best_slope < 0.0))
+        return pick_none();
+    rangetest_pick p = pick_at(c, best);
+    p.slope = best_slope;
+    return p;
+}
+
+/* The first index of the lowest smoothed loss in [from, to). */
+static long argmin_smooth(const rangetest_curve *c, long from, long to)
+{
+    long best = from;
+    for (long i = from + 1; i < to; i++)
+        if (c->loss_smooth[i] < c->loss_smooth[best])
+            best = i;
+    return best;
+}
+
+static void suggest_fastai(const rangetest_curve *c, rangetest_suggestions *s)
+{
+    s->valley = s->steep = s->minimum = pick_none();
+    s->loss_note[0] = '\0';
+    long from = (long)(FASTAI_SKIP_FRAC * (double)c->n);
+    long to = c->n - FASTAI_SKIP_TAIL;
+    while (from < to && !(c->lr[from] > 0.0))  /* ln(lr) needs lr > 0 */
+        from++;
+    s->from = from;
+    s->to = to;
+    if (to - from < FASTAI_MIN_POINTS) {
+        note(s->loss_note, sizeof s->loss_note,
+             "only %ld points are left after dropping the first 10%% of the sweep and the "
+             "last %d; %d are needed", to > from ? to - from : 0, FASTAI_SKIP_TAIL,
+             FASTAI_MIN_POINTS);
+        return;
+    }
+    long min_at = argmin_smooth(c, from, to);
+    s->minimum = pick_at(c, min_at);
+    s->minimum.lr = s->minimum.curve_lr / 10.0;
+    s->valley = fastai_valley(c, from, to);
+    /* steep only up to the minimum: past it the loss rises overall, and a
+     * descent there is a recovery from a spike, not an LR to train at. */
+    if (min_at - from >= 2)
+        s->steep = fastai_steep(c, from, min_at + 1);
+    if (isnan(s->valley.lr) || isnan(s->steep.lr))
+        note(s->loss_note, sizeof s->loss_note, "%s%s",
+             isnan(s->valley.lr) ? "no descending stretch of 3 points; " : "",
+             isnan(s->steep.lr) ? "no descent before the minimum" : "");
+}
+
+/* ---- Smith -------------------------------------------------------------- */
+
+/* Reads base/plateau/max from x[0..m) with smoothed y; `up` says whether
+ * higher y is better (accuracy) or lower (loss). Returns false when the curve
+ * never improves on its start. */
+static bool smith_read(const double *x, const double *y, long m, bool up, rangetest_smith *r)
+{
+    double sign = up ? 1.0 : -1.0;
+    long p = 0;
+    for (long k = 1; k < m; k++)
+        if (sign * y[k] > sign * y[p])
+            p = k;
+    long a = 0;
+    for (long k = 1; k <= p; k++)
+        if (sign * y[k] < sign * y[a])
+            a = k;
+    double range = sign * (y[p] - y[a]);
+    if (!(range > 0.0))
+        return false;
+    double tol = SMITH_TOL_FRAC * range;
+    long b = a + 1;
+    while (b < p && sign * (y[b] - y[a]) < SMITH_RISE_FRAC * range)
+        b++;
+    long pl = b;
+    while (pl < p && sign * (y[p] - y[pl]) > tol)
+        pl++;
+    long mx = p;
+    while (mx + 1 < m && sign * (y[p] - y[mx + 1]) <= tol)
+        mx++;
+    r->start_value = y[a];
+    r->tolerance = tol;
+    r->base_lr = x[b];
+    r->base_value = y[b];
+    r->plateau_lr = x[pl];
+    r->plateau_value = y[pl];
+    r->peak_lr = x[p];
+    r->peak_value = y[p];
+    r->max_lr = x[mx];
+    r->max_value = y[mx];
+    r->base_at_first = b == a + 1;
+    r->max_at_end = mx == m - 1;
+    return true;
+}
+
+static void smith_clear(rangetest_smith *r)
+{
+    memset(r, 0, sizeof *r);
+    r->basis = RANGETEST_FROM_NONE;
+    r->base_lr = r->base_value = r->max_lr = r->max_value = NAN;
+    r->plateau_lr = r->plateau_value = r->peak_lr = r->peak_value = NAN;
+    r->start_value = r->tolerance = NAN;
+    r->clr_base_lo = r->clr_base_hi = r->onecycle_base_lo = r->onecycle_base_hi = NAN;
+}
+
+/* acc_s: the smoothed accuracy [n_eval] (when n_eval >= 3; else unused). */
+static void suggest_smith(const rangetest_curve *c, const double *acc_s, rangetest_smith *r)
+{
+    smith_clear(r);
+    long m = c->n_eval;
+    char why[120] = "";
+    if (m >= RANGETEST_MIN_EVALS) {
+        double lo = acc_s[0], hi = acc_s[0];
+        for (long k = 1; k < m; k++) {
+            lo = fmin(lo, acc_s[k]);
+            hi = fmax(hi, acc_s[k]);
+        }
+        if (hi - lo >= SMITH_MIN_ACC_RANGE &&
+            smith_read(c->eval_lr, acc_s, m, true, r)) {
+            r->basis = RANGETEST_FROM_ACC;
+            note(r->note, sizeof r->note, "read from held-out accuracy (%ld evaluations, "
+                 "running median then 3-point mean)", m);
+        } else {
+            note(why, sizeof why, "held-out accuracy varied by less than %.0f points",
+                 100.0 * SMITH_MIN_ACC_RANGE);
+        }
+    } else {
+        note(why, sizeof why, "only %ld held-out evaluations (%d needed)", m,
+             RANGETEST_MIN_EVALS);
+    }
+    if (r->basis == RANGETEST_FROM_NONE && c->n >= 2) {
+        if (smith_read(c->lr, c->loss_smooth, c->n, false, r)) {
+            r->basis = RANGETEST_FROM_LOSS;
+            note(r->note, sizeof r->note, "%s: read from the smoothed training loss instead",
+                 why);
+        } else {
+            note(r->note, sizeof r->note, "%s, and the training loss never fell", why);
+        }
+    } else if (r->basis == RANGETEST_FROM_NONE) {
+        note(r->note, sizeof r->note, "%s, and too few steps to read the loss", why);
+    }
+    if (r->basis != RANGETEST_FROM_NONE) {
+        r->clr_base_lo = r->max_lr / 4.0;
+        r->clr_base_hi = r->max_lr / 3.0;
+        r->onecycle_base_lo = r->max_lr / 20.0;
+        r->onecycle_base_hi = r->max_lr / 10.0;
+    }
+}
+
+/* ---- signature ---------------------------------------------------------- */
+
+static void suggest_signature(const rangetest_curve *c, const double *acc_s, double *tmp,
+                              rangetest_signature *g)
+{
+    memset(g, 0, sizeof *g);
+    g->verdict = RANGETEST_SIG_UNKNOWN;
+    g->lr_reached = g->tail_from = g->tail_acc = g->peak_acc = g->ratio = NAN;
+    if (c->n == 0) {
+        note(g->note, sizeof g->note, "no step was recorded");
+        return;
+    }
+    g->lr_reached = c->lr[c->n - 1];
+    for (long i = 0; i < c->n; i++)
+        g->n_large += c->lr[i] >= RANGETEST_SIG_LR;
+    bool diverged = c->stop == RANGETEST_NONFINITE || c->stop == RANGETEST_LOSS_ROSE;
+    if (g->n_large < RANGETEST_SIG_STEPS) {
+        if (diverged) {
+            g->verdict = RANGETEST_SIG_ABSENT;
+            note(g->note, sizeof g->note, "the sweep diverged (%s) at lr %.3g, after %ld "
+                 "steps at lr >= %g", rangetest_stop_name(c->stop), c->stop_lr, g->n_large,
+                 RANGETEST_SIG_LR);
+        } else {
+            note(g->note, sizeof g->note, "the sweep took %ld steps at lr >= %g (it ended at "
+                 "lr %.3g); the signature needs %d: use a linear sweep past %g",
+                 g->n_large, RANGETEST_SIG_LR, g->lr_reached, RANGETEST_SIG_STEPS,
+                 RANGETEST_SIG_LR);
+        }
+        return;
+    }
+    long m = c->n_eval;
+    if (m < 3) {
+        note(g->note, sizeof g->note, "only %ld held-out evaluations", m);
+        return;
+    }
+    if (c->policy == SCHED_SWEEP_EXP && c->lr_min > 0.0)
+        g->tail_from = c->lr_min * pow(g->lr_reached / c->lr_min, 1.0 - SIG_TAIL_FRAC);
+    else
+        g->tail_from = c->lr_min + (1.0 - SIG_TAIL_FRAC) * (g->lr_reached - c->lr_min);
+    g->tail_from = fmax(g->tail_from, RANGETEST_SIG_LR);
+    long nt = 0;
+    for (long k = 0; k < m; k++)
+        if (c->eval_iter[k] > 0 && c->eval_lr[k] >= g->tail_from)
+            tmp[nt++] = c->eval_acc[k];
+    g->n_tail = (int)nt;
+    g->peak_acc = acc_s[0];
+    for (long k = 1; k < m; k++)
+        g->peak_acc = fmax(g->peak_acc, acc_s[k]);
+    if (nt < 2) {
+        note(g->note, sizeof g->note, "fewer than 2 held-out evaluations above lr %.3g",
+             g->tail_from);
+        return;
+    }
+    g->tail_acc = median_inplace(tmp, nt);
+    g->ratio = g->peak_acc > 0.0 ? g->tail_acc / g->peak_acc : 0.0;
+    if (g->ratio >= SIG_MIN_RATIO) {
+        g->verdict = RANGETEST_SIG_PRESENT;
+        note(g->note, sizeof g->note, "accuracy at lr %.3g-%.3g holds %.0f%% of its peak%s",
+             g->tail_from, g->lr_reached, 100.0 * g->ratio,
+             diverged ? " (then the loss diverged)" : "");
+    } else {
+        g->verdict = RANGETEST_SIG_ABSENT;
+        note(g->note, sizeof g->note, "accuracy at lr %.3g-%.3g falls to %.0f%% of its peak",
+             g->tail_from, g->lr_reached, 100.0 * g->ratio);
+    }
+}
+
+void rangetest_suggest(const rangetest_curve *c, rangetest_suggestions *s)
+{
+    memset(s, 0, sizeof *s);
+    suggest_fastai(c, s);
+    /* work: [0, cap+1) was the valley's scratch; the accuracy curves go after. */
+    double *acc_s = c->work + (c->cap + 1), *tmp = c->work + 2 * (c->cap + 1);
+    if (c->n_eval >= 3)
+        smooth_acc(c, tmp, acc_s);
+    suggest_smith(c, acc_s, &s->smith);
+    suggest_signature(c, acc_s, tmp, &s->sig);
+}

@@ -1,0 +1,384 @@
+/* cmd_rangetest.c — `lrscope range-test`: one headless LR range test
+ * (engine/rangetest.h). Progress goes to stderr; a compact table of the curve
+ * and the suggestions with their numbers go to stdout; the run folder gets
+ * metrics.csv, events.csv and config as for train, plus rangetest.csv and
+ * suggestions.txt. A sweep that ends in divergence is a normal outcome of a
+ * range test (exit 0); bad settings exit 2, an interrupt 130. */
+#include "tui/commands.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "engine/rangetest.h"
+#include "engine/runlog.h"
+#include "tui/headless.h"
+#include "tui/setup.h"
+
+#define TABLE_ROWS 20
+
+/* The sweep from the options; n_iters and eval_every are provisional until
+ * the dataset's size is known (finish_cfg). */
+static int options_cfg(const cli_opts *o, rangetest_cfg *c, lr_err *e)
+{
+    if (o->policy != SCHED_SWEEP_LINEAR && o->policy != SCHED_SWEEP_EXP)
+        return lr_fail(e, "range-test sweeps the LR: choose the sweep with --sweep linear|exp, "
+                          "not --policy %s", sched_policy_name(o->policy));
+    rangetest_cfg_default(c, o->policy, 100);
+    if (!isnan(o->lr_min))
+        c->lr_min = o->lr_min;
+    if (!isnan(o->lr_max))
+        c->lr_max = o->lr_max;
+    if (o->iters > 0)
+        c->n_iters = o->iters;
+    if (!isnan(o->mom_max))
+        c->momentum = o->mom_max;
+    c->stop_factor = o->stop_factor;
+    if (o->eval_max >= 0)
+        c->eval_n = o->eval_max;
+    if (c->policy == SCHED_SWEEP_EXP && !(c->lr_min > 0.0))
+        return lr_fail(e, "--lr-min %g is not allowed with --sweep exp: the exponential sweep "
+                          "needs --lr-min > 0 (fastai starts at 1e-7); use --sweep linear to "
+                          "start from 0", c->lr_min);
+    if (!(c->lr_min < c->lr_max))
+        return lr_fail(e, "--lr-min %g must be below --lr-max %g: the sweep rises from "
+                          "--lr-min to --lr-max", c->lr_min, c->lr_max);
+    return rangetest_cfg_validate(c, e);
+}
+
+static void finish_cfg(const cli_opts *o, long n_train, rangetest_cfg *c)
+{
+    long per_epoch = (n_train + o->batch - 1) / o->batch;
+    rangetest_cfg d;
+    rangetest_cfg_default(&d, c->policy, per_epoch);
+    if (o->iters > 0)
+        c->n_iters = o->iters;
+    else if (o->epochs > 0)
+        c->n_iters = (long)ceil(o->epochs * (double)n_train / o->batch);
+    else
+        c->n_iters = d.n_iters;
+    if (o->eval_every >= 0)
+        c->eval_every = o->eval_every;
+    else
+        c->eval_every = c->n_iters >= 80 ? c->n_iters / 40 : 2;
+}
+
+/* Appends the range test's own settings to the run's config. */
+static int append_config(const runlog *log, const rangetest_cfg *c, lr_err *e)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/config", log->dir);
+    FILE *f = fopen(path, "a");
+    if (!f)
+        return lr_fail(e, "cannot append to %s", path);
+    fprintf(f, "range_test.sweep = %s\nrange_test.lr_min = %.17g\nrange_test.lr_max = %.17g\n"
+               "range_test.iters = %ld\nrange_test.momentum = %.17g\n"
+               "range_test.eval_every = %ld\nrange_test.eval_n = %d\n"
+               "range_test.stop_factor = %.17g\n",
+            c->policy == SCHED_SWEEP_EXP ? "exp" : "linear", c->lr_min, c->lr_max, c->n_iters,
+            c->momentum, c->eval_every, c->eval_n, c->stop_factor);
+    if (fclose(f))
+        return lr_fail(e, "cannot write %s", path);
+    return 0;
+}
+
+typedef int (*file_writer)(const rangetest_result *r, FILE *f);
+
+static int write_csv(const rangetest_result *r, FILE *f)
+{
+    return rangetest_write_csv(&r->curve, f);
+}
+
+static int write_file(const runlog *log, const char *name, file_writer w,
+                      const rangetest_result *r, lr_err *e)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", log->dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return lr_fail(e, "cannot create %s", path);
+    int bad = w(r, f);
+    if (fclose(f) || bad)
+        return lr_fail(e, "cannot write %s (disk full?)", path);
+    return 0;
+}
+
+/* ---- stdout ------------------------------------------------------------- */
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Index of the evaluation point at LR `lr` (the first one), or -1. */
+static long eval_index_at(const rangetest_curve *c, double lr)
+{
+    for (long k = 0; k < c->n_eval; k++)
+        if (c->eval_lr[k] == lr)
+            return k;
+    return -1;
+}
+
+static const char *marker(const rangetest_suggestions *s, double lr)
+{
+    const rangetest_smith *m = &s->smith;
+    if (m->basis != RANGETEST_FROM_ACC)
+        return "";
+    if (lr == m->base_lr)
+        return "  <- base";
+    if (lr == m->max_lr)
+        return "  <- max";
+    if (lr == m->peak_lr)
+        return "  <- peak";
+    if (lr == m->plateau_lr)
+        return "  <- plateau";
+    return "";
+}
+
+/* About TABLE_ROWS evaluation points spread over the sweep, plus the points
+ * Smith's reading picked; without evaluations, steps instead. */
+static void print_table(const rangetest_result *r)
+{
+    const rangetest_curve *c = &r->curve;
+    const rangetest_smith *m = &r->sugg.smith;
+    bool evals = c->n_eval >= 2;
+    long total = evals ? c->n_eval : c->n;
+    if (total == 0)
+        return;
+    long rows[TABLE_ROWS + 4];
+    int n_rows = 0;
+    for (int k = 0; k < TABLE_ROWS && k < total; k++)
+        rows[n_rows++] = total <= TABLE_ROWS ? k
+                         : lround((double)k * (double)(total - 1) / (TABLE_ROWS - 1));
+    if (evals && m->basis == RANGETEST_FROM_ACC) {
+        const double picks[] = { m->base_lr, m->plateau_lr, m->peak_lr, m->max_lr };
+        for (size_t j = 0; j < 4; j++) {
+            long k = eval_index_at(c, picks[j]);
+            if (k >= 0)
+                rows[n_rows++] = k;
+        }
+    }
+    qsort(rows, (size_t)n_rows, sizeof rows[0], cmp_long);
+    printf("%7s  %10s  %11s  %8s  %9s\n", "iter", "lr", "smooth loss", "test acc",
+           "test loss");
+    for (int j = 0; j < n_rows; j++) {
+        if (j > 0 && rows[j] == rows[j - 1])
+            continue;
+        long k = rows[j];
+        long step = evals ? c->eval_iter[k] - 1 : k;   /* -1: before the first step */
+        double lr = evals ? c->eval_lr[k] : c->lr[k];
+        char sl[16] = "-", acc[16] = "-", tl[16] = "-";
+        if (step >= 0)
+            snprintf(sl, sizeof sl, "%.4f", c->loss_smooth[step]);
+        double a = evals ? c->eval_acc[k] : c->test_acc[k];
+        double l = evals ? c->eval_loss[k] : c->test_loss[k];
+        if (isfinite(a))
+            snprintf(acc, sizeof acc, "%.2f%%", 100.0 * a);
+        if (isfinite(l))
+            snprintf(tl, sizeof tl, "%.4f", l);
+        printf("%7ld  %10.4g  %11s  %8s  %9s%s\n", step, lr, sl, acc, tl,
+               evals ? marker(&r->sugg, lr) : "");
+    }
+}
+
+static void print_value(const char *label, double v, bool acc)
+{
+    if (acc)
+        printf("%s %.1f%%", label, 100.0 * v);
+    else
+        printf("%s %.4f", label, v);
+}
+
+static void print_smith(const rangetest_smith *m)
+{
+    if (m->basis == RANGETEST_FROM_NONE) {
+        printf("  smith     none: %s\n", m->note);
+        return;
+    }
+    bool acc = m->basis == RANGETEST_FROM_ACC;
+    const char *what = acc ? "acc" : "smoothed loss";
+    printf("  smith     base %.4g (", m->base_lr);
+    print_value(what, m->base_value, acc);
+    printf(")  max %.4g (", m->max_lr);
+    print_value(what, m->max_value, acc);
+    printf(")\n           ");
+    print_value(" from", m->start_value, acc);
+    print_value(" to a peak of", m->peak_value, acc);
+    printf(" at lr %.4g; plateau from lr %.4g; tolerance %.*f%s\n", m->peak_lr,
+           m->plateau_lr, acc ? 1 : 4, acc ? 100.0 * m->tolerance : m->tolerance,
+           acc ? " points" : "");
+    if (!acc)
+        printf("            %s\n", m->note);
+    if (m->base_at_first)
+        printf("            the rise happened between two evaluations: base <= %.4g "
+               "(evaluate more often with --eval-every to place it)\n", m->base_lr);
+    if (m->max_at_end)
+        printf("            max is the last point: the curve never fell, the limit lies "
+               "beyond the sweep\n");
+    printf("            CLR base max/4..max/3 = %.3g..%.3g; 1cycle base max/20..max/10 = "
+           "%.3g..%.3g\n", m->clr_base_lo, m->clr_base_hi, m->onecycle_base_lo,
+           m->onecycle_base_hi);
+}
+
+static void print_suggestions(const rangetest_result *r)
+{
+    const rangetest_suggestions *s = &r->sugg;
+    printf("\nsuggestions (smith: smoothed held-out accuracy; fastai: smoothed training "
+           "loss)\n");
+    print_smith(&s->smith);
+    if (isfinite(s->valley.lr))
+        printf("  valley    %-9.4g (smoothed loss %.4f; descending stretch lr %.4g-%.4g, "
+               "%ld points)\n", s->valley.lr, s->valley.loss, s->valley.span_lo,
+               s->valley.span_hi, s->valley.n_points);
+    if (isfinite(s->steep.lr))
+        printf("  steep     %-9.4g (smoothed loss %.4f; slope %.3g per unit of ln lr)\n",
+               s->steep.lr, s->steep.loss, s->steep.slope);
+    if (isfinite(s->minimum.lr))
+        printf("  minimum   %-9.4g (lowest smoothed loss %.4f at lr %.4g, divided by 10)\n",
+               s->minimum.lr, s->minimum.loss, s->minimum.curve_lr);
+    if (s->loss_note[0])
+        printf("  fastai    %s\n", s->loss_note);
+    const rangetest_signature *g = &s->sig;
+    printf("  super-convergence signature: %s: %s", rangetest_sig_name(g->verdict), g->note);
+    if (isfinite(g->tail_acc))
+        printf(" (median %.1f%% over %d evaluations, peak %.1f%%)", 100.0 * g->tail_acc,
+               g->n_tail, 100.0 * g->peak_acc);
+    printf("\n");
+}
+
+static void print_header(const rangetest_curve *c, const rangetest_cfg *cfg)
+{
+    printf("range test: %s sweep %g -> %g over %ld iterations; ",
+           c->policy == SCHED_SWEEP_EXP ? "exponential" : "linear", c->lr_min, c->lr_max,
+           c->n_planned);
+    if (c->stop == RANGETEST_COMPLETED)
+        printf("completed\n");
+    else if (c->stop == RANGETEST_LOSS_ROSE)
+        printf("stopped at iteration %ld, lr %.4g: smoothed loss %.4g > %g x best %.4g\n",
+               c->stop_iter, c->stop_lr, c->stop_loss, cfg->stop_factor, c->best_smooth);
+    else if (c->stop == RANGETEST_NONFINITE)
+        printf("stopped at iteration %ld, lr %.4g: the loss became %g\n", c->stop_iter,
+               c->stop_lr, c->stop_loss);
+    else
+        printf("%s after %ld iterations\n", rangetest_stop_name(c->stop), c->n);
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+static void log_stop(runlog *log, const rangetest_curve *c, const rangetest_cfg *cfg)
+{
+    char detail[160];
+    switch (c->stop) {
+    case RANGETEST_NONFINITE:
+        snprintf(detail, sizeof detail, "loss became %g at lr %g", c->stop_loss, c->stop_lr);
+        runlog_event(log, c->stop_iter, "diverged", detail);
+        break;
+    case RANGETEST_LOSS_ROSE:
+        snprintf(detail, sizeof detail, "smoothed loss %g > %g x best %g at lr %g",
+                 c->stop_loss, cfg->stop_factor, c->best_smooth, c->stop_lr);
+        runlog_event(log, c->stop_iter, "stopped", detail);
+        break;
+    case RANGETEST_CANCELLED:
+        runlog_event(log, c->stop_iter, "interrupted", "stopped by a signal");
+        break;
+    default:
+        break;
+    }
+}
+
+/* Runs the test and writes everything; reports its own errors. */
+static int run(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
+{
+    lr_err e;
+    sched sweep;
+    rangetest_cfg_sched(cfg, &sweep);
+    train_cfg tc = r->train;
+    tc.eval_every = cfg->eval_every;
+    tc.eval_max = tc.eval_max_end = cfg->eval_n;
+    trainer t;
+    if (trainer_init(&t, &r->net, &r->data.train, &r->data.test, &sweep, &o->sgd, &tc, &e))
+        return commands_fail(&e, EXIT_BAD_INPUT);
+    runlog log;
+    const char *tag = cfg->policy == SCHED_SWEEP_EXP ? "range-test-exp" : "range-test";
+    if (commands_open_runlog(&log, o, &sweep, &tc, tag, &e)) {
+        trainer_free(&t);
+        return commands_fail(&e, EXIT_FAILURE_RUN);
+    }
+    rangetest rt;
+    if (append_config(&log, cfg, &e) || rangetest_begin(&rt, &t, cfg, &e)) {
+        runlog_close(&log, NULL);
+        trainer_free(&t);
+        return commands_fail(&e, EXIT_FAILURE_RUN);
+    }
+    char desc[160], model[160];
+    sched_describe(&sweep, desc, sizeof desc);
+    net_describe(&r->net, model, sizeof model);
+    if (!o->quiet)
+        fprintf(stderr, "lrscope: range test, %s on %s (%d train), %s, batch %d, wd %g, "
+                        "%d thread%s\nlrscope: held-out evaluation every %ld iterations on "
+                        "the first %d test images\nlrscope: writing %s/\n",
+                model, r->data.train.name, r->data.train.n, desc, o->batch, o->sgd.wd,
+                r->threads, r->threads == 1 ? "" : "s", cfg->eval_every,
+                cfg->eval_n && cfg->eval_n < r->data.test.n ? cfg->eval_n : r->data.test.n,
+                log.dir);
+
+    headless_install_signals();
+    progress p;
+    progress_init(&p, cfg->n_iters, o->quiet);
+    metrics_row m;
+    bool going = true;
+    while (going && !headless_stop) {
+        going = rangetest_step(&rt, &m);
+        if (!isnan(m.lr)) {
+            runlog_metrics(&log, &m);
+            progress_step(&p, &m, o->batch);
+        }
+    }
+    progress_done(&p);
+    rangetest_result res;
+    rangetest_end(&rt, &res);
+    log_stop(&log, &res.curve, cfg);
+
+    int status = headless_stop ? EXIT_INTERRUPTED : EXIT_OK;
+    if (write_file(&log, "rangetest.csv", write_csv, &res, &e) ||
+        write_file(&log, "suggestions.txt", rangetest_write_suggestions, &res, &e)) {
+        runlog_close(&log, NULL);
+        status = commands_fail(&e, EXIT_FAILURE_RUN);
+    } else if (runlog_close(&log, &e)) {
+        status = commands_fail(&e, EXIT_FAILURE_RUN);
+    }
+    if (!o->quiet) {
+        print_header(&res.curve, cfg);
+        print_table(&res);
+        print_suggestions(&res);
+    }
+    if (status == EXIT_INTERRUPTED)
+        fprintf(stderr, "lrscope: interrupted at iteration %ld; suggestions are from the "
+                        "curve so far\n", res.curve.n);
+    rangetest_result_free(&res);
+    trainer_free(&t);
+    return status;
+}
+
+int cmd_rangetest(int argc, char **argv)
+{
+    cli_opts o;
+    lr_err e;
+    int rc = cli_parse(&o, CLI_RANGE_TEST, argc, argv, &e);
+    if (rc)
+        return rc > 0 ? EXIT_OK : commands_fail(&e, EXIT_BAD_INPUT);
+    rangetest_cfg cfg;
+    if (options_cfg(&o, &cfg, &e))
+        return commands_fail(&e, EXIT_BAD_INPUT);
+    run_setup r;
+    if (setup_run(&r, &o, &e))
+        return commands_fail(&e, EXIT_BAD_INPUT);
+    if (r.notice[0] && !o.quiet)
+        fprintf(stderr, "lrscope: %s\n", r.notice);
+    finish_cfg(&o, r.data.train.n, &cfg);
+    int status = rangetest_cfg_validate(&cfg, &e) ? commands_fail(&e, EXIT_BAD_INPUT)
+                                                  : run(&o, &r, &cfg);
+    setup_free(&r);
+    return status;
+}
