@@ -12,6 +12,7 @@ void train_cfg_default(train_cfg *c)
     c->seed = 1;
     c->eval_every = 0;
     c->eval_max = 0;
+    c->eval_max_end = 0;
 }
 
 int trainer_init(trainer *t, net *n, const dataset *train, const dataset *test,
@@ -132,7 +133,9 @@ train_state trainer_step(trainer *t, metrics_row *row)
     row->epoch = trainer_epoch_at(t, t->iter);
     bool last = t->iter >= sched_end(&t->sched);
     bool periodic = t->cfg.eval_every > 0 && t->iter % t->cfg.eval_every == 0;
-    if (epochs_done || periodic || last)
+    if (epochs_done || last)
+        trainer_evaluate(t, t->test, t->cfg.eval_max_end, &row->test_loss, &row->test_acc);
+    else if (periodic)
         trainer_evaluate(t, t->test, t->cfg.eval_max, &row->test_loss, &row->test_acc);
     if (last)
         t->state = TRAIN_DONE;

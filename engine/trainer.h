@@ -29,7 +29,8 @@ typedef struct train_cfg {
     int      batch;
     uint64_t seed;          /* shuffling order */
     long     eval_every;    /* evaluate every N iterations; 0: only at epoch ends */
-    int      eval_max;      /* examples of the test set per evaluation; 0: all */
+    int      eval_max;      /* periodic evaluations: the first N test images; 0: all */
+    int      eval_max_end;  /* at epoch ends and at the end of the run; 0: all */
 } train_cfg;
 
 /* One row of metrics.csv. Values not measured at this iteration are NaN

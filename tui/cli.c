@@ -89,7 +89,8 @@ void cli_print_usage(FILE *f, cli_mode mode)
         "\nLength and evaluation:\n"
         "  --epochs X | --iters N   run length (default 3 epochs)\n"
         "  --eval-every N       test-set evaluation every N iterations (default ~10/epoch)\n"
-        "  --eval-max N         evaluate on the first N test images (default all)\n"
+        "  --eval-max N         periodic evaluations read the first N test images\n"
+        "                       (default 2000; 0: all); epoch ends read them all\n"
         "\nSchedule (lrscope train --policy-help lists each policy's parameters):\n"
         "  --policy P           const step multistep inv clr triangular2 exp_range 1cycle\n"
         "  --lr X               the learning rate of const/step/multistep/inv\n"
@@ -101,7 +102,7 @@ void cli_print_usage(FILE *f, cli_mode mode)
         "  --three-phase        pytorch 1cycle options\n"
         "  --momentum MAX[:MIN] momentum; a range cycles it against the LR\n"
         "  --gamma F --power F --milestones I1,I2,...   step, exp_range, inv\n"
-        "  --wd X               weight decay, coupled L2 (default 5e-4)\n"
+        "  --wd X               weight decay, coupled L2 (default 1e-4)\n"
         "  --decay-bias --decay-bn --nesterov\n"
         "\nOutput:\n"
         "  --out DIR            run folder (default runs/<date>-<time>-<policy>)\n"
@@ -110,7 +111,7 @@ void cli_print_usage(FILE *f, cli_mode mode)
         fputs("\nRange test:\n"
               "  --sweep linear|exp   Smith's linear sweep (default) or fastai's exponential\n"
               "  --lr-min, --lr-max, --iters   sweep range and length\n"
-              "  --stop-factor F      stop when smoothed loss > F x best (default 4)\n", f);
+              "  --stop-factor F      stop when smoothed loss > F x best (default 4; 0: never)\n", f);
     if (mode == CLI_WORKBENCH || mode == CLI_TRAIN)
         fprintf(f, "\n  --lr-estimate K      estimate of the optimal LR (paper section 4) every K\n"
                    "                       iterations; 0: off (default %s)\n",
@@ -154,6 +155,7 @@ static void cli_defaults(cli_opts *o, cli_mode mode)
     o->batch = 128;
     o->seed = 1;
     o->eval_every = -1;
+    o->eval_max = -1;
     o->policy = mode == CLI_RANGE_TEST ? SCHED_SWEEP_LINEAR : SCHED_CONST;
     o->lr_min = o->lr_max = o->gamma = o->power = o->pct_start = NAN;
     o->div_factor = o->final_div_factor = o->cycle_frac = o->cycle_epochs = NAN;
@@ -286,7 +288,13 @@ static int parse_one(cli_opts *o, int c, const char *arg, lr_err *e)
         else return lr_fail(e, "--sweep '%s': use linear (Smith) or exp (fastai)", arg);
         o->policy = o->sweep_exp ? SCHED_SWEEP_EXP : SCHED_SWEEP_LINEAR;
         return 0;
-    case OPT_STOP_FACTOR: return parse_double("stop-factor", arg, 1.01, 1e6, &o->stop_factor, e);
+    case OPT_STOP_FACTOR:
+        if (parse_double("stop-factor", arg, 0.0, 1e6, &o->stop_factor, e))
+            return -1;
+        if (o->stop_factor > 0 && o->stop_factor <= 1.0)
+            return lr_fail(e, "--stop-factor %s: give 0 (never stop on the loss) or a factor "
+                              "above 1", arg);
+        return 0;
     case OPT_ASCII: o->ascii = true; return 0;
     case OPT_FPS: return parse_double("fps", arg, 0.2, 60, &o->fps, e);
     case OPT_FRAMES: return parse_long("frames", arg, 1, 100000000L, &o->frames, e);
@@ -416,7 +424,8 @@ void cli_write_config(const cli_opts *o, const sched *s, const train_cfg *tc, FI
     fprintf(f, "train_size = %d\nbatch = %d\nseed = %llu\nthreads = %d\n", o->train_size,
             o->batch, (unsigned long long)o->seed, o->threads);
     fprintf(f, "bn_maf = %g\n", (double)o->net.bn_maf);
-    fprintf(f, "eval_every = %ld\neval_max = %d\n", tc->eval_every, tc->eval_max);
+    fprintf(f, "eval_every = %ld\neval_max = %d\neval_max_end = %d\n", tc->eval_every,
+            tc->eval_max, tc->eval_max_end);
     fprintf(f, "lr_estimate = %d\n", o->lr_estimate > 0 ? o->lr_estimate : 0);
     fprintf(f, "wd = %g\ndecay_bias = %d\ndecay_bn = %d\nnesterov = %d\n", o->sgd.wd,
             o->sgd.decay_bias, o->sgd.decay_bn, o->sgd.nesterov);

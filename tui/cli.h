@@ -31,7 +31,7 @@ typedef struct cli_opts {
     double       epochs;        /* <= 0: unset */
     long         iters;         /* <= 0: unset */
     long         eval_every;    /* -1: unset (default: about 10 evaluations per epoch) */
-    int          eval_max;
+    int          eval_max;      /* -1: unset (2000) */
     bool         quiet;
 
     /* schedule, as typed; NaN / negative mean "not given" */

@@ -14,6 +14,11 @@ int setup_threads(int threads)
     return threads;
 }
 
+/* Periodic evaluations read the first 2000 test images (a fixed subset, so
+ * points compare); epoch ends and the end of a run read the whole test set.
+ * Ten full passes per epoch would cost about half as much as training. */
+#define SETUP_EVAL_MAX 2000
+
 int setup_max_batch(int batch)
 {
     return batch > 500 ? batch : 500;
@@ -36,7 +41,7 @@ int setup_run(run_setup *r, const cli_opts *o, lr_err *e)
     train_cfg_default(&r->train);
     r->train.batch = o->batch;
     r->train.seed = o->seed;
-    r->train.eval_max = o->eval_max;
+    r->train.eval_max = o->eval_max >= 0 ? o->eval_max : SETUP_EVAL_MAX;
     long per_epoch = (r->data.train.n + o->batch - 1) / o->batch;
     r->train.eval_every = o->eval_every >= 0 ? o->eval_every
                                              : (per_epoch >= 10 ? per_epoch / 10 : 1);
