@@ -11,6 +11,7 @@
 int cmd_train(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_rangetest(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 /* Prints "lrscope: <message>" to stderr and returns `status`. */
 int commands_fail(const lr_err *e, int status);

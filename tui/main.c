@@ -13,6 +13,7 @@ static const struct {
     { "train", cmd_train },
     { "bench", cmd_bench },
     { "range-test", cmd_rangetest },
+    { "plot", cmd_plot },
 };
 
 int main(int argc, char **argv)
