@@ -97,9 +97,11 @@ unit: $(BUILD)/unit-tests
 	./$(BUILD)/unit-tests --jobs 2
 
 san:
-	@$(MAKE) --no-print-directory SANITIZE=address,undefined $(BUILD)/san/unit-tests
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined $(BUILD)/san/unit-tests \
+	  $(BUILD)/san/lrscope
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ./$(BUILD)/san/unit-tests --jobs 2 --short-filename
+	LRSCOPE_SAN=./$(BUILD)/san/lrscope sh tests/e2e/sanitized.sh
 
 e2e: $(BUILD)/lrscope
 	@for t in tests/e2e/*.sh; do [ -f "$$t" ] || continue; \

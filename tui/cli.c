@@ -105,7 +105,8 @@ void cli_print_usage(FILE *f, cli_mode mode)
         "  --wd X               weight decay, coupled L2 (default 1e-4)\n"
         "  --decay-bias --decay-bn --nesterov\n"
         "\nOutput:\n"
-        "  --out DIR            run folder (default runs/<date>-<time>-<policy>)\n"
+        "  --out DIR            run folder (default runs/<date>-<time>-<policy>;\n"
+        "                       the workbench puts each of its runs under DIR)\n"
         "  --quiet              no progress output\n", f);
     if (mode == CLI_RANGE_TEST || mode == CLI_WORKBENCH)
         fputs("\nRange test:\n"

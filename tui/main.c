@@ -5,6 +5,7 @@
 
 #include "tui/commands.h"
 #include "tui/setup.h"
+#include "tui/workbench.h"
 
 static const struct {
     const char *name;
@@ -26,6 +27,5 @@ int main(int argc, char **argv)
                         "(see lrscope --help)\n", argv[1]);
         return EXIT_BAD_INPUT;
     }
-    /* The workbench comes later; until then a short headless run. */
-    return cmd_train(argc, argv);
+    return workbench_run(argc, argv);
 }

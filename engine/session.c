@@ -1,0 +1,534 @@
+#include "engine/session.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct session {
+    pthread_t       thread;
+    pthread_mutex_t lock;       /* guards queue and status */
+    pthread_cond_t  wake;
+    atomic_bool     stop;
+
+    session_cmd     queue[SESSION_QUEUE];
+    int             q_head, q_len;
+    session_status  status;
+
+    mstore          metrics;
+
+    /* Owned by the session thread alone. */
+    session_cfg     cfg;
+    net             net;
+    bool            have_net;
+    char            model[64];
+    trainer         trainer;
+    bool            have_trainer;
+    rangetest       rt;
+    bool            in_range_test;
+    rangetest_result last_range;   /* owns the latest curve */
+    runlog          log;
+    bool            have_log;
+    sgd_opts        sgd;
+    long            plan_length;   /* 0: each policy's own default */
+    double          rate_t0;
+    long            rate_iter0;
+};
+
+const char *session_state_name(session_state st)
+{
+    static const char *names[] = {
+        [SESSION_IDLE] = "IDLE", [SESSION_RANGE_TEST] = "RANGE TEST",
+        [SESSION_RUNNING] = "RUNNING", [SESSION_PAUSED] = "PAUSED",
+        [SESSION_DIVERGED] = "DIVERGED", [SESSION_DONE] = "DONE",
+    };
+    return names[st];
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Sets the status message. Caller holds the lock. */
+static void say_locked(session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say_locked(session *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->status.message, sizeof s->status.message, fmt, ap);
+    va_end(ap);
+    s->status.message_seq++;
+}
+
+#define SAY(s, ...)                            \
+    do {                                       \
+        pthread_mutex_lock(&(s)->lock);        \
+        say_locked((s), __VA_ARGS__);          \
+        pthread_mutex_unlock(&(s)->lock);      \
+    } while (0)
+
+static void close_log(session *s)
+{
+    if (!s->have_log)
+        return;
+    lr_err e;
+    if (runlog_close(&s->log, &e))
+        SAY(s, "%s", e.msg);
+    s->have_log = false;
+}
+
+static int open_log(session *s, const char *tag, const sched *sc, lr_err *e)
+{
+    char dir[1024];
+    runlog_default_dir(dir, sizeof dir, s->cfg.runs_root, tag);
+    if (runlog_open(&s->log, dir, e))
+        return -1;
+    s->have_log = true;
+    if (s->cfg.write_config) {
+        FILE *f = runlog_open_config(&s->log, e);
+        if (!f)
+            return -1;
+        s->cfg.write_config(f, sc, &s->trainer.cfg, s->cfg.config_ctx);
+        fclose(f);
+    }
+    return 0;
+}
+
+/* rangetest.csv and suggestions.txt beside the range test's metrics. */
+static void write_range_files(session *s)
+{
+    if (!s->have_log)
+        return;
+    static const char *names[] = { "rangetest.csv", "suggestions.txt" };
+    for (int i = 0; i < 2; i++) {
+        char path[1100];
+        snprintf(path, sizeof path, "%s/%s", s->log.dir, names[i]);
+        FILE *f = fopen(path, "w");
+        int bad = !f;
+        if (f) {
+            bad = i == 0 ? rangetest_write_csv(&s->last_range.curve, f)
+                         : rangetest_write_suggestions(&s->last_range, f);
+            bad |= fclose(f);
+        }
+        if (bad)
+            SAY(s, "cannot write %s", path);
+    }
+}
+
+/* Builds (or rebuilds, after a model change) the network. */
+static int ensure_net(session *s, lr_err *e)
+{
+    if (s->have_net && !strcmp(s->net.spec, s->model))
+        return 0;
+    net fresh;
+    const dataset *d = &s->cfg.data->train;
+    if (net_build(&fresh, s->model, dataset_dim(d), d->n_classes,
+                  s->cfg.train.batch > 500 ? s->cfg.train.batch : 500, &s->cfg.net,
+                  s->cfg.seed, e))
+        return -1;
+    if (s->have_net)
+        net_free(&s->net);
+    s->net = fresh;
+    s->have_net = true;
+    return 0;
+}
+
+/* Ends whatever runs now: a range test is finished (weights restored,
+ * suggestions published), a training run is logged and closed. */
+static void end_run(session *s)
+{
+    if (s->in_range_test) {
+        rangetest_result_free(&s->last_range);
+        rangetest_end(&s->rt, &s->last_range);
+        s->in_range_test = false;
+        write_range_files(s);
+        const rangetest_suggestions *g = &s->last_range.sugg;
+        double hi = g->smith.max_lr, lo = g->smith.base_lr;
+        if (!(isfinite(lo) && lo > 0 && lo < hi))
+            lo = hi / 10.0;
+        pthread_mutex_lock(&s->lock);
+        s->status.range = *g;
+        s->status.have_suggestion = isfinite(hi) && hi > 0;
+        s->status.sugg_min = lo;
+        s->status.sugg_max = hi;
+        s->status.range_seq++;
+        pthread_mutex_unlock(&s->lock);
+    }
+    close_log(s);
+    if (s->have_trainer) {
+        trainer_free(&s->trainer);
+        s->have_trainer = false;
+    }
+}
+
+static void publish_start(session *s, session_state st, run_kind kind)
+{
+    mstore_reset(&s->metrics);
+    pthread_mutex_lock(&s->lock);
+    session_status *ss = &s->status;
+    ss->state = st;
+    ss->kind = kind;
+    ss->generation = s->metrics.generation;
+    ss->iter = 0;
+    ss->epoch = 0;
+    ss->images_per_s = 0;
+    ss->sched = s->trainer.sched;
+    ss->total = sched_end(&s->trainer.sched);
+    ss->wd = s->sgd.wd;
+    ss->diverged_at = -1;
+    ss->n_edits = 0;
+    snprintf(ss->model, sizeof ss->model, "%s", s->model);
+    snprintf(ss->run_dir, sizeof ss->run_dir, "%s", s->have_log ? s->log.dir : "");
+    pthread_mutex_unlock(&s->lock);
+    s->rate_t0 = now_s();
+    s->rate_iter0 = 0;
+}
+
+/* Starts a training run (fresh weights) or a range test (on the current
+ * weights, restored afterwards). */
+static void start_run(session *s, const sched *requested, bool range_test)
+{
+    lr_err e;
+    end_run(s);
+    if (ensure_net(s, &e)) {
+        SAY(s, "cannot build model: %s", e.msg);
+        return;
+    }
+    sched sc = *requested;
+    sc.origin = 0;
+    if (s->plan_length > 0 && !range_test)
+        sc.total = s->plan_length;
+    net_init_params(&s->net, s->cfg.seed);
+    train_cfg tc = s->cfg.train;
+    if (trainer_init(&s->trainer, &s->net, &s->cfg.data->train, &s->cfg.data->test, &sc,
+                     &s->sgd, &tc, &e)) {
+        SAY(s, "%s", e.msg);
+        return;
+    }
+    s->have_trainer = true;
+    if (!range_test && s->cfg.lr_estimate > 0 &&
+        trainer_enable_lr_estimate(&s->trainer, s->cfg.lr_estimate, &e))
+        SAY(s, "LR estimate off: %s", e.msg);
+    if (range_test) {
+        rangetest_cfg rc;
+        long per_epoch = s->cfg.data->train.n / tc.batch;
+        rangetest_cfg_default(&rc, sc.policy, per_epoch);
+        rc.lr_min = sc.lr_min;
+        rc.lr_max = sc.lr_max;
+        rc.n_iters = sc.total;
+        rc.momentum = s->status.sched.mom_max > 0 ? s->status.sched.mom_max : rc.momentum;
+        if (rangetest_begin(&s->rt, &s->trainer, &rc, &e)) {
+            SAY(s, "%s", e.msg);
+            end_run(s);
+            return;
+        }
+        s->in_range_test = true;
+    }
+    if (open_log(s, range_test ? "range-test" : sched_policy_name(sc.policy), &sc, &e))
+        SAY(s, "run files: %s", e.msg);
+    publish_start(s, range_test ? SESSION_RANGE_TEST : SESSION_RUNNING,
+                  range_test ? RUN_RANGE_TEST : RUN_TRAIN);
+}
+
+/* Records a live edit: events.csv, the status' marker list, the message. */
+static void record_edit(session *s, const char *kind, const char *label, const char *detail)
+{
+    long it = s->have_trainer ? s->trainer.iter : 0;
+    if (s->have_log)
+        runlog_event(&s->log, it, kind, detail);
+    pthread_mutex_lock(&s->lock);
+    session_status *ss = &s->status;
+    if (ss->n_edits < 16) {
+        ss->edit_iter[ss->n_edits] = it;
+        snprintf(ss->edit_label[ss->n_edits], sizeof ss->edit_label[0], "%s", label);
+        ss->n_edits++;
+    }
+    if (s->have_trainer) {
+        ss->sched = s->trainer.sched;
+        ss->total = sched_end(&s->trainer.sched);
+    }
+    ss->wd = s->sgd.wd;
+    say_locked(s, "%s at iteration %ld", detail, it);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Applies a schedule edit to a copy, validates it, and only then to the run. */
+static void edit_sched(session *s, const session_cmd *c)
+{
+    if (!s->have_trainer || s->in_range_test) {
+        SAY(s, "no training run to edit: start one first");
+        return;
+    }
+    sched next = s->trainer.sched, before = next;
+    char detail[160], label[16];
+    if (c->kind == SCMD_SET_BOUNDS) {
+        sched_set_bounds(&next, c->a, c->b);
+        snprintf(detail, sizeof detail, "lr %g..%g -> %g..%g", before.lr_min, before.lr_max,
+                 c->a, c->b);
+        snprintf(label, sizeof label, "lr");
+    } else if (c->kind == SCMD_SET_MOMENTUM) {
+        sched_set_momentum(&next, c->a, c->b);
+        snprintf(detail, sizeof detail, "momentum %g..%g -> %g..%g", before.mom_max,
+                 before.mom_min, c->a, c->b);
+        snprintf(label, sizeof label, "mom");
+    } else {
+        sched_restart(&next, s->trainer.iter);
+        snprintf(detail, sizeof detail, "cycle restarted");
+        snprintf(label, sizeof label, "restart");
+    }
+    lr_err e;
+    if (sched_validate(&next, &e)) {
+        SAY(s, "refused: %s", e.msg);
+        return;
+    }
+    s->trainer.sched = next;
+    if (c->kind == SCMD_RESTART_CYCLE && s->trainer.state == TRAIN_DONE)
+        s->trainer.state = TRAIN_RUNNING;
+    record_edit(s, c->kind == SCMD_SET_BOUNDS ? "set_bounds" :
+                   c->kind == SCMD_SET_MOMENTUM ? "set_momentum" : "restart",
+                label, detail);
+    pthread_mutex_lock(&s->lock);
+    if (s->status.state == SESSION_DONE)
+        s->status.state = SESSION_RUNNING;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void apply(session *s, const session_cmd *c)
+{
+    switch (c->kind) {
+    case SCMD_START:
+    case SCMD_RANGE_TEST:
+        start_run(s, &c->sched, c->kind == SCMD_RANGE_TEST);
+        break;
+    case SCMD_PAUSE:
+        pthread_mutex_lock(&s->lock);
+        if (s->status.state == SESSION_PAUSED)
+            s->status.state = s->in_range_test ? SESSION_RANGE_TEST : SESSION_RUNNING;
+        else if (s->status.state == SESSION_RUNNING || s->status.state == SESSION_RANGE_TEST)
+            s->status.state = SESSION_PAUSED;
+        pthread_mutex_unlock(&s->lock);
+        s->rate_t0 = now_s();
+        s->rate_iter0 = s->have_trainer ? s->trainer.iter : 0;
+        break;
+    case SCMD_SET_BOUNDS:
+    case SCMD_SET_MOMENTUM:
+    case SCMD_RESTART_CYCLE:
+        edit_sched(s, c);
+        break;
+    case SCMD_SET_WD: {
+        char detail[96];
+        snprintf(detail, sizeof detail, "weight decay %g -> %g", s->sgd.wd, c->a);
+        s->sgd.wd = c->a;
+        if (s->have_trainer)
+            s->trainer.opt.wd = c->a;
+        record_edit(s, "set_wd", "wd", detail);
+        break;
+    }
+    case SCMD_SET_MODEL:
+        snprintf(s->model, sizeof s->model, "%s", c->text);
+        SAY(s, "model %s from the next run on", s->model);
+        break;
+    case SCMD_SET_LENGTH:
+        s->plan_length = (long)c->a;
+        SAY(s, "next runs: %ld iterations", s->plan_length);
+        break;
+    case SCMD_EXPORT:
+        if (s->have_log) {
+            runlog_flush(&s->log);
+            SAY(s, "run files are up to date in %s/", s->log.dir);
+        } else {
+            SAY(s, "no run to export yet");
+        }
+        break;
+    }
+}
+
+/* One iteration of whatever runs, and the status that follows from it. */
+static void step(session *s)
+{
+    metrics_row row;
+    session_state next;
+    if (s->in_range_test) {
+        bool going = rangetest_step(&s->rt, &row);
+        next = going ? SESSION_RANGE_TEST : SESSION_DONE;
+    } else {
+        train_state st = trainer_step(&s->trainer, &row);
+        next = st == TRAIN_RUNNING ? SESSION_RUNNING
+             : st == TRAIN_DIVERGED ? SESSION_DIVERGED : SESSION_DONE;
+    }
+    mstore_append(&s->metrics, &row);
+    if (s->have_log)
+        runlog_metrics(&s->log, &row);
+    if (next == SESSION_DIVERGED && s->have_log) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "loss became %g at lr %g", row.loss, row.lr);
+        runlog_event(&s->log, row.iter, "diverged", detail);
+    }
+    double t = now_s();
+    pthread_mutex_lock(&s->lock);
+    session_status *ss = &s->status;
+    ss->iter = s->trainer.iter;
+    ss->epoch = row.epoch;
+    if (t - s->rate_t0 > 0.5) {
+        ss->images_per_s = (double)(s->trainer.iter - s->rate_iter0) * s->trainer.cfg.batch /
+                           (t - s->rate_t0);
+        s->rate_t0 = t;
+        s->rate_iter0 = s->trainer.iter;
+    }
+    if (ss->state != SESSION_PAUSED || next != SESSION_RUNNING)
+        ss->state = next;
+    if (next == SESSION_DIVERGED) {
+        ss->diverged_at = row.iter;
+        ss->diverged_lr = row.lr;
+        say_locked(s, "DIVERGED at iteration %ld (lr %.3g): press r for a range test, or "
+                      "lower the bounds with [ and {", row.iter, row.lr);
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (next == SESSION_DONE && s->in_range_test) {
+        end_run(s); /* restores weights, publishes suggestions */
+        pthread_mutex_lock(&s->lock);
+        if (s->status.have_suggestion)
+            say_locked(s, "range test done: suggested lr %.3g..%.3g - press 1 for 1cycle, "
+                          "c for CLR with them", s->status.sugg_min, s->status.sugg_max);
+        else
+            say_locked(s, "range test done: no clear bounds (see the curve); set them "
+                          "with :lr MIN MAX");
+        pthread_mutex_unlock(&s->lock);
+    } else if (next != SESSION_RUNNING && next != SESSION_RANGE_TEST && s->have_log) {
+        runlog_flush(&s->log);
+    }
+}
+
+static bool is_stepping(session_state st)
+{
+    return st == SESSION_RUNNING || st == SESSION_RANGE_TEST;
+}
+
+static void *session_main(void *arg)
+{
+    session *s = arg;
+    for (;;) {
+        session_cmd batch[SESSION_QUEUE];
+        int n = 0;
+        pthread_mutex_lock(&s->lock);
+        while (!atomic_load(&s->stop) && s->q_len == 0 && !is_stepping(s->status.state))
+            pthread_cond_wait(&s->wake, &s->lock);
+        while (s->q_len > 0) {
+            batch[n++] = s->queue[s->q_head];
+            s->q_head = (s->q_head + 1) % SESSION_QUEUE;
+            s->q_len--;
+        }
+        bool stepping = is_stepping(s->status.state);
+        pthread_mutex_unlock(&s->lock);
+        if (atomic_load(&s->stop))
+            break;
+        for (int i = 0; i < n; i++)
+            apply(s, &batch[i]);
+        if (n == 0 && stepping)
+            step(s);
+    }
+    return NULL;
+}
+
+session *session_start(const session_cfg *cfg, lr_err *e)
+{
+    session *s = calloc(1, sizeof *s);
+    if (!s) {
+        lr_fail(e, "out of memory");
+        return NULL;
+    }
+    s->cfg = *cfg;
+    s->sgd = cfg->sgd;
+    snprintf(s->model, sizeof s->model, "%s", cfg->model);
+    s->status.state = SESSION_IDLE;
+    s->status.batch = cfg->train.batch;
+    s->status.wd = cfg->sgd.wd;
+    s->status.diverged_at = -1;
+    snprintf(s->status.model, sizeof s->status.model, "%s", cfg->model);
+    snprintf(s->status.data, sizeof s->status.data, "%s", cfg->data->train.name);
+    if (mstore_init(&s->metrics) || ensure_net(s, e)) {
+        if (!e->msg[0])
+            lr_fail(e, "out of memory");
+        mstore_free(&s->metrics);
+        free(s);
+        return NULL;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    atomic_init(&s->stop, false);
+    /* The session thread takes no signals: they belong to the UI thread. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&s->thread, NULL, session_main, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc) {
+        lr_fail(e, "cannot start the training thread");
+        net_free(&s->net);
+        mstore_free(&s->metrics);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int session_send(session *s, const session_cmd *cmd)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->q_len == SESSION_QUEUE) {
+        pthread_mutex_unlock(&s->lock);
+        return -1;
+    }
+    s->queue[(s->q_head + s->q_len) % SESSION_QUEUE] = *cmd;
+    s->q_len++;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+void session_get_status(session *s, session_status *out)
+{
+    pthread_mutex_lock(&s->lock);
+    *out = s->status;
+    pthread_mutex_unlock(&s->lock);
+}
+
+mstore *session_metrics(session *s)
+{
+    return &s->metrics;
+}
+
+void session_stop(session *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    atomic_store(&s->stop, true);
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    if (s->in_range_test) {
+        rangetest_result res;
+        rangetest_end(&s->rt, &res);
+        rangetest_result_free(&res);
+        s->in_range_test = false;
+    }
+    rangetest_result_free(&s->last_range);
+    if (s->have_log && s->have_trainer && s->trainer.state == TRAIN_RUNNING)
+        runlog_event(&s->log, s->trainer.iter, "interrupted", "workbench closed");
+    close_log(s);
+    if (s->have_trainer)
+        trainer_free(&s->trainer);
+    if (s->have_net)
+        net_free(&s->net);
+    mstore_free(&s->metrics);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}

@@ -1,0 +1,95 @@
+/* The workbench's key table and ':' command line: what typed commands mean,
+ * and that invalid values are refused with a reason (and no action). */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "tui/keys.h"
+
+static wb_action parse_ok(const char *line)
+{
+    wb_action a;
+    char err[200] = "";
+    cr_assert_eq(keys_parse_command(line, &a, err, sizeof err), 0, "'%s': %s", line, err);
+    return a;
+}
+
+static void parse_bad(const char *line, const char *reason)
+{
+    wb_action a;
+    char err[200] = "";
+    cr_expect_eq(keys_parse_command(line, &a, err, sizeof err), -1, "'%s' accepted", line);
+    cr_expect(strstr(err, reason), "'%s': message '%s' lacks '%s'", line, err, reason);
+}
+
+Test(keys, lr_command)
+{
+    wb_action a = parse_ok("lr 0.08 0.8");
+    cr_expect_eq(a.kind, ACT_SET_LR);
+    cr_expect_eq(a.n_values, 2);
+    cr_expect_float_eq(a.a, 0.08, 1e-12);
+    cr_expect_float_eq(a.b, 0.8, 1e-12);
+    a = parse_ok("  lr 1e-1");
+    cr_expect_eq(a.n_values, 1);
+    cr_expect(isnan(a.a));
+    cr_expect_float_eq(a.b, 0.1, 1e-12);
+    parse_bad("lr 0.8 0.08", "MIN <= MAX");
+    parse_bad("lr -1", "positive");
+    parse_bad("lr", "MIN MAX");
+    parse_bad("lr abc", "MIN MAX");
+    parse_bad("lr 1 2 3", "MIN MAX");
+    parse_bad("lr nan", "MIN MAX");
+    parse_bad("lr 0.1x", "MIN MAX");
+}
+
+Test(keys, other_commands)
+{
+    wb_action a = parse_ok("wd 3e-4");
+    cr_expect_eq(a.kind, ACT_SET_WD);
+    cr_expect_float_eq(a.a, 3e-4, 1e-15);
+    parse_bad("wd 2", "below 1");
+    a = parse_ok("mom 0.95 0.85");
+    cr_expect_eq(a.kind, ACT_SET_MOM);
+    cr_expect_float_eq(a.b, 0.85, 1e-12);
+    parse_bad("mom 0.85 0.95", "MIN <= MAX");
+    parse_bad("mom 1", "[0, 1)");
+    a = parse_ok("epochs 5");
+    cr_expect_eq(a.kind, ACT_SET_EPOCHS);
+    parse_bad("iters 2.5", "whole number");
+    a = parse_ok("policy 1cycle 0.05 0.5");
+    cr_expect_eq(a.kind, ACT_START_POLICY);
+    cr_expect_eq(a.policy, SCHED_1CYCLE);
+    parse_bad("policy warp", "1cycle");
+    parse_bad("policy sweep-linear", "1cycle");
+    a = parse_ok("model mlp:256,256");
+    cr_expect_eq(a.kind, ACT_SET_MODEL);
+    cr_expect_str_eq(a.text, "mlp:256,256");
+    parse_bad("model", "spec");
+    cr_expect_eq(parse_ok("q").kind, ACT_QUIT);
+    cr_expect_eq(parse_ok("png").kind, ACT_PNG);
+    parse_bad("fly 3", "unknown command");
+}
+
+Test(keys, table_has_no_duplicate_keys_and_every_key_has_help)
+{
+    for (size_t i = 0; i < key_table_len; i++) {
+        cr_expect(key_table[i].help && key_table[i].help[0]);
+        for (size_t j = i + 1; j < key_table_len; j++)
+            cr_expect_neq(key_table[i].key, key_table[j].key, "key '%s' bound twice",
+                          key_table[i].label);
+    }
+    cr_expect_eq(keys_lookup('r'), ACT_RANGE_TEST);
+    cr_expect_eq(keys_lookup('1'), ACT_START_1CYCLE);
+    cr_expect_eq(keys_lookup('Z'), ACT_NONE);
+}
+
+Test(keys, weight_decay_log_grid)
+{
+    cr_expect_float_eq(keys_wd_step(1e-4, true), 3e-4, 1e-12);
+    cr_expect_float_eq(keys_wd_step(3e-4, true), 1e-3, 1e-12);
+    cr_expect_float_eq(keys_wd_step(1e-3, false), 3e-4, 1e-12);
+    cr_expect_float_eq(keys_wd_step(3e-4, false), 1e-4, 1e-12);
+    cr_expect_float_eq(keys_wd_step(5e-4, false), 1e-4, 1e-12); /* off-grid: nearest, then down */
+    cr_expect_float_eq(keys_wd_step(0, true), 1e-5, 1e-15);
+    cr_expect_float_eq(keys_wd_step(1e-6, false), 0.0, 1e-15);
+}

@@ -1,0 +1,60 @@
+/* keys.h — every key of the workbench in one table, and the ':' command
+ * line. Adding a key is adding a row; `?` shows the table as it is.
+ *
+ * Both produce a wb_action; the workbench turns actions into session
+ * commands. Parsing a typed command validates its values: an invalid one
+ * yields an error message and no action, so it changes nothing. */
+#ifndef LRSCOPE_KEYS_H
+#define LRSCOPE_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/sched.h"
+
+typedef enum {
+    ACT_NONE,
+    ACT_RANGE_TEST, ACT_START_1CYCLE, ACT_START_CLR, ACT_START_STEP, ACT_START_POLICY,
+    ACT_MAX_UP, ACT_MAX_DOWN, ACT_MIN_UP, ACT_MIN_DOWN,
+    ACT_WD_UP, ACT_WD_DOWN, ACT_MOM_UP, ACT_MOM_DOWN,
+    ACT_SET_LR, ACT_SET_WD, ACT_SET_MOM, ACT_SET_EPOCHS, ACT_SET_ITERS, ACT_SET_MODEL,
+    ACT_RESTART, ACT_PAUSE, ACT_ACCEPT, ACT_CMDLINE, ACT_TOGGLE_LOG, ACT_GHOST,
+    ACT_CLEAR_GHOSTS, ACT_EXPORT, ACT_PNG, ACT_SCREENSHOT, ACT_TOGGLE_ASCII,
+    ACT_TOGGLE_EST, ACT_HELP, ACT_QUIT, ACT_FORCE_QUIT,
+} wb_action_kind;
+
+typedef struct wb_action {
+    wb_action_kind kind;
+    double         a, b;        /* values typed after a command */
+    int            n_values;
+    sched_policy   policy;      /* ACT_START_POLICY */
+    char           text[128];   /* model spec, file name */
+} wb_action;
+
+typedef struct key_binding {
+    int            key;         /* a character or a curses KEY_* code */
+    wb_action_kind action;
+    const char    *label;       /* how `?` names the key */
+    const char    *help;
+} key_binding;
+
+extern const key_binding key_table[];
+extern const size_t key_table_len;
+
+/* The action bound to `key`, or ACT_NONE. */
+wb_action_kind keys_lookup(int key);
+
+/* Parses a command line typed after ':' (without the colon). Returns 0 with
+ * *out filled, or -1 with a one-line message in err[err_len] saying what is
+ * allowed. Values are checked here (finite, in range, min <= max). */
+int  keys_parse_command(const char *line, wb_action *out, char *err, size_t err_len);
+
+/* The next weight decay on the log grid 1e-5, 3e-5, 1e-4, 3e-4, 1e-3... up or
+ * down from wd (a value off the grid moves to its nearest neighbour first);
+ * below 1e-6 going down gives 0, and up from 0 gives 1e-5. */
+double keys_wd_step(double wd, bool up);
+
+/* Help lines for the typed commands, NULL-terminated. */
+extern const char *const command_help[];
+
+#endif
