@@ -8,7 +8,7 @@
 #   make install     PREFIX=/usr/local DESTDIR=
 #
 # Switches: WERROR=1 turns warnings into errors (CI); SANITIZE=address,undefined
-# builds with sanitizers (objects go to their own folder).
+# builds with sanitizers (objects go to their own folder); V=1 shows commands.
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -56,15 +56,25 @@ FLAGS_STAMP := $(BUILD)/.flags
 $(shell mkdir -p $(BUILD); echo '$(CC) $(CPPFLAGS) $(CFLAGS)' | cmp -s - $(FLAGS_STAMP) || \
         echo '$(CC) $(CPPFLAGS) $(CFLAGS)' > $(FLAGS_STAMP))
 
+# Quiet by default; V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 $(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/lrscope: $(BUILD)/tui/main.o $(LIB_OBJ)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDFLAGS) $(LDLIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/unit-tests: $(TEST_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDFLAGS) $(LDLIBS) -lcriterion
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDFLAGS) $(LDLIBS) -lcriterion
 
 deps:
 	@missing=""; \

@@ -386,8 +386,7 @@ static void step(session *s)
     if (next == SESSION_DIVERGED) {
         ss->diverged_at = row.iter;
         ss->diverged_lr = row.lr;
-        say_locked(s, "DIVERGED at iteration %ld (lr %.3g): press r for a range test, or "
-                      "lower the bounds with [ and {", row.iter, row.lr);
+        say_locked(s, "DIVERGED at iteration %ld (lr %.3g)", row.iter, row.lr);
     }
     pthread_mutex_unlock(&s->lock);
     if (next == SESSION_DONE && s->in_range_test) {

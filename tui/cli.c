@@ -12,7 +12,7 @@ enum {
     OPT_PCT_START, OPT_DIV, OPT_FINAL_DIV, OPT_ANNEAL, OPT_THREE_PHASE, OPT_STYLE,
     OPT_MOMENTUM, OPT_GAMMA, OPT_POWER, OPT_MILESTONES, OPT_WD, OPT_DECAY_BIAS, OPT_DECAY_BN,
     OPT_NESTEROV, OPT_BN_MAF, OPT_SWEEP, OPT_STOP_FACTOR, OPT_ASCII, OPT_FPS, OPT_FRAMES,
-    OPT_LR_ESTIMATE, OPT_HELP, OPT_VERSION,
+    OPT_LR_ESTIMATE, OPT_SCREENSHOT, OPT_HELP, OPT_VERSION,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +57,7 @@ static const struct option long_opts[] = {
     { "fps", required_argument, 0, OPT_FPS },
     { "frames", required_argument, 0, OPT_FRAMES },
     { "lr-estimate", required_argument, 0, OPT_LR_ESTIMATE },
+    { "screenshot", required_argument, 0, OPT_SCREENSHOT },
     { "help", no_argument, 0, OPT_HELP },
     { "version", no_argument, 0, OPT_VERSION },
     { 0, 0, 0, 0 },
@@ -121,7 +122,8 @@ void cli_print_usage(FILE *f, cli_mode mode)
         fputs("\nWorkbench:\n"
               "  --ascii              ASCII plots instead of braille\n"
               "  --fps N              screen refreshes per second (default 5)\n"
-              "  --frames N           exit after N frames (for scripted runs)\n", f);
+              "  --frames N           exit after N frames (for scripted runs)\n"
+              "  --screenshot FILE    on exit, write the screen as a PNG\n", f);
     fputs("\n  --help, --version\n", f);
 }
 
@@ -299,6 +301,7 @@ static int parse_one(cli_opts *o, int c, const char *arg, lr_err *e)
     case OPT_ASCII: o->ascii = true; return 0;
     case OPT_FPS: return parse_double("fps", arg, 0.2, 60, &o->fps, e);
     case OPT_FRAMES: return parse_long("frames", arg, 1, 100000000L, &o->frames, e);
+    case OPT_SCREENSHOT: o->screenshot = arg; return 0;
     case OPT_LR_ESTIMATE:
         if (parse_long("lr-estimate", arg, 0, 1000000, &l, e)) return -1;
         o->lr_estimate = (int)l;

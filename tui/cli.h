@@ -57,6 +57,7 @@ typedef struct cli_opts {
     bool         ascii;
     double       fps;
     long         frames;        /* 0: run until quit */
+    const char  *screenshot;    /* PNG of the screen written on exit, or NULL */
     int          lr_estimate;   /* every K iterations; 0: off; -1: unset */
 } cli_opts;
 

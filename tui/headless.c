@@ -41,7 +41,7 @@ void progress_init(progress *p, long total, bool quiet)
     p->last_test_acc = p->last_test_loss = NAN;
 }
 
-static void format_eta(char *buf, size_t len, double seconds)
+void format_duration(char *buf, size_t len, double seconds)
 {
     if (!isfinite(seconds) || seconds < 0) {
         snprintf(buf, len, "--:--");
@@ -71,7 +71,7 @@ void progress_step(progress *p, const metrics_row *m, int batch)
     double elapsed = now - p->t0;
     double ips = elapsed > 0 ? (double)done * batch / elapsed : 0.0;
     char eta[32];
-    format_eta(eta, sizeof eta, elapsed / (double)done * (double)(p->total - done));
+    format_duration(eta, sizeof eta, elapsed / (double)done * (double)(p->total - done));
     char test[48] = "";
     if (!isnan(p->last_test_acc))
         snprintf(test, sizeof test, "  test loss %.4f acc %5.2f%%", p->last_test_loss,

@@ -7,12 +7,16 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "engine/trainer.h"
 
 extern volatile sig_atomic_t headless_stop;
 
 void headless_install_signals(void);
+
+/* "m:ss" or "h:mm:ss"; "--:--" when seconds is negative or not finite. */
+void format_duration(char *buf, size_t len, double seconds);
 
 /* Monotonic seconds. */
 double headless_now(void);

@@ -17,6 +17,7 @@
 #include "tui/workbench.h"
 
 #include "tui/chart_png.h"
+#include "tui/headless.h"
 
 #include <curses.h>
 #include <math.h>
@@ -325,19 +326,6 @@ static void build_range(wb *w, chart *c, bool accuracy)
     if (lo < hi)
         chart_set_range(c, CHART_AXIS_Y, accuracy ? 10.0 * floor(lo / 10.0) : nice_floor(lo),
                         accuracy ? 100.0 : nice_ceil(hi));
-}
-
-static void format_duration(char *buf, size_t len, double s)
-{
-    if (!isfinite(s) || s < 0) {
-        snprintf(buf, len, "--:--");
-        return;
-    }
-    long t = lround(s);
-    if (t >= 3600)
-        snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-    else
-        snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
 }
 
 static void draw_header(wb *w)

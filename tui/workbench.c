@@ -377,6 +377,23 @@ static void poll_session(wb *w)
         say(w, strstr(w->st.message, "DIVERGED") || strstr(w->st.message, "refused") ||
                    strstr(w->st.message, "cannot"), "%s", w->st.message);
     }
+    if (w->st.state == SESSION_DIVERGED && w->diverged_gen != w->st.generation) {
+        /* Offer the same run again with bounds below where it blew up. */
+        w->diverged_gen = w->st.generation;
+        w->lr_max = fmin(w->lr_max, w->st.diverged_lr) / 3.0;
+        w->lr_min = fmin(w->lr_min, w->lr_max / 10.0);
+        sched_policy p = w->st.sched.policy;
+        char how[48];
+        if (p == SCHED_1CYCLE || p == SCHED_TRIANGULAR || p == SCHED_MULTISTEP)
+            snprintf(how, sizeof how, "press %s", p == SCHED_1CYCLE ? "1"
+                                                  : p == SCHED_TRIANGULAR ? "c" : "s");
+        else
+            snprintf(how, sizeof how, "type :policy %s", sched_policy_name(p));
+        say(w, true, "DIVERGED at iteration %ld (lr %.3g): %s to restart with lr %.3g..%.3g, "
+                     "or r for a range test", w->st.diverged_at, w->st.diverged_lr, how,
+            w->lr_min, w->lr_max);
+        w->msg_seq_seen = w->st.message_seq;
+    }
     if (w->st.range_seq != w->range_seq_seen) {
         w->range_seq_seen = w->st.range_seq;
         if (w->st.have_suggestion) {
@@ -522,8 +539,13 @@ int workbench_run(int argc, char **argv)
             fast_ticks = FAST_TICKS;
         }
     }
+    char shot_err[256] = "";
+    if (o.screenshot && term_screenshot(o.screenshot, shot_err, sizeof shot_err) == 0)
+        shot_err[0] = '\0';
     session_stop(w.session); /* flushes and closes the run files */
     term_end();
+    if (shot_err[0])
+        fprintf(stderr, "lrscope: %s\n", shot_err);
     if (term_signal)
         fprintf(stderr, "lrscope: stopped by signal %d; run files flushed\n", (int)term_signal);
     if (w.st.run_dir[0])

@@ -48,6 +48,7 @@ typedef struct wb {
     bool            msg_error;
     unsigned        msg_seq_seen;
     unsigned        range_seq_seen;
+    unsigned        diverged_gen;    /* generation whose divergence was answered */
 
     term_caps       caps;
     chart_cell     *cells;

@@ -14,10 +14,10 @@ BIN=$(cd "$(dirname "$LRSCOPE_SAN")" && pwd)/$(basename "$LRSCOPE_SAN")
 cd "$E2E_TMP" || exit 1
 tmux -f /dev/null new-session -d -s "$S" -x 100 -y 32 \
     "ASAN_OPTIONS=log_path=$E2E_TMP/asan:detect_leaks=1 UBSAN_OPTIONS=log_path=$E2E_TMP/ubsan:print_stacktrace=1 \
-     '$BIN' --data synthetic --threads 1 --fps 20 --frames 400 --iters 300; echo \$? > status; sleep 5"
+     '$BIN' --data synthetic --threads 1 --fps 20 --frames 400 --iters 300 --screenshot shot.png; echo \$? > status; sleep 5"
 trap 'tmux kill-session -t "$S" 2>/dev/null; rm -rf "$E2E_TMP"' EXIT
 sleep 3
-for k in "?" x ":iters 400" Enter 1 "]" "[" ":lr 0.05 0.5" Enter R w W m M g x space space; do
+for k in "?" x ":iters 400" Enter 1 "]" "[" ":lr 0.05 0.5" Enter R w W m M g x P S space space; do
     tmux send-keys -t "$S" "$k"
     sleep 0.3
 done
@@ -25,6 +25,7 @@ tmux resize-window -t "$S" -x 40 -y 10; sleep 0.5
 tmux resize-window -t "$S" -x 100 -y 32
 i=0; while [ ! -s status ] && [ "$i" -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 check "sanitized workbench exits 0" test "$(cat status 2>/dev/null)" = 0
+check "screenshot written on exit" test -s shot.png
 reports=$(ls "$E2E_TMP"/asan* "$E2E_TMP"/ubsan* 2>/dev/null)
 check "no sanitizer reports" test -z "$reports"
 [ -n "$reports" ] && head -30 $reports

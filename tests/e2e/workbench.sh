@@ -54,6 +54,9 @@ check "invalid :lr gives an inline error" wait_for "MIN <= MAX" 3
 check "invalid :lr changes nothing" wait_for "lr 0.05..0.5 " 2
 keys ":wd 3e-4" Enter
 check ":wd applied" wait_for "wd 0.0003" 3
+keys P
+check "P writes the panels as a PNG" wait_for "wrote runs/.*panels.png" 5
+check "the PNG is there" sh -c 'ls runs/*-1cycle/panels.png >/dev/null 2>&1'
 keys "?"
 check "? shows the key table" wait_for "lrscope keys" 3
 keys x
