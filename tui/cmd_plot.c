@@ -249,6 +249,10 @@ static int run_read(run *r, const char *dir, lr_err *e)
     r->racc_y = r->racc_x + nr;
     r->n_acc = compact(&r->m, "iter", "test_acc", r->acc_x, r->acc_y);
     r->n_racc = compact(&r->rt, "lr", "test_acc", r->racc_x, r->racc_y);
+    for (size_t i = 0; i < r->n_acc; i++)
+        r->acc_y[i] *= 100.0;     /* accuracies are drawn in percent */
+    for (size_t i = 0; i < r->n_racc; i++)
+        r->racc_y[i] *= 100.0;
 
     snprintf(path, sizeof path, "%s/config", dir);
     read_key(path, "sched.policy", r->policy, sizeof r->policy);
@@ -271,33 +275,57 @@ static void run_free(run *r)
     free(r->buf);
 }
 
-/* Legend labels: the policy and its LR bounds ("1cycle lr 0.05-0.5");
- * with the model when models differ; the folder's name when that still
- * leaves two alike (or there is no config). */
+/* The policy with its LR: "1cycle lr 0.05-0.5", "multistep lr 0.3", or
+ * "range test" for a sweep. */
+static void policy_label(const run *r, char *buf, size_t len)
+{
+    bool one_lr = !strcmp(r->policy, "const") || !strcmp(r->policy, "step") ||
+                  !strcmp(r->policy, "multistep") || !strcmp(r->policy, "inv");
+    if (!strncmp(r->policy, "sweep", 5))
+        snprintf(buf, len, "range test");
+    else if (one_lr && isfinite(r->lr_max))
+        snprintf(buf, len, "%s lr %g", r->policy, r->lr_max);
+    else if (isfinite(r->lr_min) && isfinite(r->lr_max))
+        snprintf(buf, len, "%s lr %g-%g", r->policy, r->lr_min, r->lr_max);
+    else
+        snprintf(buf, len, "%s", r->policy);
+}
+
+/* Legend labels say what differs between the runs: the policy (with its
+ * LR), the model, or both; the folder's name when that still leaves two
+ * alike or there is no config. */
 static void make_labels(run *runs, int n)
 {
-    int models_differ = 0;
-    for (int i = 1; i < n; i++)
-        models_differ |= strcmp(runs[i].model, runs[0].model) != 0;
+    char pol[MAX_RUNS][64];
+    bool models_differ = false, policies_differ = false;
     for (int i = 0; i < n; i++) {
-        run *r = &runs[i];
-        char lr[40] = "", full[160];
-        if (isfinite(r->lr_min) && isfinite(r->lr_max))
-            snprintf(lr, sizeof lr, r->lr_min == r->lr_max ? " lr %g" : " lr %g-%g",
-                     r->lr_min, r->lr_max);
-        snprintf(full, sizeof full, "%s%s%s%s", r->policy, lr, models_differ ? " " : "",
-                 models_differ ? r->model : "");
-        snprintf(r->label, sizeof r->label, "%.*s", (int)sizeof r->label - 1, full);
+        policy_label(&runs[i], pol[i], sizeof pol[i]);
+        models_differ |= strcmp(runs[i].model, runs[0].model) != 0;
+        policies_differ |= strcmp(pol[i], pol[0]) != 0;
     }
     for (int i = 0; i < n; i++) {
-        int dup = !runs[i].policy[0];
+        run *r = &runs[i];
+        char full[128];
+        if (models_differ && !policies_differ)
+            snprintf(full, sizeof full, "%.47s", r->model);
+        else if (models_differ)
+            snprintf(full, sizeof full, "%.63s %.47s", pol[i], r->model);
+        else
+            snprintf(full, sizeof full, "%.63s", pol[i]);
+        snprintf(r->label, sizeof r->label, "%.*s", (int)sizeof r->label - 1, full);
+    }
+    bool dup[MAX_RUNS];
+    for (int i = 0; i < n; i++) {
+        dup[i] = !runs[i].policy[0];
         for (int j = 0; j < n; j++)
-            dup |= j != i && !strcmp(runs[j].label, runs[i].label);
-        if (dup) {
-            const char *base = strrchr(runs[i].dir, '/');
-            base = base && base[1] ? base + 1 : runs[i].dir;
-            snprintf(runs[i].label, sizeof runs[i].label, "%s", base);
-        }
+            dup[i] |= j != i && !strcmp(runs[j].label, runs[i].label);
+    }
+    for (int i = 0; i < n; i++) {
+        if (!dup[i])
+            continue;
+        const char *base = strrchr(runs[i].dir, '/');
+        base = base && base[1] ? base + 1 : runs[i].dir;
+        snprintf(runs[i].label, sizeof runs[i].label, "%s", base);
     }
 }
 
@@ -354,18 +382,23 @@ static void add_estimate(chart *c, const run *r, int n_runs, const char *col,
 
 static void build_charts(const run *runs, int n)
 {
-    static const struct { const char *title, *x, *y; chart_scale xs; } spec[N_PANELS] = {
-        [P_LOSS]  = { "training loss", "iteration", "", CHART_LINEAR },
-        [P_ACC]   = { "test accuracy", "iteration", "", CHART_LINEAR },
-        [P_LR]    = { "learning rate", "iteration", "", CHART_LINEAR },
-        [P_MOM]   = { "momentum", "iteration", "", CHART_LINEAR },
-        [P_RLOSS] = { "range test: training loss", "learning rate", "", CHART_LOG10 },
-        [P_RACC]  = { "range test: test accuracy", "learning rate", "", CHART_LOG10 },
+    /* Losses on log axes: they span decades, and a diverging run's spike
+     * must not flatten the others. */
+    static const struct {
+        const char *title, *x;
+        chart_scale xs, ys;
+    } spec[N_PANELS] = {
+        [P_LOSS]  = { "training loss", "iteration", CHART_LINEAR, CHART_LOG10 },
+        [P_ACC]   = { "test accuracy %", "iteration", CHART_LINEAR, CHART_LINEAR },
+        [P_LR]    = { "learning rate", "iteration", CHART_LINEAR, CHART_LINEAR },
+        [P_MOM]   = { "momentum", "iteration", CHART_LINEAR, CHART_LINEAR },
+        [P_RLOSS] = { "range test: training loss", "learning rate", CHART_LOG10, CHART_LOG10 },
+        [P_RACC]  = { "range test: test accuracy %", "learning rate", CHART_LOG10, CHART_LINEAR },
     };
     for (int p = 0; p < N_PANELS; p++) {
         chart_init(&charts[p], spec[p].title);
         chart_set_axis(&charts[p], CHART_AXIS_X, spec[p].xs, spec[p].x);
-        chart_set_axis(&charts[p], CHART_AXIS_Y, CHART_LINEAR, spec[p].y);
+        chart_set_axis(&charts[p], CHART_AXIS_Y, spec[p].ys, NULL);
     }
     /* Iteration panels share one x range, so they line up. */
     double it_lo = INFINITY, it_hi = -INFINITY;
