@@ -40,6 +40,12 @@ static void kv(FILE *f, const char *key, double v)
         fprintf(f, "%s = nan\n", key);
 }
 
+/* "key = yes" or "key = no". */
+static void kv_flag(FILE *f, const char *key, bool yes)
+{
+    fprintf(f, "%s = %s\n", key, yes ? "yes" : "no");
+}
+
 static void kv_pick(FILE *f, const char *name, const rangetest_pick *p)
 {
     char key[64];
@@ -80,10 +86,10 @@ int rangetest_write_suggestions(const rangetest_result *r, FILE *f)
     fprintf(f, "smith.basis = %s\nsmith.note = %s\n", basis_name(m->basis), m->note);
     kv(f, "smith.base_lr", m->base_lr);
     kv(f, "smith.base_value", m->base_value);
-    fprintf(f, "smith.base_before_first_point = %s\n", m->base_at_first ? "yes" : "no");
+    kv_flag(f, "smith.base_before_first_point", m->base_at_first);
     kv(f, "smith.max_lr", m->max_lr);
     kv(f, "smith.max_value", m->max_value);
-    fprintf(f, "smith.max_is_sweep_end = %s\n", m->max_at_end ? "yes" : "no");
+    kv_flag(f, "smith.max_is_sweep_end", m->max_at_end);
     kv(f, "smith.plateau_lr", m->plateau_lr);
     kv(f, "smith.plateau_value", m->plateau_value);
     kv(f, "smith.peak_lr", m->peak_lr);

@@ -30,6 +30,12 @@ static const struct { const char *name; sched_policy p; } policy_aliases[] = {
 static const char *const style_names[ONECYCLE_N_STYLES] = { "smith", "pytorch", "fastai" };
 static const char *const anneal_names[ANNEAL_N] = { "cos", "linear" };
 
+/* names[i], or "?" when i is not an index of names[n]. */
+static const char *name_at(const char *const *names, int n, int i)
+{
+    return i >= 0 && i < n ? names[i] : "?";
+}
+
 static int index_of(const char *const *names, int n, const char *name)
 {
     for (int i = 0; i < n; i++)
@@ -40,7 +46,7 @@ static int index_of(const char *const *names, int n, const char *name)
 
 const char *sched_policy_name(sched_policy p)
 {
-    return (unsigned)p < SCHED_N_POLICIES ? policy_names[p] : "?";
+    return name_at(policy_names, SCHED_N_POLICIES, (int)p);
 }
 
 const char *sched_policy_list(void)
@@ -66,7 +72,7 @@ int sched_policy_parse(const char *name, sched_policy *out)
 
 const char *sched_style_name(onecycle_style st)
 {
-    return (unsigned)st < ONECYCLE_N_STYLES ? style_names[st] : "?";
+    return name_at(style_names, ONECYCLE_N_STYLES, (int)st);
 }
 
 int sched_style_parse(const char *name, onecycle_style *out)
@@ -79,7 +85,7 @@ int sched_style_parse(const char *name, onecycle_style *out)
 
 const char *sched_anneal_name(sched_anneal a)
 {
-    return (unsigned)a < ANNEAL_N ? anneal_names[a] : "?";
+    return name_at(anneal_names, ANNEAL_N, (int)a);
 }
 
 int sched_anneal_parse(const char *name, sched_anneal *out)

@@ -25,46 +25,19 @@
 #include "tui/png_write.h"
 #include "tui/screen_png.h"
 
-/* ---- temporary folder and reading PNGs back ---------------------------- */
+#include "tests/testutil.h"
 
-static char tmp_dir[1024];
+/* ---- temporary folder and reading PNGs back ---------------------------- */
 
 static void tmp_setup(void)
 {
-    const char *base = getenv("TMPDIR");
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/lrscope-png-XXXXXX", base && *base ? base : "/tmp");
-    cr_assert(mkdtemp(tmp_dir) != NULL, "cannot create a temporary folder in %s", tmp_dir);
-}
-
-static void tmp_teardown(void)
-{
-    DIR *d = opendir(tmp_dir);
-    if (!d)
-        return;
-    struct dirent *ent;
-    while ((ent = readdir(d)) != NULL) {
-        char sub[2048];
-        snprintf(sub, sizeof sub, "%s/%s", tmp_dir, ent->d_name);
-        if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..") && unlink(sub))
-            rmdir(sub);
-    }
-    closedir(d);
-    rmdir(tmp_dir);
-}
-
-static const char *tmp(const char *name)
-{
-    static char bufs[4][2048];
-    static int next;
-    char *p = bufs[next++ % 4];
-    snprintf(p, sizeof bufs[0], "%s/%s", tmp_dir, name);
-    return p;
+    tmpdir_create("png");
 }
 
 /* How many entries the temporary folder holds (temporary files included). */
 static int tmp_entries(void)
 {
-    DIR *d = opendir(tmp_dir);
+    DIR *d = opendir(tmpdir_root());
     int n = 0;
     struct dirent *ent;
     while (d && (ent = readdir(d)) != NULL)
@@ -153,7 +126,7 @@ static int files_equal(const char *a, const char *b)
     return same;
 }
 
-TestSuite(png, .init = tmp_setup, .fini = tmp_teardown);
+TestSuite(png, .init = tmp_setup, .fini = tmpdir_remove);
 
 /* ---- the font ------------------------------------------------------------ */
 
@@ -201,9 +174,9 @@ Test(png, writes_rgb_and_reads_back)
     lr_err e;
     cr_assert_eq(png_canvas_init(&cv, 7, 5, 0x102030, &e), 0);
     png_canvas_rect(&cv, 2, 1, 4, 3, 0xFF8000);       /* pixels (2..3, 1..2) */
-    cr_assert_eq(png_write_rgb(tmp("a.png"), cv.rgb, cv.w, cv.h, &e), 0, "%s", e.msg);
+    cr_assert_eq(png_write_rgb(tmpdir_path("a.png"), cv.rgb, cv.w, cv.h, &e), 0, "%s", e.msg);
     png_canvas_free(&cv);
-    image im = read_png(tmp("a.png"));
+    image im = read_png(tmpdir_path("a.png"));
     cr_assert_eq(im.w, 7);
     cr_assert_eq(im.h, 5);
     cr_assert_eq(im.depth, 8);
@@ -220,13 +193,13 @@ Test(png, bad_path_fails_and_leaves_nothing)
 {
     uint8_t px[3 * 4] = { 0 };
     lr_err e;
-    const char *missing = tmp("no-such-folder/x.png");
+    const char *missing = tmpdir_path("no-such-folder/x.png");
     cr_assert_eq(png_write_rgb(missing, px, 2, 2, &e), -1);
     cr_assert(strstr(e.msg, missing) != NULL, "the message does not name the path: %s", e.msg);
     cr_assert_eq(access(missing, F_OK), -1);
 
-    cr_assert_eq(mkdir(tmp("folder"), 0777), 0);
-    cr_assert_eq(png_write_rgb(tmp("folder"), px, 2, 2, &e), -1);
+    cr_assert_eq(mkdir(tmpdir_path("folder"), 0777), 0);
+    cr_assert_eq(png_write_rgb(tmpdir_path("folder"), px, 2, 2, &e), -1);
     cr_assert(strstr(e.msg, "folder") != NULL, "%s", e.msg);
     cr_assert_eq(png_write_rgb("", px, 2, 2, &e), -1);
     cr_assert_eq(tmp_entries(), 1, "something besides the folder was left behind");
@@ -236,9 +209,9 @@ Test(png, replaces_an_existing_file_whole)
 {
     uint8_t a[3] = { 1, 2, 3 }, b[3 * 6] = { 0 };
     lr_err e;
-    cr_assert_eq(png_write_rgb(tmp("x.png"), a, 1, 1, &e), 0, "%s", e.msg);
-    cr_assert_eq(png_write_rgb(tmp("x.png"), b, 3, 2, &e), 0, "%s", e.msg);
-    image im = read_png(tmp("x.png"));
+    cr_assert_eq(png_write_rgb(tmpdir_path("x.png"), a, 1, 1, &e), 0, "%s", e.msg);
+    cr_assert_eq(png_write_rgb(tmpdir_path("x.png"), b, 3, 2, &e), 0, "%s", e.msg);
+    image im = read_png(tmpdir_path("x.png"));
     cr_assert(im.w == 3 && im.h == 2);
     cr_assert_eq(tmp_entries(), 1);
     free(im.rgb);
@@ -279,9 +252,9 @@ Test(png, chart_axes_series_and_background)
     st.show_grid = false;
     cr_assert_eq(png_canvas_init(&cv, 400, 300, st.bg, &e), 0);
     cr_assert_eq(chart_png_render(&c, &st, &cv, 0, 0, 400, 300, &g), 0);
-    cr_assert_eq(png_write_rgb(tmp("chart.png"), cv.rgb, cv.w, cv.h, &e), 0, "%s", e.msg);
+    cr_assert_eq(png_write_rgb(tmpdir_path("chart.png"), cv.rgb, cv.w, cv.h, &e), 0, "%s", e.msg);
     png_canvas_free(&cv);
-    image im = read_png(tmp("chart.png"));
+    image im = read_png(tmpdir_path("chart.png"));
     cr_assert(im.w == 400 && im.h == 300 && im.color_type == 2);
 
     /* The frame lies inside the region, and the mapping matches chart_map. */
@@ -387,13 +360,13 @@ Test(png, same_input_same_bytes)
     chart_png_panel p[2] = { { &c, 0, 0, 0, 0 }, { &c, 0, 0, 0, 0 } };
     chart_png_grid(p, 2, 2, 640, 240);
     cr_assert(p[1].x == 320 && p[1].w == 320 && p[1].h == 240);
-    cr_assert_eq(chart_png_write(p, 2, 640, 240, 1.5, tmp("f1.png"), &e), 0, "%s", e.msg);
-    cr_assert_eq(chart_png_write(p, 2, 640, 240, 1.5, tmp("f2.png"), &e), 0, "%s", e.msg);
-    cr_assert(files_equal(tmp("f1.png"), tmp("f2.png")), "two renders differ");
-    image im = read_png(tmp("f1.png"));
+    cr_assert_eq(chart_png_write(p, 2, 640, 240, 1.5, tmpdir_path("f1.png"), &e), 0, "%s", e.msg);
+    cr_assert_eq(chart_png_write(p, 2, 640, 240, 1.5, tmpdir_path("f2.png"), &e), 0, "%s", e.msg);
+    cr_assert(files_equal(tmpdir_path("f1.png"), tmpdir_path("f2.png")), "two renders differ");
+    image im = read_png(tmpdir_path("f1.png"));
     cr_assert(im.w == 960 && im.h == 360, "figure is %d x %d", im.w, im.h);
     free(im.rgb);
-    cr_assert_eq(chart_png_write(p, 2, 640, 240, 1, tmp("none/f.png"), &e), -1);
+    cr_assert_eq(chart_png_write(p, 2, 640, 240, 1, tmpdir_path("none/f.png"), &e), -1);
 }
 
 /* ---- screenshots --------------------------------------------------------- */
@@ -411,8 +384,8 @@ Test(png, screen_braille_and_letter)
     int cw, ch, pad, w, h;
     screen_png_geometry(3, 1, 2, &cw, &ch, &pad, &w, &h);
     cr_assert(cw == 2 * FONT_W && ch == 2 * FONT_H && w == 2 * pad + 3 * cw && h == 2 * pad + ch);
-    cr_assert_eq(screen_png_write(cells, 3, 1, 2, tmp("s.png"), &e), 0, "%s", e.msg);
-    image im = read_png(tmp("s.png"));
+    cr_assert_eq(screen_png_write(cells, 3, 1, 2, tmpdir_path("s.png"), &e), 0, "%s", e.msg);
+    image im = read_png(tmpdir_path("s.png"));
     cr_assert(im.w == w && im.h == h && im.color_type == 2);
 
     png_rgb bg = pixel(&im, 0, 0), fg = 0;
@@ -449,9 +422,9 @@ Test(png, screen_braille_and_letter)
     cr_assert_neq(pixel(&im, pad + 2 * cw + cw / 2, pad + ch / 2), bg);
     free(im.rgb);
 
-    cr_assert_eq(screen_png_write(cells, 3, 1, 2, tmp("s2.png"), &e), 0);
-    cr_assert(files_equal(tmp("s.png"), tmp("s2.png")));
-    cr_assert_eq(screen_png_write(cells, 0, 1, 2, tmp("s3.png"), &e), -1);
+    cr_assert_eq(screen_png_write(cells, 3, 1, 2, tmpdir_path("s2.png"), &e), 0);
+    cr_assert(files_equal(tmpdir_path("s.png"), tmpdir_path("s2.png")));
+    cr_assert_eq(screen_png_write(cells, 0, 1, 2, tmpdir_path("s3.png"), &e), -1);
 }
 
 Test(png, screen_box_drawing_joins_cells)

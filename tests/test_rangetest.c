@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cblas.h>
 
 #include "datasets/dataset.h"
 #include "engine/net.h"
@@ -16,47 +15,23 @@
 #include "engine/sched.h"
 #include "engine/trainer.h"
 
-#define PI 3.14159265358979323846
+#include "tests/train_fixture.h"
 
-typedef struct fixture {
-    dataset_pair data;
-    net          n;
-    trainer      t;
-} fixture;
+#define PI 3.14159265358979323846
 
 /* A small run on the generated data: 1cycle so the LR changes every step,
  * evaluations every 20 steps, the optimal-LR estimate on (its saved iterates
  * must survive the test too). */
-static void fixture_init(fixture *f, const char *model, uint64_t seed, long iters)
+static void fixture_init(train_fixture *f, const char *model, uint64_t seed, long iters)
 {
-    lr_err e;
-    openblas_set_num_threads(1);
-    cr_assert_eq(dataset_make_synthetic(&f->data, 4000, 1000, 7, &e), 0, "%s", e.msg);
-    net_opts no;
-    net_opts_default(&no);
-    cr_assert_eq(net_build(&f->n, model, dataset_dim(&f->data.train), 10, 500, &no, seed, &e),
-                 0, "%s", e.msg);
     sched s;
     sched_defaults(&s, SCHED_1CYCLE);
     s.total = iters;
-    sgd_opts o;
-    sgd_opts_default(&o);
-    train_cfg c;
-    train_cfg_default(&c);
-    c.batch = 64;
-    c.seed = seed;
-    c.eval_every = 20;
+    train_cfg c = train_fixture_cfg(seed, 20);
     c.eval_max = 500;
-    cr_assert_eq(trainer_init(&f->t, &f->n, &f->data.train, &f->data.test, &s, &o, &c, &e), 0,
-                 "%s", e.msg);
+    train_fixture_init(f, model, &s, &c);
+    lr_err e;
     cr_assert_eq(trainer_enable_lr_estimate(&f->t, 5, &e), 0, "%s", e.msg);
-}
-
-static void fixture_free(fixture *f)
-{
-    trainer_free(&f->t);
-    net_free(&f->n);
-    dataset_pair_free(&f->data);
 }
 
 static void sweep_cfg(rangetest_cfg *c, double lr_max, long iters)
@@ -75,7 +50,7 @@ static void sweep_cfg(rangetest_cfg *c, double lr_max, long iters)
  * go to rows[0..N). Returns the final parameters (malloc'd). */
 static float *run_with_test(metrics_row *rows, long N, long at, long test_iters, long cancel)
 {
-    fixture f;
+    train_fixture f;
     fixture_init(&f, "mlp-bn:64,64", 5, N);
     long k = 0;
     for (; k < at; k++)
@@ -99,7 +74,7 @@ static float *run_with_test(metrics_row *rows, long N, long at, long test_iters,
         trainer_step(&f.t, &rows[k]);
     float *p = malloc(f.n.n_params * sizeof *p);
     memcpy(p, f.n.params, f.n.n_params * sizeof *p);
-    fixture_free(&f);
+    train_fixture_free(&f);
     return p;
 }
 
@@ -110,10 +85,10 @@ Test(rangetest, training_after_a_test_is_bit_identical)
     float *pa = run_with_test(a, N, 0, 0, 0);
     size_t n_params;
     {
-        fixture f;
+        train_fixture f;
         fixture_init(&f, "mlp-bn:64,64", 5, N);
         n_params = f.n.n_params;
-        fixture_free(&f);
+        train_fixture_free(&f);
     }
     const struct { long at, iters, cancel; } cases[] = {
         { 0, 80, 0 },       /* before training starts */
@@ -174,14 +149,14 @@ Test(rangetest, refuses_bad_settings_and_a_diverged_run)
     c.policy = SCHED_1CYCLE;
     cr_expect_eq(rangetest_cfg_validate(&c, &e), -1);
 
-    fixture f;
+    train_fixture f;
     fixture_init(&f, "mlp:64", 1, 100);
     f.t.state = TRAIN_DIVERGED;
     rangetest rt;
     sweep_cfg(&c, 3.0, 50);
     cr_expect_eq(rangetest_begin(&rt, &f.t, &c, &e), -1);
     cr_expect(strstr(e.msg, "diverged"), "%s", e.msg);
-    fixture_free(&f);
+    train_fixture_free(&f);
 }
 
 /* ---- divergence ------------------------------------------------------------ */
@@ -211,7 +186,7 @@ static void expect_clean_suggestions(const rangetest_result *r)
 Test(rangetest, stops_on_divergence_and_keeps_nan_out)
 {
     for (int with_factor = 1; with_factor >= 0; with_factor--) {
-        fixture f;
+        train_fixture f;
         fixture_init(&f, "mlp:64", 1, 100);
         float *before = malloc(f.n.n_params * sizeof *before);
         memcpy(before, f.n.params, f.n.n_params * sizeof *before);
@@ -247,7 +222,7 @@ Test(rangetest, stops_on_divergence_and_keeps_nan_out)
         cr_expect_eq(memcmp(before, f.n.params, f.n.n_params * sizeof *before), 0);
         rangetest_result_free(&r);
         free(before);
-        fixture_free(&f);
+        train_fixture_free(&f);
     }
 }
 
@@ -457,7 +432,7 @@ Test(rangetest, suggestions_agree_across_seeds)
     double max_lr[3], valley[3];
     rangetest_sig verdict[3];
     for (int k = 0; k < 3; k++) {
-        fixture f;
+        train_fixture f;
         fixture_init(&f, "mlp-bn:64,64", (uint64_t)k + 1, 300);
         rangetest rt;
         rangetest_cfg c;
@@ -477,7 +452,7 @@ Test(rangetest, suggestions_agree_across_seeds)
                     r.sugg.smith.base_lr, max_lr[k], valley[k], r.sugg.steep.lr,
                     r.sugg.minimum.lr, rangetest_sig_name(verdict[k]));
         rangetest_result_free(&r);
-        fixture_free(&f);
+        train_fixture_free(&f);
     }
     double lo_m = fmin(fmin(max_lr[0], max_lr[1]), max_lr[2]);
     double hi_m = fmax(fmax(max_lr[0], max_lr[1]), max_lr[2]);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <cblas.h>
 
 #include "datasets/dataset.h"
 #include "engine/net.h"
@@ -15,49 +14,24 @@
 #include "engine/sched.h"
 #include "engine/trainer.h"
 
-typedef struct fixture {
-    dataset_pair data;
-    net          n;
-    trainer      t;
-} fixture;
+#include "tests/train_fixture.h"
 
-static void setup_run(fixture *f, const char *model, sched_policy p, double lr, long iters,
-                      uint64_t seed)
+static void setup_run(train_fixture *f, const char *model, sched_policy p, double lr,
+                      long iters, uint64_t seed)
 {
-    lr_err e;
-    openblas_set_num_threads(1);
-    cr_assert_eq(dataset_make_synthetic(&f->data, 4000, 1000, 7, &e), 0, "%s", e.msg);
-    net_opts no;
-    net_opts_default(&no);
-    cr_assert_eq(net_build(&f->n, model, dataset_dim(&f->data.train), 10, 500, &no, seed, &e),
-                 0, "%s", e.msg);
     sched s;
     sched_defaults(&s, p);
     s.lr_max = lr;
     s.total = iters;
-    sgd_opts o;
-    sgd_opts_default(&o);
-    train_cfg c;
-    train_cfg_default(&c);
-    c.batch = 64;
-    c.seed = seed;
-    c.eval_every = 50;
-    cr_assert_eq(trainer_init(&f->t, &f->n, &f->data.train, &f->data.test, &s, &o, &c, &e), 0,
-                 "%s", e.msg);
-}
-
-static void teardown_run(fixture *f)
-{
-    trainer_free(&f->t);
-    net_free(&f->n);
-    dataset_pair_free(&f->data);
+    train_cfg c = train_fixture_cfg(seed, 50);
+    train_fixture_init(f, model, &s, &c);
 }
 
 /* Stated goal: the default model reaches 85 % test accuracy on the synthetic
  * set within 300 steps of batch 64 at a constant LR of 0.1. */
 Test(trainer, learns_synthetic_data)
 {
-    fixture f;
+    train_fixture f;
     setup_run(&f, NET_DEFAULT_MODEL, SCHED_CONST, 0.1, 300, 1);
     metrics_row m;
     double acc = NAN, first_loss = NAN;
@@ -73,10 +47,10 @@ Test(trainer, learns_synthetic_data)
     cr_expect_eq(f.t.iter, 300);
     cr_expect_geq(acc, 0.85, "test accuracy %.3f after 300 steps", acc);
     cr_expect_lt(m.loss_smooth, first_loss / 3, "loss %g -> %g", first_loss, m.loss_smooth);
-    teardown_run(&f);
+    train_fixture_free(&f);
 }
 
-static void run_to_end(fixture *f, metrics_row *rows, long n)
+static void run_to_end(train_fixture *f, metrics_row *rows, long n)
 {
     for (long i = 0; i < n; i++)
         trainer_step(&f->t, &rows[i]);
@@ -86,18 +60,18 @@ Test(trainer, same_seed_same_numbers)
 {
     enum { N = 120 };
     metrics_row *a = calloc(N, sizeof *a), *b = calloc(N, sizeof *b);
-    fixture f;
+    train_fixture f;
     setup_run(&f, "mlp-bn:64,64", SCHED_CONST, 0.2, N, 3);
     run_to_end(&f, a, N);
-    teardown_run(&f);
+    train_fixture_free(&f);
     setup_run(&f, "mlp-bn:64,64", SCHED_CONST, 0.2, N, 3);
     run_to_end(&f, b, N);
-    teardown_run(&f);
+    train_fixture_free(&f);
     /* byte-identical, NaN cells included */
     cr_expect_eq(memcmp(a, b, N * sizeof *a), 0);
     setup_run(&f, "mlp-bn:64,64", SCHED_CONST, 0.2, N, 4);
     run_to_end(&f, b, N);
-    teardown_run(&f);
+    train_fixture_free(&f);
     cr_expect_neq(a[N - 1].loss, b[N - 1].loss, "another seed must give another run");
     free(a);
     free(b);
@@ -105,7 +79,7 @@ Test(trainer, same_seed_same_numbers)
 
 Test(trainer, divergence_is_a_state_not_a_crash)
 {
-    fixture f;
+    train_fixture f;
     setup_run(&f, "mlp:64", SCHED_CONST, 1e4, 200, 1);
     metrics_row m;
     long steps = 0;
@@ -117,12 +91,12 @@ Test(trainer, divergence_is_a_state_not_a_crash)
     cr_expect(!isfinite(m.loss));
     /* further steps are no-ops that keep the state */
     cr_expect_eq(trainer_step(&f.t, &m), TRAIN_DIVERGED);
-    teardown_run(&f);
+    train_fixture_free(&f);
 }
 
 Test(trainer, evaluates_every_n_and_at_the_end)
 {
-    fixture f;
+    train_fixture f;
     setup_run(&f, "mlp:32", SCHED_CONST, 0.05, 130, 1);
     metrics_row m;
     int evals = 0;
@@ -137,7 +111,7 @@ Test(trainer, evaluates_every_n_and_at_the_end)
     /* every 50 (iters 49, 99), epoch end at 4000/64 -> step 62 and 125, and the last */
     cr_expect_eq(evals, 5);
     cr_expect_eq(last_eval, 129);
-    teardown_run(&f);
+    train_fixture_free(&f);
 }
 
 Test(runlog, writes_headers_rows_and_blank_cells)

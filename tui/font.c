@@ -191,7 +191,7 @@ int font_bit(uint32_t ch, int x, int y)
     return row[(g % GLYPHS_PER_BAND) * BAND_STRIDE + x] == '#';
 }
 
-uint32_t font_utf8_next(const char **s)
+uint32_t font_utf8_decode(const char **s, uint32_t bad)
 {
     const unsigned char *p = (const unsigned char *)*s;
     uint32_t c = p[0];
@@ -201,18 +201,23 @@ uint32_t font_utf8_next(const char **s)
           : (c & 0xF8) == 0xF0 ? 3 : -1;
     if (n < 0) {
         (*s)++;
-        return 0xFFFD;
+        return bad;
     }
     c &= n == 0 ? 0x7F : 0x3F >> n;
     for (int i = 1; i <= n; i++) {
         if ((p[i] & 0xC0) != 0x80) {
             (*s)++;
-            return 0xFFFD;
+            return bad;
         }
         c = c << 6 | (p[i] & 0x3F);
     }
     *s += n + 1;
     return c;
+}
+
+uint32_t font_utf8_next(const char **s)
+{
+    return font_utf8_decode(s, 0xFFFD);
 }
 
 int font_text_len(const char *s)

@@ -11,7 +11,10 @@
  * Coverage: printable ASCII (U+0020..U+007E) plus a few signs a chart label
  * may carry: degree, plus-minus, micro, middle dot, multiplication sign,
  * ellipsis and minus. Everything else is "not in the font": callers draw a
- * replacement (the canvas draws a small box). */
+ * replacement (the canvas draws a small box).
+ *
+ * The UTF-8 decoding at the end is shared by every text renderer: the PNG
+ * canvas and the character-grid charts (chart_text.h). */
 #ifndef LRSCOPE_FONT_H
 #define LRSCOPE_FONT_H
 
@@ -30,8 +33,12 @@ bool font_has(uint32_t ch);
 int font_bit(uint32_t ch, int x, int y);
 
 /* Decodes one UTF-8 character at *s and advances past it. A malformed byte
- * yields U+FFFD and is skipped alone, so decoding always makes progress.
+ * yields `bad` and is skipped alone, so decoding always makes progress.
  * *s must not point at the terminating NUL. */
+uint32_t font_utf8_decode(const char **s, uint32_t bad);
+
+/* font_utf8_decode with U+FFFD (the replacement character) for a malformed
+ * byte. */
 uint32_t font_utf8_next(const char **s);
 
 /* The number of characters (code points) in a UTF-8 string. */
