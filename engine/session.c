@@ -33,7 +33,6 @@ struct session {
     runlog          log;
     bool            have_log;
     sgd_opts        sgd;
-    long            plan_length;   /* 0: each policy's own default */
     double          rate_t0;
     long            rate_iter0;
 };
@@ -202,8 +201,6 @@ static void start_run(session *s, const sched *requested, bool range_test)
     }
     sched sc = *requested;
     sc.origin = 0;
-    if (s->plan_length > 0 && !range_test)
-        sc.total = s->plan_length;
     net_init_params(&s->net, s->cfg.seed);
     train_cfg tc = s->cfg.train;
     if (trainer_init(&s->trainer, &s->net, &s->cfg.data->train, &s->cfg.data->test, &sc,
@@ -222,7 +219,6 @@ static void start_run(session *s, const sched *requested, bool range_test)
         rc.lr_min = sc.lr_min;
         rc.lr_max = sc.lr_max;
         rc.n_iters = sc.total;
-        rc.momentum = s->status.sched.mom_max > 0 ? s->status.sched.mom_max : rc.momentum;
         if (rangetest_begin(&s->rt, &s->trainer, &rc, &e)) {
             SAY(s, "%s", e.msg);
             end_run(s);
@@ -294,8 +290,8 @@ static void edit_sched(session *s, const session_cmd *c)
                    c->kind == SCMD_SET_MOMENTUM ? "set_momentum" : "restart",
                 label, detail);
     pthread_mutex_lock(&s->lock);
-    if (s->status.state == SESSION_DONE)
-        s->status.state = SESSION_RUNNING;
+    if (s->status.state == SESSION_DONE && s->trainer.state == TRAIN_RUNNING)
+        s->status.state = SESSION_RUNNING; /* a restart after the end trains on */
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -333,10 +329,6 @@ static void apply(session *s, const session_cmd *c)
     case SCMD_SET_MODEL:
         snprintf(s->model, sizeof s->model, "%s", c->text);
         SAY(s, "model %s from the next run on", s->model);
-        break;
-    case SCMD_SET_LENGTH:
-        s->plan_length = (long)c->a;
-        SAY(s, "next runs: %ld iterations", s->plan_length);
         break;
     case SCMD_EXPORT:
         if (s->have_log) {
@@ -381,8 +373,7 @@ static void step(session *s)
         s->rate_t0 = t;
         s->rate_iter0 = s->trainer.iter;
     }
-    if (ss->state != SESSION_PAUSED || next != SESSION_RUNNING)
-        ss->state = next;
+    ss->state = next; /* only this thread changes the state, never mid-step */
     if (next == SESSION_DIVERGED) {
         ss->diverged_at = row.iter;
         ss->diverged_lr = row.lr;

@@ -55,7 +55,6 @@ typedef enum {
     SCMD_SET_WD,         /* a = weight decay */
     SCMD_RESTART_CYCLE,
     SCMD_SET_MODEL,      /* text = model spec; takes effect at the next run */
-    SCMD_SET_LENGTH,     /* a = iterations of the next runs' plan */
     SCMD_EXPORT,         /* flush the run files and report where they are */
 } session_cmd_kind;
 

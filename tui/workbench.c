@@ -68,7 +68,7 @@ static void make_sched(const wb *w, sched_policy policy, sched *s)
     if (policy != SCHED_1CYCLE && policy != SCHED_TRIANGULAR &&
         policy != SCHED_TRIANGULAR2 && policy != SCHED_EXP_RANGE)
         o.mom_min = o.mom_max; /* only cyclic policies cycle momentum */
-    if (cli_resolve_sched(&o, w->opts->batch > 0 ? w->n_train : 1, s, &e))
+    if (cli_resolve_sched(&o, w->n_train, s, &e))
         sched_defaults(s, policy);
 }
 
@@ -305,7 +305,6 @@ static void apply_action(wb *w, const wb_action *a)
         else
             w->quit = true;
         break;
-    case ACT_FORCE_QUIT: w->quit = true; break;
     }
 }
 
