@@ -155,8 +155,6 @@ int dataset_load_cifar10_dir(dataset_pair *out, const char *dir, lr_err *e)
         dataset_pair_free(out);
         return -1;
     }
-    dataset_compute_stats(&out->train);
-    memcpy(out->test.mean, out->train.mean, sizeof out->test.mean);
-    memcpy(out->test.std, out->train.std, sizeof out->test.std);
+    dataset_pair_normalise_like_train(out);
     return 0;
 }

@@ -78,6 +78,13 @@ void dataset_compute_stats(dataset *d)
     }
 }
 
+void dataset_pair_normalise_like_train(dataset_pair *p)
+{
+    dataset_compute_stats(&p->train);
+    memcpy(p->test.mean, p->train.mean, sizeof p->test.mean);
+    memcpy(p->test.std, p->train.std, sizeof p->test.std);
+}
+
 void dataset_to_float(const dataset *d, int start, int n, float *x, int *y)
 {
     /* x = (p/255 - mean) / std, as one multiply-add per pixel. */

@@ -42,6 +42,10 @@ void dataset_pair_free(dataset_pair *p);
 /* Computes mean/std per channel from d's pixels and stores them in d. */
 void dataset_compute_stats(dataset *d);
 
+/* Computes the training set's statistics and gives the test set the same, so
+ * both are normalised alike (the test set must not lend its own). */
+void dataset_pair_normalise_like_train(dataset_pair *p);
+
 /* Loads an IDX folder (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
  * t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]). Returns 0, or -1
  * with `e` set and `out` zeroed. */

@@ -272,7 +272,6 @@ int dataset_load_idx_dir(dataset_pair *out, const char *dir, lr_err *e)
 
     name_from_path(out->train.name, sizeof out->train.name, dir);
     memcpy(out->test.name, out->train.name, sizeof out->test.name);
-    memcpy(out->test.mean, out->train.mean, sizeof out->test.mean);
-    memcpy(out->test.std, out->train.std, sizeof out->test.std);
+    dataset_pair_normalise_like_train(out);
     return 0;
 }

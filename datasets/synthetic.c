@@ -114,8 +114,6 @@ int dataset_make_synthetic(dataset_pair *out, int n_train, int n_test, uint64_t 
         dataset_pair_free(out);
         return -1;
     }
-    dataset_compute_stats(&out->train);
-    memcpy(out->test.mean, out->train.mean, sizeof out->test.mean);
-    memcpy(out->test.std, out->train.std, sizeof out->test.std);
+    dataset_pair_normalise_like_train(out);
     return 0;
 }
