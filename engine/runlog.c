@@ -112,6 +112,14 @@ void runlog_event(runlog *r, long iter, const char *kind, const char *detail)
     fflush(r->events);
 }
 
+void runlog_finished(runlog *r, long iters, double seconds, int batch)
+{
+    char detail[128];
+    snprintf(detail, sizeof detail, "%ld iterations in %.2f s (%.0f images/s)", iters, seconds,
+             seconds > 0 ? (double)iters * batch / seconds : 0.0);
+    runlog_event(r, iters, "done", detail);
+}
+
 void runlog_flush(runlog *r)
 {
     if (r->metrics)

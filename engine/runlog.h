@@ -36,6 +36,9 @@ void  runlog_metrics(runlog *r, const metrics_row *m);
 /* kind: "set_bounds", "restart", "diverged"...; detail: free text (no commas
  * needed: it is quoted). */
 void  runlog_event(runlog *r, long iter, const char *kind, const char *detail);
+/* The "done" event: iterations and the seconds spent in training steps
+ * (pauses excluded), with the throughput they give. */
+void  runlog_finished(runlog *r, long iters, double seconds, int batch);
 void  runlog_flush(runlog *r);
 /* Flushes and closes; returns -1 with `e` set when a write failed (disk full). */
 int   runlog_close(runlog *r, lr_err *e);

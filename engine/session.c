@@ -34,6 +34,7 @@ struct session {
     bool            have_log;
     sgd_opts        sgd;
     double          rate_t0;
+    double          run_seconds;    /* spent in steps of the current run */
     long            rate_iter0;
 };
 
@@ -187,6 +188,7 @@ static void publish_start(session *s, session_state st, run_kind kind)
     pthread_mutex_unlock(&s->lock);
     s->rate_t0 = now_s();
     s->rate_iter0 = 0;
+    s->run_seconds = 0.0;
 }
 
 /* Starts a training run (fresh weights) or a range test (on the current
@@ -346,6 +348,7 @@ static void step(session *s)
 {
     metrics_row row;
     session_state next;
+    double t_step = now_s();
     if (s->in_range_test) {
         bool going = rangetest_step(&s->rt, &row);
         next = going ? SESSION_RANGE_TEST : SESSION_DONE;
@@ -354,15 +357,18 @@ static void step(session *s)
         next = st == TRAIN_RUNNING ? SESSION_RUNNING
              : st == TRAIN_DIVERGED ? SESSION_DIVERGED : SESSION_DONE;
     }
+    double t = now_s();
+    s->run_seconds += t - t_step;
     mstore_append(&s->metrics, &row);
     if (s->have_log)
         runlog_metrics(&s->log, &row);
+    if (next == SESSION_DONE && !s->in_range_test && s->have_log)
+        runlog_finished(&s->log, s->trainer.iter, s->run_seconds, s->trainer.cfg.batch);
     if (next == SESSION_DIVERGED && s->have_log) {
         char detail[96];
         snprintf(detail, sizeof detail, "loss became %g at lr %g", row.loss, row.lr);
         runlog_event(&s->log, row.iter, "diverged", detail);
     }
-    double t = now_s();
     pthread_mutex_lock(&s->lock);
     session_status *ss = &s->status;
     ss->iter = s->trainer.iter;

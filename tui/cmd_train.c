@@ -59,8 +59,11 @@ int cmd_train(int argc, char **argv)
     metrics_row m;
     double final_acc = NAN, final_loss = NAN;
     train_state st = TRAIN_RUNNING;
+    double step_seconds = 0.0;
     while (st == TRAIN_RUNNING && !headless_stop) {
+        double t0 = headless_now();
         st = trainer_step(&t, &m);
+        step_seconds += headless_now() - t0;
         runlog_metrics(&log, &m);
         progress_step(&p, &m, o.batch);
         if (!isnan(m.test_acc)) {
@@ -84,13 +87,16 @@ int cmd_train(int argc, char **argv)
                         "up to there\n", t.iter);
         status = EXIT_INTERRUPTED;
     }
+    if (st == TRAIN_DONE)
+        runlog_finished(&log, t.iter, step_seconds, o.batch);
     if (runlog_close(&log, &e)) {
         fprintf(stderr, "lrscope: %s\n", e.msg);
         status = EXIT_FAILURE_RUN;
     }
     if (!o.quiet && st == TRAIN_DONE)
-        printf("final test accuracy %.2f%%, test loss %.4f after %ld iterations (%.2f epochs)\n",
-               100.0 * final_acc, final_loss, t.iter, trainer_epoch_at(&t, t.iter));
+        printf("final test accuracy %.2f%%, test loss %.4f after %ld iterations (%.2f epochs, "
+               "%.1f s)\n", 100.0 * final_acc, final_loss, t.iter,
+               trainer_epoch_at(&t, t.iter), step_seconds);
     if (!o.quiet && st == TRAIN_DONE && t.lrest.every > 0)
         printf("optimal-LR estimate (running averages): secant %.3g, Hessian-vector %.3g\n",
                t.lrest.secant_avg, t.lrest.hvp_avg);
