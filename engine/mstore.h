@@ -25,6 +25,8 @@ typedef struct mstore {
     unsigned        generation;
 } mstore;
 
+/* An empty store (generation 0). Returns 0, or -1 when memory or the mutex
+ * could not be had. mstore_free releases it. */
 int  mstore_init(mstore *s);
 void mstore_free(mstore *s);
 

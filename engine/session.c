@@ -35,6 +35,8 @@ struct session {
     sgd_opts        sgd;
     double          rate_t0;
     double          run_seconds;    /* spent in steps of the current run */
+    lr_err          write_error;    /* the last failure to write run files */
+    bool            had_write_error;
     long            rate_iter0;
 };
 
@@ -78,8 +80,11 @@ static void close_log(session *s)
     if (!s->have_log)
         return;
     lr_err e;
-    if (runlog_close(&s->log, &e))
+    if (runlog_close(&s->log, &e)) {
         SAY(s, "%s", e.msg);
+        s->write_error = e;
+        s->had_write_error = true;
+    }
     s->have_log = false;
 }
 
@@ -94,8 +99,13 @@ static int open_log(session *s, const char *tag, const sched *sc, lr_err *e)
         FILE *f = runlog_open_config(&s->log, e);
         if (!f)
             return -1;
-        s->cfg.write_config(f, sc, &s->trainer.cfg, s->cfg.config_ctx);
-        fclose(f);
+        bool sweep = sc->policy == SCHED_SWEEP_LINEAR || sc->policy == SCHED_SWEEP_EXP;
+        run_settings rs = { .model = s->model, .sgd = &s->sgd, .sched = sc,
+                            .train = &s->trainer.cfg,
+                            .lr_estimate = sweep ? 0 : s->cfg.lr_estimate };
+        s->cfg.write_config(f, &rs, s->cfg.config_ctx);
+        if (ferror(f) | fclose(f))
+            return lr_fail(e, "cannot write %s/config", s->log.dir);
     }
     return 0;
 }
@@ -129,7 +139,7 @@ static int ensure_net(session *s, lr_err *e)
     net fresh;
     const dataset *d = &s->cfg.data->train;
     if (net_build(&fresh, s->model, dataset_dim(d), d->n_classes,
-                  s->cfg.train.batch > 500 ? s->cfg.train.batch : 500, &s->cfg.net,
+                  trainer_net_batch(s->cfg.train.batch), &s->cfg.net,
                   s->cfg.seed, e))
         return -1;
     if (s->have_net)
@@ -191,14 +201,26 @@ static void publish_start(session *s, session_state st, run_kind kind)
     s->run_seconds = 0.0;
 }
 
-/* Starts a training run (fresh weights) or a range test (on the current
- * weights, restored afterwards). */
+/* A run that could not start leaves the session idle (the previous run has
+ * already ended), with the reason on the status line. */
+static void fail_start(session *s, const char *what, const lr_err *e)
+{
+    pthread_mutex_lock(&s->lock);
+    s->status.state = SESSION_IDLE;
+    s->status.kind = RUN_NONE;
+    say_locked(s, "%s: %s", what, e->msg);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Starts a training run or a range test, both from freshly initialised
+ * weights (the range test restores its snapshot when it ends, which matters
+ * to callers of the engine that run one mid-training; here each run is new). */
 static void start_run(session *s, const sched *requested, bool range_test)
 {
     lr_err e;
     end_run(s);
     if (ensure_net(s, &e)) {
-        SAY(s, "cannot build model: %s", e.msg);
+        fail_start(s, "cannot build model", &e);
         return;
     }
     sched sc = *requested;
@@ -207,7 +229,7 @@ static void start_run(session *s, const sched *requested, bool range_test)
     train_cfg tc = s->cfg.train;
     if (trainer_init(&s->trainer, &s->net, &s->cfg.data->train, &s->cfg.data->test, &sc,
                      &s->sgd, &tc, &e)) {
-        SAY(s, "%s", e.msg);
+        fail_start(s, "cannot start", &e);
         return;
     }
     s->have_trainer = true;
@@ -222,8 +244,8 @@ static void start_run(session *s, const sched *requested, bool range_test)
         rc.lr_max = sc.lr_max;
         rc.n_iters = sc.total;
         if (rangetest_begin(&s->rt, &s->trainer, &rc, &e)) {
-            SAY(s, "%s", e.msg);
             end_run(s);
+            fail_start(s, "cannot start the range test", &e);
             return;
         }
         s->in_range_test = true;
@@ -349,6 +371,12 @@ static void step(session *s)
     metrics_row row;
     session_state next;
     double t_step = now_s();
+    if (!s->have_trainer) { /* cannot happen: a failed start leaves the session idle */
+        pthread_mutex_lock(&s->lock);
+        s->status.state = SESSION_IDLE;
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
     if (s->in_range_test) {
         bool going = rangetest_step(&s->rt, &row);
         next = going ? SESSION_RANGE_TEST : SESSION_DONE;
@@ -434,6 +462,7 @@ static void *session_main(void *arg)
 
 session *session_start(const session_cfg *cfg, lr_err *e)
 {
+    e->msg[0] = '\0';
     session *s = calloc(1, sizeof *s);
     if (!s) {
         lr_fail(e, "out of memory");
@@ -461,6 +490,13 @@ session *session_start(const session_cfg *cfg, lr_err *e)
     /* The session thread takes no signals: they belong to the UI thread. */
     sigset_t all, old;
     sigfillset(&all);
+    /* ...except faults: blocked, they would kill the process without the
+     * handler that restores the terminal. */
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    sigdelset(&all, SIGFPE);
+    sigdelset(&all, SIGILL);
+    sigdelset(&all, SIGABRT);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int rc = pthread_create(&s->thread, NULL, session_main, s);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -500,10 +536,10 @@ mstore *session_metrics(session *s)
     return &s->metrics;
 }
 
-void session_stop(session *s)
+int session_stop(session *s, lr_err *e)
 {
     if (!s)
-        return;
+        return 0;
     pthread_mutex_lock(&s->lock);
     atomic_store(&s->stop, true);
     pthread_cond_signal(&s->wake);
@@ -526,5 +562,9 @@ void session_stop(session *s)
     mstore_free(&s->metrics);
     pthread_cond_destroy(&s->wake);
     pthread_mutex_destroy(&s->lock);
+    int rc = s->had_write_error ? -1 : 0;
+    if (rc && e)
+        *e = s->write_error;
     free(s);
+    return rc;
 }

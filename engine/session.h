@@ -12,7 +12,8 @@
  *     the same mutex after each step and read by the UI with one copy.
  * The stop flag is atomic. Nothing else is shared: the UI never touches the
  * trainer, and the session never touches curses. The session thread blocks
- * every signal, so SIGINT/SIGTERM/SIGHUP reach the UI thread, which stops the
+ * every asynchronous signal, so SIGINT/SIGTERM/SIGHUP reach the UI thread
+ * (or an OpenBLAS worker: the handlers only set a flag), which stops the
  * session (flushing its run files) before restoring the terminal.
  *
  * Each run (a training run or a range test) is a "generation" of the
@@ -109,8 +110,8 @@ typedef struct session_cfg {
     int           lr_estimate;   /* every K iterations; 0 off */
     uint64_t      seed;
     /* Writes the run's config file; called by the session thread when a run
-     * starts (so the UI's own option set can be recorded). May be NULL. */
-    void        (*write_config)(FILE *f, const sched *s, const train_cfg *tc, void *ctx);
+     * starts, with the settings that run uses. May be NULL. */
+    void        (*write_config)(FILE *f, const run_settings *rs, void *ctx);
     void         *config_ctx;
 } session_cfg;
 
@@ -124,12 +125,16 @@ session *session_start(const session_cfg *cfg, lr_err *e);
  * full (the UI tells the user to slow down). */
 int  session_send(session *s, const session_cmd *cmd);
 
+/* Copies the status snapshot (one short lock). */
 void session_get_status(session *s, session_status *out);
+/* The metrics store, for mstore_read_since (it has its own lock). */
 mstore *session_metrics(session *s);
 
 /* Stops the thread after its current step, flushes and closes the run files,
- * frees everything. */
-void session_stop(session *s);
+ * frees everything. Returns 0, or -1 with `e` set when the run files could
+ * not be written completely (disk full): the caller reports it once the
+ * terminal is restored. */
+int  session_stop(session *s, lr_err *e);
 
 const char *session_state_name(session_state st);
 

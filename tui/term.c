@@ -3,6 +3,7 @@
 #include "tui/screen_png.h"
 
 #include <curses.h>
+#include <term.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
@@ -30,10 +31,22 @@ static void on_stop_signal(int sig)
 
 static void on_crash(int sig)
 {
-    /* Not async-signal-safe, but the process is dying: a usable terminal is
-     * worth the risk (htop does the same). */
+    /* endwin is not async-signal-safe, but the process is dying: a usable
+     * terminal is worth the risk (htop does the same). Then what went to the
+     * captured stderr (an assertion, a sanitizer report) is shown, with
+     * calls that are safe here. */
     if (active)
         endwin();
+    if (captured && saved_stderr >= 0) {
+        int fd = fileno(captured);
+        char buf[1024];
+        ssize_t n;
+        dup2(saved_stderr, STDERR_FILENO);
+        lseek(fd, 0, SEEK_SET);
+        while ((n = read(fd, buf, sizeof buf)) > 0)
+            if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+                break;
+    }
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -46,6 +59,14 @@ const char *term_unusable_reason(void)
     if (!t || !*t || !strcmp(t, "dumb"))
         return "the workbench needs a terminal that can move the cursor (TERM is unset or "
                "'dumb')";
+    /* initscr() exits the process on an unknown TERM; ask terminfo first. */
+    int err = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &err) == ERR) {
+        static char why[160];
+        snprintf(why, sizeof why, "this system's terminfo has no entry for TERM=%.64s", t);
+        return why;
+    }
+    del_curterm(cur_term);
     return NULL;
 }
 

@@ -50,15 +50,17 @@ static bool training(const wb *w)
     return w->st.kind == RUN_TRAIN && (run_in_progress(w) || w->st.state == SESSION_DONE);
 }
 
-/* A schedule of `policy` with the workbench's bounds and momentum. */
-static void make_sched(const wb *w, sched_policy policy, sched *s)
+/* A schedule of `policy` with the workbench's bounds, momentum and length.
+ * Step schedules without steps from the command line get the paper's shape:
+ * multistep x0.1 at 50 % and 75 % of the run, step every third of it.
+ * Returns 0, or -1 with `e` saying why. */
+static int make_sched(const wb *w, sched_policy policy, double lr_max, sched *s, lr_err *e)
 {
-    lr_err e;
     cli_opts o = *w->opts;
     o.policy = policy;
     o.style = policy == SCHED_1CYCLE && w->opts->style >= 0 ? w->opts->style : -1;
-    o.lr_min = w->lr_min;
-    o.lr_max = w->lr_max;
+    o.lr_min = fmin(w->lr_min, lr_max);
+    o.lr_max = lr_max;
     o.mom_max = w->mom_max;
     o.mom_min = w->mom_min;
     if (w->plan_iters > 0) {
@@ -68,27 +70,25 @@ static void make_sched(const wb *w, sched_policy policy, sched *s)
     if (policy != SCHED_1CYCLE && policy != SCHED_TRIANGULAR &&
         policy != SCHED_TRIANGULAR2 && policy != SCHED_EXP_RANGE)
         o.mom_min = o.mom_max; /* only cyclic policies cycle momentum */
-    if (cli_resolve_sched(&o, w->n_train, s, &e))
-        sched_defaults(s, policy);
+    if (policy == SCHED_MULTISTEP && o.n_milestones == 0) {
+        long total = w->plan_iters > 0 ? w->plan_iters : 1;
+        o.n_milestones = 2;
+        o.milestones[0] = total / 2 > 0 ? total / 2 : 1;
+        o.milestones[1] = total * 3 / 4 > o.milestones[0] ? total * 3 / 4 : o.milestones[0] + 1;
+    }
+    if (policy == SCHED_STEP && o.stepsize <= 0 && isnan(o.cycle_epochs))
+        o.stepsize = w->plan_iters >= 3 ? w->plan_iters / 3 : 1;
+    return cli_resolve_sched(&o, w->n_train, s, e);
 }
 
-static void start(wb *w, sched_policy policy)
+/* Starts `policy` at the bounds in force; the step baseline (key s) runs at
+ * a third of the max LR, as a constant LR must sit below a cycle's peak. */
+static void start(wb *w, sched_policy policy, bool baseline)
 {
     session_cmd c = { .kind = SCMD_START };
-    make_sched(w, policy, &c.sched);
-    if (policy == SCHED_STEP || policy == SCHED_MULTISTEP) {
-        /* The baseline: the max LR / 3, divided by 10 at 50 % and 75 % of
-         * the run (the paper's step schedule has the same shape). */
-        c.sched.policy = SCHED_MULTISTEP;
-        c.sched.lr_max = w->lr_max / 3.0;
-        c.sched.gamma = 0.1;
-        c.sched.n_milestones = 2;
-        c.sched.milestones[0] = c.sched.total / 2;
-        c.sched.milestones[1] = c.sched.total * 3 / 4;
-    }
     lr_err e;
-    if (sched_validate(&c.sched, &e)) {
-        say(w, true, "cannot start: %s", e.msg);
+    if (make_sched(w, policy, baseline ? w->lr_max / 3.0 : w->lr_max, &c.sched, &e)) {
+        say(w, true, "cannot start %s: %s", sched_policy_name(policy), e.msg);
         return;
     }
     send(w, &c);
@@ -147,6 +147,7 @@ static void set_momentum(wb *w, double hi, double lo)
 
 static void set_wd(wb *w, double wd)
 {
+    w->wd = wd; /* kept here too, so quick presses add up before the session answers */
     session_cmd c = { .kind = SCMD_SET_WD, .a = wd };
     send(w, &c);
 }
@@ -183,27 +184,38 @@ static void apply_action(wb *w, const wb_action *a)
     case ACT_NONE:
         break;
     case ACT_RANGE_TEST: start_range_test(w); break;
-    case ACT_START_1CYCLE: start(w, SCHED_1CYCLE); break;
-    case ACT_START_CLR: start(w, SCHED_TRIANGULAR); break;
-    case ACT_START_STEP: start(w, SCHED_MULTISTEP); break;
+    case ACT_START_1CYCLE: start(w, SCHED_1CYCLE, false); break;
+    case ACT_START_CLR: start(w, SCHED_TRIANGULAR, false); break;
+    case ACT_START_STEP: start(w, SCHED_MULTISTEP, true); break;
     case ACT_START_POLICY:
         if (a->n_values == 2)
             w->lr_min = a->a;
         if (a->n_values >= 1)
             w->lr_max = a->b;
-        start(w, a->policy);
+        start(w, a->policy, false);
         break;
-    case ACT_MAX_UP: set_bounds(w, w->lr_min, w->lr_max * LR_STEP); break;
+    case ACT_MAX_UP:
     case ACT_MAX_DOWN:
-        set_bounds(w, fmin(w->lr_min, w->lr_max / LR_STEP), w->lr_max / LR_STEP);
-        break;
     case ACT_MIN_UP:
-        set_bounds(w, fmin(w->lr_min * LR_STEP, w->lr_max), w->lr_max);
+    case ACT_MIN_DOWN: {
+        /* Steps scale the bounds of the run on screen (a step baseline runs
+         * below the workbench's max), or the next run's when none trains. */
+        double lo = training(w) ? w->st.sched.lr_min : w->lr_min;
+        double hi = training(w) ? w->st.sched.lr_max : w->lr_max;
+        if (a->kind == ACT_MAX_UP)
+            hi *= LR_STEP;
+        else if (a->kind == ACT_MAX_DOWN)
+            hi /= LR_STEP;
+        else if (a->kind == ACT_MIN_UP)
+            lo *= LR_STEP;
+        else
+            lo /= LR_STEP;
+        set_bounds(w, fmin(lo, hi), hi);
         break;
-    case ACT_MIN_DOWN: set_bounds(w, w->lr_min / LR_STEP, w->lr_max); break;
+    }
     case ACT_SET_LR: set_bounds(w, a->n_values == 2 ? a->a : fmin(w->lr_min, a->b), a->b); break;
-    case ACT_WD_UP: set_wd(w, keys_wd_step(w->st.wd, true)); break;
-    case ACT_WD_DOWN: set_wd(w, keys_wd_step(w->st.wd, false)); break;
+    case ACT_WD_UP: set_wd(w, keys_wd_step(w->wd, true)); break;
+    case ACT_WD_DOWN: set_wd(w, keys_wd_step(w->wd, false)); break;
     case ACT_SET_WD: set_wd(w, a->a); break;
     case ACT_MOM_UP:
         set_momentum(w, fmin(w->mom_max + 0.01, 0.99), fmin(w->mom_min + 0.01, 0.99));
@@ -404,6 +416,8 @@ static void poll_session(wb *w)
         unsigned gen;
         size_t n = mstore_read_since(session_metrics(w->session), w->read_pos, w->rows,
                                      w->rows_cap, &gen);
+        if (gen != w->generation && gen != w->st.generation)
+            break; /* the store moved on before the status did: next tick */
         if (gen != w->generation) {
             /* A new run: a finished range test stays as the range panel. */
             if (w->cur_kind == RUN_RANGE_TEST && w->cur.steps.n)
@@ -411,7 +425,7 @@ static void poll_session(wb *w)
             trace_clear(&w->cur);
             w->generation = gen;
             w->read_pos = 0;
-            w->cur_kind = w->st.generation == gen ? w->st.kind : RUN_NONE;
+            w->cur_kind = w->st.kind;
             w->cur.range_test = w->cur_kind == RUN_RANGE_TEST;
             char desc[48];
             sched_describe(&w->st.sched, desc, sizeof desc);
@@ -451,6 +465,7 @@ static void init_state(wb *w, const cli_opts *o, const run_setup *r)
     if (w->lr_min > w->lr_max)
         w->lr_min = w->lr_max / 10;
     w->plan_iters = r->sched.total;
+    w->wd = o->sgd.wd;
     snprintf(w->notice, sizeof w->notice, "%s", r->notice);
 }
 
@@ -464,9 +479,9 @@ static void free_state(wb *w)
     free(w->cells);
 }
 
-static void write_config(FILE *f, const sched *s, const train_cfg *tc, void *ctx)
+static void write_config(FILE *f, const run_settings *rs, void *ctx)
 {
-    cli_write_config(ctx, s, tc, f);
+    cli_write_config(ctx, rs, f);
 }
 
 int workbench_run(int argc, char **argv)
@@ -501,7 +516,7 @@ int workbench_run(int argc, char **argv)
     }
     int tick_ms = (int)lround(1000.0 / o.fps);
     if (term_begin(&w.caps, o.ascii, tick_ms)) {
-        session_stop(w.session);
+        session_stop(w.session, NULL);
         free_state(&w);
         setup_free(&r);
         fprintf(stderr, "lrscope: cannot start the terminal UI (TERM=%s)\n", getenv("TERM"));
@@ -511,7 +526,7 @@ int workbench_run(int argc, char **argv)
         say(&w, false, "%s", w.notice);
     /* Given a policy, start that run; otherwise begin with a range test. */
     if (o.policy_given)
-        start(&w, o.policy);
+        start(&w, o.policy, false);
     else
         start_range_test(&w);
 
@@ -541,8 +556,11 @@ int workbench_run(int argc, char **argv)
     char shot_err[256] = "";
     if (o.screenshot && term_screenshot(o.screenshot, shot_err, sizeof shot_err) == 0)
         shot_err[0] = '\0';
-    session_stop(w.session); /* flushes and closes the run files */
+    lr_err write_err;
+    bool write_failed = session_stop(w.session, &write_err) != 0; /* flushes the files */
     term_end();
+    if (write_failed)
+        fprintf(stderr, "lrscope: %s\n", write_err.msg);
     if (shot_err[0])
         fprintf(stderr, "lrscope: %s\n", shot_err);
     if (term_signal)

@@ -38,7 +38,7 @@ typedef struct wb {
     size_t          rows_cap;
 
     /* Bounds for the next run (and for edits of this one). */
-    double          lr_min, lr_max, mom_max, mom_min;
+    double          lr_min, lr_max, mom_max, mom_min, wd;
     long            plan_iters;      /* length of the next runs */
 
     bool            log_y, ascii, show_est, help, confirm_quit, in_cmdline, quit;

@@ -53,7 +53,7 @@ keys ":lr 2 1" Enter
 check "invalid :lr gives an inline error" wait_for "MIN <= MAX" 3
 check "invalid :lr changes nothing" wait_for "lr 0.05..0.5 " 2
 keys ":wd 3e-4" Enter
-check ":wd applied" wait_for "wd 0.0003" 3
+check ":wd applied" wait_for "weight decay 0.0001 -> 0.0003" 3
 keys P
 check "P writes the panels as a PNG" wait_for "wrote runs/.*panels.png" 5
 check "the PNG is there" sh -c 'ls runs/*-1cycle/panels.png >/dev/null 2>&1'
