@@ -1,5 +1,6 @@
 #include "engine/net.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +8,6 @@
 
 #include "engine/rng.h"
 
-#define MAX_HIDDEN 16
 
 void net_opts_default(net_opts *o)
 {
@@ -45,8 +45,8 @@ static int parse_spec(const char *spec, bool *bn, int *hidden, int *n_hidden, lr
         long h = strtol(p, &end, 10);
         if (end == p || h < 1 || h > 65536)
             return lr_fail(e, "model '%s': layer sizes must be integers from 1 to 65536", spec);
-        if (*n_hidden == MAX_HIDDEN)
-            return lr_fail(e, "model '%s': at most %d hidden layers", spec, MAX_HIDDEN);
+        if (*n_hidden == NET_MAX_HIDDEN)
+            return lr_fail(e, "model '%s': at most %d hidden layers", spec, NET_MAX_HIDDEN);
         hidden[(*n_hidden)++] = (int)h;
         if (*end == ',')
             end++;
@@ -66,6 +66,7 @@ static void add_layer(net *n, layer_kind kind, int n_in, int n_out)
         [LAYER_RELU] = &layer_relu_ops,
         [LAYER_BATCHNORM] = &layer_batchnorm_ops,
     };
+    assert(n->n_layers < NET_MAX_LAYERS); /* parse_spec bounds the hidden layers */
     layer *l = &n->layers[n->n_layers++];
     memset(l, 0, sizeof *l);
     l->kind = kind;
@@ -173,7 +174,7 @@ int net_build(net *n, const char *spec, int n_in, int n_classes, int max_batch,
 {
     memset(n, 0, sizeof *n);
     bool bn;
-    int hidden[MAX_HIDDEN], n_hidden;
+    int hidden[NET_MAX_HIDDEN], n_hidden;
     if (parse_spec(spec, &bn, hidden, &n_hidden, e))
         return -1;
     if (n_in < 1 || n_classes < 2 || max_batch < 1)

@@ -26,7 +26,9 @@
 #include "engine/err.h"
 #include "engine/layers.h"
 
-#define NET_MAX_LAYERS 32
+#define NET_MAX_HIDDEN 16
+/* dense + batch norm + ReLU per hidden layer, and the output layer */
+#define NET_MAX_LAYERS (3 * NET_MAX_HIDDEN + 1)
 #define NET_DEFAULT_MODEL "mlp-bn:512,512"
 
 typedef struct net_opts {
@@ -76,7 +78,7 @@ float net_train_pass(net *n, const float *x, const int *y, int B, int *n_correct
 /* Loss and correct count of x without touching gradients (evaluation mode). */
 float net_eval_batch(net *n, const float *x, const int *y, int B, int *n_correct);
 
-/* Human-readable one line: "mlp-bn:512,512 (669,706 params)". */
+/* Human-readable one line: "mlp-bn:512,512 (671754 params)". */
 void net_describe(const net *n, char *buf, size_t len);
 
 #endif

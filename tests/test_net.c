@@ -236,6 +236,23 @@ Test(net, bad_specs_are_refused_with_reasons)
     cr_expect(strstr(e.msg, "comma"), "%s", e.msg);
 }
 
+Test(net, deepest_spec_fits_and_one_more_is_refused)
+{
+    net n;
+    net_opts o;
+    net_opts_default(&o);
+    lr_err e;
+    char spec[128] = "mlp-bn:4";
+    for (int i = 1; i < NET_MAX_HIDDEN; i++)
+        strcat(spec, ",4");
+    cr_assert_eq(net_build(&n, spec, 3, 2, 4, &o, 1, &e), 0, "%s", e.msg);
+    cr_expect_eq(n.n_layers, 3 * NET_MAX_HIDDEN + 1);
+    net_free(&n);
+    strcat(spec, ",4");
+    cr_expect_eq(net_build(&n, spec, 3, 2, 4, &o, 1, &e), -1);
+    cr_expect(strstr(e.msg, "hidden layers"), "%s", e.msg);
+}
+
 Test(net, batchnorm_eval_uses_running_statistics)
 {
     net n;
