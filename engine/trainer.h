@@ -65,6 +65,23 @@ typedef struct trainer {
     lrest           lrest;      /* optimal-LR estimate; lrest.every == 0: off */
 } trainer;
 
+/* What a run was made with, for its config file (borrowed pointers). */
+typedef struct run_settings {
+    const char      *model;
+    const sgd_opts  *sgd;
+    int              lr_estimate;   /* every K iterations; 0: off for this run */
+    const sched     *sched;
+    const train_cfg *train;
+} run_settings;
+
+/* The batch a network is built for when it trains with batches of `batch`:
+ * room for those and for evaluation chunks of at least 500 images. */
+static inline int trainer_net_batch(int batch)
+{
+    return batch > 500 ? batch : 500;
+}
+
+/* Batch 128, seed 1, evaluation only at epoch ends, on the whole test set. */
 void train_cfg_default(train_cfg *c);
 
 /* Borrows n, train and test (they must outlive the trainer); copies s, o, c.

@@ -261,18 +261,21 @@ static int parse_one(cli_opts *o, int c, const char *arg, lr_err *e)
     case OPT_DIV: return parse_double("div-factor", arg, 1.0, 1e9, &o->div_factor, e);
     case OPT_FINAL_DIV: return parse_double("final-div-factor", arg, 1.0, 1e12,
                                             &o->final_div_factor, e);
-    case OPT_ANNEAL:
-        if (!strcmp(arg, "cos")) o->anneal = ANNEAL_COS;
-        else if (!strcmp(arg, "linear")) o->anneal = ANNEAL_LINEAR;
-        else return lr_fail(e, "--anneal '%s': use cos or linear", arg);
+    case OPT_ANNEAL: {
+        sched_anneal an;
+        if (sched_anneal_parse(arg, &an))
+            return lr_fail(e, "--anneal '%s': use cos or linear", arg);
+        o->anneal = an;
         return 0;
+    }
     case OPT_THREE_PHASE: o->three_phase = true; return 0;
-    case OPT_STYLE:
-        if (!strcmp(arg, "smith")) o->style = ONECYCLE_SMITH;
-        else if (!strcmp(arg, "pytorch")) o->style = ONECYCLE_PYTORCH;
-        else if (!strcmp(arg, "fastai")) o->style = ONECYCLE_FASTAI;
-        else return lr_fail(e, "--style '%s': use smith, pytorch or fastai", arg);
+    case OPT_STYLE: {
+        onecycle_style st;
+        if (sched_style_parse(arg, &st))
+            return lr_fail(e, "--style '%s': use smith, pytorch or fastai", arg);
+        o->style = st;
         return 0;
+    }
     case OPT_MOMENTUM: return parse_momentum(o, arg, e);
     case OPT_GAMMA: return parse_double("gamma", arg, 0.0, 1e3, &o->gamma, e);
     case OPT_POWER: return parse_double("power", arg, 0.0, 100, &o->power, e);
@@ -420,18 +423,19 @@ int cli_resolve_sched(const cli_opts *o, long n_train, sched *s, lr_err *e)
     return sched_validate(s, e);
 }
 
-void cli_write_config(const cli_opts *o, const sched *s, const train_cfg *tc, FILE *f)
+void cli_write_config(const cli_opts *o, const run_settings *rs, FILE *f)
 {
+    const train_cfg *tc = rs->train;
     fprintf(f, "# lrscope %s run settings\n", LRSCOPE_VERSION);
     fprintf(f, "data = %s\n", o->data ? o->data : "fashion-mnist");
-    fprintf(f, "model = %s\n", o->model);
+    fprintf(f, "model = %s\n", rs->model);
     fprintf(f, "train_size = %d\nbatch = %d\nseed = %llu\nthreads = %d\n", o->train_size,
-            o->batch, (unsigned long long)o->seed, o->threads);
+            tc->batch, (unsigned long long)o->seed, o->threads);
     fprintf(f, "bn_maf = %g\n", (double)o->net.bn_maf);
     fprintf(f, "eval_every = %ld\neval_max = %d\neval_max_end = %d\n", tc->eval_every,
             tc->eval_max, tc->eval_max_end);
-    fprintf(f, "lr_estimate = %d\n", o->lr_estimate > 0 ? o->lr_estimate : 0);
-    fprintf(f, "wd = %g\ndecay_bias = %d\ndecay_bn = %d\nnesterov = %d\n", o->sgd.wd,
-            o->sgd.decay_bias, o->sgd.decay_bn, o->sgd.nesterov);
-    sched_write_config(s, f);
+    fprintf(f, "lr_estimate = %d\n", rs->lr_estimate);
+    fprintf(f, "wd = %g\ndecay_bias = %d\ndecay_bn = %d\nnesterov = %d\n", rs->sgd->wd,
+            rs->sgd->decay_bias, rs->sgd->decay_bn, rs->sgd->nesterov);
+    sched_write_config(rs->sched, f);
 }

@@ -70,9 +70,10 @@ int  cli_parse(cli_opts *o, cli_mode mode, int argc, char **argv, lr_err *e);
  * Returns 0, or -1 with `e` set when values conflict. */
 int  cli_resolve_sched(const cli_opts *o, long n_train, sched *s, lr_err *e);
 
-/* Writes every setting as `key = value` lines (the run folder's config),
- * with the values in effect (tc: the resolved evaluation settings). */
-void cli_write_config(const cli_opts *o, const sched *s, const train_cfg *tc, FILE *f);
+/* Writes every setting as `key = value` lines (the run folder's config):
+ * data and seeds from the options, the rest as the run used them (rs), which
+ * in the workbench may differ from the command line after live changes. */
+void cli_write_config(const cli_opts *o, const run_settings *rs, FILE *f);
 
 void cli_print_usage(FILE *f, cli_mode mode);
 

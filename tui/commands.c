@@ -23,7 +23,10 @@ int commands_open_runlog(runlog *log, const cli_opts *o, const sched *s,
         runlog_close(log, NULL);
         return -1;
     }
-    cli_write_config(o, s, tc, cfg);
+    run_settings rs = { .model = o->model, .sgd = &o->sgd, .sched = s, .train = tc,
+                        .lr_estimate = o->lr_estimate > 0 && s->policy != SCHED_SWEEP_LINEAR &&
+                                       s->policy != SCHED_SWEEP_EXP ? o->lr_estimate : 0 };
+    cli_write_config(o, &rs, cfg);
     if (fclose(cfg)) {
         runlog_close(log, NULL);
         return lr_fail(e, "cannot write %s/config", dir);

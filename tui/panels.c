@@ -373,7 +373,7 @@ static void draw_status(wb *w)
     printw(" lr %.3g..%.3g  mom %.3g", w->lr_min, w->lr_max, w->mom_max);
     if (w->mom_min < w->mom_max)
         printw("..%.3g", w->mom_min);
-    printw("  wd %.3g  batch %d  ", w->st.wd, w->st.batch);
+    printw("  wd %.3g  batch %d  ", w->wd, w->st.batch);
     if (w->msg[0]) {
         int a = w->msg_error ? term_chart_attr(COL_ALERT, CHART_ATTR_BOLD) : (int)A_BOLD;
         attron(a);

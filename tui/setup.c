@@ -19,11 +19,6 @@ int setup_threads(int threads)
  * Ten full passes per epoch would cost about half as much as training. */
 #define SETUP_EVAL_MAX 2000
 
-int setup_max_batch(int batch)
-{
-    return batch > 500 ? batch : 500;
-}
-
 int setup_run(run_setup *r, const cli_opts *o, lr_err *e)
 {
     memset(r, 0, sizeof *r);
@@ -33,8 +28,10 @@ int setup_run(run_setup *r, const cli_opts *o, lr_err *e)
     if (o->train_size && o->train_size < r->data.train.n &&
         dataset_take_subset(&r->data.train, o->train_size, o->seed, e))
         goto fail;
-    if (net_build(&r->net, o->model, dataset_dim(&r->data.train), r->data.train.n_classes,
-                  setup_max_batch(o->batch), &o->net, o->seed, e))
+    /* The workbench's session builds its own network, in its thread. */
+    if (o->mode != CLI_WORKBENCH &&
+        net_build(&r->net, o->model, dataset_dim(&r->data.train), r->data.train.n_classes,
+                  trainer_net_batch(o->batch), &o->net, o->seed, e))
         goto fail;
     if (cli_resolve_sched(o, r->data.train.n, &r->sched, e))
         goto fail;

@@ -27,13 +27,10 @@ enum { EXIT_OK = 0, EXIT_FAILURE_RUN = 1, EXIT_BAD_INPUT = 2, EXIT_DIVERGED = 3,
  * Returns the number set. */
 int  setup_threads(int threads);
 
-/* Loads data and builds model and schedule. Returns 0, or -1 with `e` set
- * and nothing left allocated. */
+/* Loads data, builds the model (not for the workbench, whose session builds
+ * its own) and resolves the schedule. Returns 0, or -1 with `e` set and
+ * nothing left allocated. */
 int  setup_run(run_setup *r, const cli_opts *o, lr_err *e);
 void setup_free(run_setup *r);
-
-/* The batch size the network is built for: room for training batches and
- * for evaluation chunks. */
-int  setup_max_batch(int batch);
 
 #endif
