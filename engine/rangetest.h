@@ -1,4 +1,5 @@
-/* rangetest.h — the LR range test (PAPER.md section 1) run inside a trainer,
+/* rangetest.h — the LR range test (Smith, "Cyclical Learning Rates", section
+ * 3.3; fastai's lr_find for the exponential sweep) run inside a trainer,
  * one iteration at a time, and the suggestions read from its curve.
  *
  *     rangetest rt;
@@ -46,9 +47,9 @@
  *   Smith's pair, from held-out accuracy. The accuracy points are smoothed by
  *   a running median (5 points; 3 when there are fewer than 15) and then a
  *   3-point mean, because BN nets' accuracy jumps several points between
- *   evaluations (PAPER section 7); the evaluation before the first step is
- *   kept as it is (the windows shrink symmetrically there), so the rise from
- *   chance is not smoothed away. With start = the lowest smoothed value
+ *   evaluations (measured on Fashion-MNIST); the first and last evaluations are kept
+ *   as they are (the windows shrink symmetrically at both ends), so neither
+ *   the rise from chance nor a collapse at the end is smoothed away. With start = the lowest smoothed value
  *   before the peak and range = peak - start:
  *     base_lr  the first LR where smoothed accuracy exceeds start + 15% of the
  *              range: where accuracy starts to rise;
@@ -59,7 +60,7 @@
  *              (Smith's "stops improving, turns ragged or falls" names both
  *              ends of a plateau; for ResNet-56 he took the far end, 3.)
  *   The pair (base_lr, max_lr) is Smith's reading for CLR bounds. The
- *   alternatives PAPER section 1 gives for the lower bound come with it:
+ *   alternatives Smith gives for the lower bound come with it:
  *   max/4..max/3 (CLR) and max/20..max/10 (1cycle; use (max/10, max)). When
  *   max_lr is the last point the curve never fell: the limit lies beyond the
  *   sweep (max_at_end). With fewer than RANGETEST_MIN_EVALS evaluations, or an
@@ -83,7 +84,7 @@
  *              tiny). NaN when no slope is negative.
  *     minimum  the LR of the lowest smoothed loss, divided by 10.
  *
- *   Super-convergence signature (PAPER sections 1 and 7): training holds up
+ *   Super-convergence signature (Smith & Topin, "Super-Convergence", section 3): training holds up
  *   at large LRs instead of peaking and collapsing. The tail is the
  *   evaluations at LRs >= max(RANGETEST_SIG_LR, the start of the last 20% of
  *   the LRs reached: linear steps for a linear sweep, log steps for an
@@ -115,7 +116,7 @@
 #define RANGETEST_MIN_ITERS   10    /* shortest sweep accepted */
 #define RANGETEST_MIN_EVALS   8     /* accuracy points needed for Smith's reading */
 #define RANGETEST_SIG_LR      1.0   /* "large": plain nets diverge at 0.3-0.5, BN nets
-                                       train through 2-3 (PAPER section 7) */
+                                       train through 2-3 on Fashion-MNIST */
 #define RANGETEST_SIG_STEPS   20    /* steps at lr >= SIG_LR the signature needs */
 #define RANGETEST_DEFAULT_EVAL_N 2000
 

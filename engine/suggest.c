@@ -46,19 +46,22 @@ static double median_inplace(double *v, long n)
 }
 
 /* out[k] = median of y over a window of `win` (odd) points centred on k.
- * Near the start the window shrinks symmetrically (1 point at k = 0), so the
- * step from the evaluation before any training — chance accuracy — to the
- * first trained one survives instead of being replaced by its neighbours.
- * Near the end it is cut on the right only: the last point is one more
- * noisy evaluation and is smoothed with those before it. */
+ * Near either end the window shrinks symmetrically (1 point at k = 0 and at
+ * k = m-1): the step from the evaluation before any training (chance
+ * accuracy) to the first trained one survives, and so does a collapse at the
+ * end of a sweep, which must not be smoothed away into a "max" at the last
+ * LR. */
 static void running_median(const double *y, long m, int win, double *out)
 {
     for (long k = 0; k < m; k++) {
         long h = win / 2;
-        long lo = k - (h < k ? h : k), hi = k + h < m - 1 ? k + h : m - 1;
+        if (h > k)
+            h = k;
+        if (h > m - 1 - k)
+            h = m - 1 - k;
         double w[MEDIAN_MAX_WIN];
         int cnt = 0;
-        for (long j = lo; j <= hi; j++)
+        for (long j = k - h; j <= k + h; j++)
             w[cnt++] = y[j];
         out[k] = median_inplace(w, cnt);
     }
