@@ -1,5 +1,5 @@
-/* lrest.h — a live estimate of the optimal learning rate, two ways (PAPER.md
- * section 4). It is a measurement beside training, not an optimizer: it never
+/* lrest.h — a live estimate of the optimal learning rate, two ways (Smith &
+ * Topin, "Super-Convergence", section 4). It is a measurement beside training, not an optimizer: it never
  * changes the run it watches.
  *
  * Secant (the paper's global form). From three consecutive iterates

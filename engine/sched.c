@@ -1,5 +1,5 @@
 /* sched.c — schedule formulas, defaults, validation and live edits. The
- * contracts are in sched.h; the formulas come from PAPER.md sections 1-3.
+ * contracts are in sched.h; the formulas and their sources are listed there.
  * Names, the one-line description, config lines and help text are in
  * sched_text.c. */
 #include "engine/sched.h"

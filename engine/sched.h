@@ -4,7 +4,10 @@
  * training iteration to (learning rate, momentum) and keeps no state, so the
  * same struct drives training, draws the planned curve ahead of time, resumes
  * from any iteration and is tested against tables. It is not an optimizer and
- * knows nothing of networks. Formulas: the project's PAPER.md, sections 1-3.
+ * knows nothing of networks. Formulas: Smith, "Cyclical Learning Rates"
+ * (CLR, range test); Smith & Topin, "Super-Convergence", and the authors'
+ * Caffe solvers (1cycle); PyTorch's OneCycleLR and CyclicLR and fastai's
+ * fit_one_cycle documentation.
  *
  *     sched s;
  *     lr_err err;

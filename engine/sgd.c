@@ -2,7 +2,7 @@
 
 void sgd_opts_default(sgd_opts *o)
 {
-    o->wd = 1e-4; /* the paper's setting for super-convergence (PAPER section 6) */
+    o->wd = 1e-4; /* Smith & Topin's setting for super-convergence */
     o->decay_bias = false;
     o->decay_bn = false;
     o->nesterov = false;

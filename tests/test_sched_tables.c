@@ -1,7 +1,7 @@
 /* test_sched_tables.c — every schedule policy against a reference table.
  *
  * The tables were computed once, outside this code, from the published
- * definitions (PAPER.md sections 1-3): PyTorch's CyclicLR and OneCycleLR
+ * definitions: PyTorch's CyclicLR and OneCycleLR
  * get_lr, fastai's combine_scheds/SchedCos, Smith's Caffe 1cycle, Caffe's
  * step/multistep/inv, and the two sweep formulas. Past the plan the tables hold
  * the value at total-1, except for the periodic CLR policies. */
