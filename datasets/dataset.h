@@ -91,6 +91,9 @@ typedef struct batcher {
     lr_rng    rng;
 } batcher;
 
+/* Prepares batches of `batch` examples of d (1 <= batch <= d->n), shuffled
+ * from `seed` when asked, augmentation off. Returns 0, or -1 with `e` set;
+ * batcher_free releases the order array. */
 int  batcher_init(batcher *b, const dataset *d, int batch, bool shuffle, uint64_t seed,
                   lr_err *e);
 void batcher_free(batcher *b);

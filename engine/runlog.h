@@ -32,6 +32,8 @@ void  runlog_default_dir(char *buf, size_t len, const char *root, const char *ta
  * `e` set on failure. */
 FILE *runlog_open_config(const runlog *r, lr_err *e);
 
+/* Appends one row (NaN cells blank); flushes after rows with a test
+ * evaluation. No-op on a closed log. */
 void  runlog_metrics(runlog *r, const metrics_row *m);
 /* kind: "set_bounds", "restart", "diverged"...; detail: free text (no commas
  * needed: it is quoted). */

@@ -22,6 +22,7 @@ typedef struct sgd_opts {
     bool   nesterov;
 } sgd_opts;
 
+/* Weight decay 1e-4 on dense weights only, no Nesterov. */
 void sgd_opts_default(sgd_opts *o);
 
 /* One update of n->params from n->grads and n->velocity. */

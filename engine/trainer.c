@@ -13,6 +13,7 @@ void train_cfg_default(train_cfg *c)
     c->eval_every = 0;
     c->eval_max = 0;
     c->eval_max_end = 0;
+    c->augment = false;
 }
 
 int trainer_init(trainer *t, net *n, const dataset *train, const dataset *test,
@@ -50,6 +51,7 @@ int trainer_init(trainer *t, net *n, const dataset *train, const dataset *test,
         trainer_free(t);
         return -1;
     }
+    t->batches.augment = c->augment;
     return 0;
 }
 

@@ -31,6 +31,7 @@ typedef struct train_cfg {
     long     eval_every;    /* evaluate every N iterations; 0: only at epoch ends */
     int      eval_max;      /* periodic evaluations: the first N test images; 0: all */
     int      eval_max_end;  /* at epoch ends and at the end of the run; 0: all */
+    bool     augment;       /* random crop (pad 4) + horizontal flip of training images */
 } train_cfg;
 
 /* One row of metrics.csv. Values not measured at this iteration are NaN

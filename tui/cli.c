@@ -12,7 +12,7 @@ enum {
     OPT_PCT_START, OPT_DIV, OPT_FINAL_DIV, OPT_ANNEAL, OPT_THREE_PHASE, OPT_STYLE,
     OPT_MOMENTUM, OPT_GAMMA, OPT_POWER, OPT_MILESTONES, OPT_WD, OPT_DECAY_BIAS, OPT_DECAY_BN,
     OPT_NESTEROV, OPT_BN_MAF, OPT_SWEEP, OPT_STOP_FACTOR, OPT_ASCII, OPT_FPS, OPT_FRAMES,
-    OPT_LR_ESTIMATE, OPT_SCREENSHOT, OPT_HELP, OPT_VERSION,
+    OPT_LR_ESTIMATE, OPT_SCREENSHOT, OPT_AUGMENT, OPT_HELP, OPT_VERSION,
 };
 
 static const struct option long_opts[] = {
@@ -58,6 +58,7 @@ static const struct option long_opts[] = {
     { "frames", required_argument, 0, OPT_FRAMES },
     { "lr-estimate", required_argument, 0, OPT_LR_ESTIMATE },
     { "screenshot", required_argument, 0, OPT_SCREENSHOT },
+    { "augment", no_argument, 0, OPT_AUGMENT },
     { "help", no_argument, 0, OPT_HELP },
     { "version", no_argument, 0, OPT_VERSION },
     { 0, 0, 0, 0 },
@@ -82,6 +83,7 @@ void cli_print_usage(FILE *f, cli_mode mode)
         "  --data SPEC          fashion-mnist (default), synthetic, or a folder of IDX\n"
         "                       (MNIST format, .gz or plain) or CIFAR-10 binary files\n"
         "  --train-size N       class-balanced subset of N training images\n"
+        "  --augment            random crops (4-pixel padding) and horizontal flips\n"
         "  --model SPEC         mlp-bn:512,512 (default), mlp:H1,H2,..., linear\n"
         "  --batch N            mini-batch size (default 128)\n"
         "  --bn-maf F           batch-norm moving-average fraction (default 0.9)\n"
@@ -305,6 +307,7 @@ static int parse_one(cli_opts *o, int c, const char *arg, lr_err *e)
     case OPT_FPS: return parse_double("fps", arg, 0.2, 60, &o->fps, e);
     case OPT_FRAMES: return parse_long("frames", arg, 1, 100000000L, &o->frames, e);
     case OPT_SCREENSHOT: o->screenshot = arg; return 0;
+    case OPT_AUGMENT: o->augment = true; return 0;
     case OPT_LR_ESTIMATE:
         if (parse_long("lr-estimate", arg, 0, 1000000, &l, e)) return -1;
         o->lr_estimate = (int)l;
@@ -431,7 +434,7 @@ void cli_write_config(const cli_opts *o, const run_settings *rs, FILE *f)
     fprintf(f, "model = %s\n", rs->model);
     fprintf(f, "train_size = %d\nbatch = %d\nseed = %llu\nthreads = %d\n", o->train_size,
             tc->batch, (unsigned long long)o->seed, o->threads);
-    fprintf(f, "bn_maf = %g\n", (double)o->net.bn_maf);
+    fprintf(f, "bn_maf = %g\naugment = %d\n", (double)o->net.bn_maf, tc->augment);
     fprintf(f, "eval_every = %ld\neval_max = %d\neval_max_end = %d\n", tc->eval_every,
             tc->eval_max, tc->eval_max_end);
     fprintf(f, "lr_estimate = %d\n", rs->lr_estimate);

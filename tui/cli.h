@@ -33,6 +33,7 @@ typedef struct cli_opts {
     long         eval_every;    /* -1: unset (default: about 10 evaluations per epoch) */
     int          eval_max;      /* -1: unset (2000) */
     bool         quiet;
+    bool         augment;       /* CIFAR-style crop and flip */
 
     /* schedule, as typed; NaN / negative mean "not given" */
     bool         policy_given;

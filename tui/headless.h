@@ -28,6 +28,8 @@ typedef struct progress {
     double last_test_acc, last_test_loss;
 } progress;
 
+/* Starts the clock for a run of `total` iterations; decides once whether
+ * stderr is a terminal. */
 void progress_init(progress *p, long total, bool quiet);
 /* Reports one step; rows with a test evaluation always print. */
 void progress_step(progress *p, const metrics_row *m, int batch);

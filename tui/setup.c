@@ -39,6 +39,7 @@ int setup_run(run_setup *r, const cli_opts *o, lr_err *e)
     r->train.batch = o->batch;
     r->train.seed = o->seed;
     r->train.eval_max = o->eval_max >= 0 ? o->eval_max : SETUP_EVAL_MAX;
+    r->train.augment = o->augment;
     long per_epoch = (r->data.train.n + o->batch - 1) / o->batch;
     r->train.eval_every = o->eval_every >= 0 ? o->eval_every
                                              : (per_epoch >= 10 ? per_epoch / 10 : 1);
