@@ -281,6 +281,14 @@ void rangetest_curve_push_eval(rangetest_curve *c, double lr, double acc, double
  * Curves too short for a rule give NaN with a note. */
 void rangetest_suggest(const rangetest_curve *c, rangetest_suggestions *s);
 
+/* The maximum LR to offer for a cycle: where smoothed accuracy stops
+ * improving (Smith's plateau, the near end of "stops improving, turns ragged
+ * or falls"), else Smith's max, else fastai's valley; NaN when none could be
+ * read. The far end of the plateau (smith.max_lr) is where training still
+ * survives, not where it trains best: on Fashion-MNIST, 1cycle to the far
+ * end (2.1) ended below a step schedule, while maxima of 0.3-1 beat it. */
+double rangetest_offer_max(const rangetest_suggestions *s);
+
 /* "running", "completed", "loss rose", "loss not finite", "cancelled". */
 const char *rangetest_stop_name(rangetest_stop s);
 /* "present", "absent", "unknown". */

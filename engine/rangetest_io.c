@@ -125,5 +125,11 @@ int rangetest_write_suggestions(const rangetest_result *r, FILE *f)
     kv(f, "signature.tail_acc", g->tail_acc);
     kv(f, "signature.peak_acc", g->peak_acc);
     kv(f, "signature.ratio", g->ratio);
+
+    fputs("\n# What the workbench offers for 1cycle and CLR: (M/10, M), M = where\n"
+          "# accuracy stops improving (rangetest_offer_max).\n", f);
+    double offer = rangetest_offer_max(s);
+    kv(f, "offer.lr_min", offer / 10.0);
+    kv(f, "offer.lr_max", offer);
     return ferror(f) ? -1 : 0;
 }

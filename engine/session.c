@@ -159,9 +159,7 @@ static void end_run(session *s)
         s->in_range_test = false;
         write_range_files(s);
         const rangetest_suggestions *g = &s->last_range.sugg;
-        double hi = g->smith.max_lr, lo = g->smith.base_lr;
-        if (!(isfinite(lo) && lo > 0 && lo < hi))
-            lo = hi / 10.0;
+        double hi = rangetest_offer_max(g), lo = hi / 10.0;
         pthread_mutex_lock(&s->lock);
         s->status.range = *g;
         s->status.have_suggestion = isfinite(hi) && hi > 0;
@@ -418,8 +416,9 @@ static void step(session *s)
         end_run(s); /* restores weights, publishes suggestions */
         pthread_mutex_lock(&s->lock);
         if (s->status.have_suggestion)
-            say_locked(s, "range test done: suggested lr %.3g..%.3g - press 1 for 1cycle, "
-                          "c for CLR with them", s->status.sugg_min, s->status.sugg_max);
+            say_locked(s, "range test done: suggested lr %.3g..%.3g (accuracy stops improving "
+                          "at %.3g) - press 1 for 1cycle, c for CLR", s->status.sugg_min,
+                       s->status.sugg_max, s->status.sugg_max);
         else
             say_locked(s, "range test done: no clear bounds (see the curve); set them "
                           "with :lr MIN MAX");

@@ -87,8 +87,8 @@ typedef struct session_status {
     char          message[200];   /* latest notice or error, for the status line */
     unsigned      message_seq;    /* changes whenever message does */
     /* Range test: the latest finished one, for suggestions and markers.
-     * sugg_min/sugg_max are the bounds the workbench offers: Smith's
-     * (base, max) pair, or (max/10, max) when the base could not be read. */
+     * sugg_min/sugg_max are the bounds the workbench offers:
+     * (M/10, M) with M = rangetest_offer_max(). */
     bool          have_suggestion;
     unsigned      range_seq;      /* changes when a range test finishes */
     rangetest_suggestions range;

@@ -399,3 +399,12 @@ void rangetest_suggest(const rangetest_curve *c, rangetest_suggestions *s)
     suggest_smith(c, acc_s, &s->smith);
     suggest_signature(c, acc_s, tmp, &s->sig);
 }
+
+double rangetest_offer_max(const rangetest_suggestions *s)
+{
+    const double candidates[] = { s->smith.plateau_lr, s->smith.max_lr, s->valley.lr };
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+        if (isfinite(candidates[i]) && candidates[i] > 0)
+            return candidates[i];
+    return NAN;
+}

@@ -464,3 +464,19 @@ Test(rangetest, suggestions_agree_across_seeds)
               valley[2]);
     cr_expect(verdict[0] == verdict[1] && verdict[1] == verdict[2]);
 }
+
+Test(rangetest, offer_prefers_where_accuracy_stops_improving)
+{
+    rangetest_suggestions s;
+    memset(&s, 0, sizeof s);
+    s.smith.plateau_lr = 0.6;
+    s.smith.max_lr = 2.1;
+    s.valley.lr = 0.9;
+    cr_expect_float_eq(rangetest_offer_max(&s), 0.6, 1e-12);
+    s.smith.plateau_lr = NAN;
+    cr_expect_float_eq(rangetest_offer_max(&s), 2.1, 1e-12);
+    s.smith.max_lr = NAN;
+    cr_expect_float_eq(rangetest_offer_max(&s), 0.9, 1e-12);
+    s.valley.lr = NAN;
+    cr_expect(isnan(rangetest_offer_max(&s)));
+}

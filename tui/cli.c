@@ -89,8 +89,10 @@ void cli_print_usage(FILE *f, cli_mode mode)
         "  --bn-maf F           batch-norm moving-average fraction (default 0.9)\n"
         "  --seed N             seed for initialisation, shuffling, subsets (default 1)\n"
         "  --threads N          OpenBLAS threads (default: number of cores)\n"
-        "\nLength and evaluation:\n"
-        "  --epochs X | --iters N   run length (default 3 epochs)\n"
+        "\nLength and evaluation:\n", f);
+    fprintf(f, "  --epochs X | --iters N   run length (default %s)\n",
+            mode == CLI_RANGE_TEST ? "1 epoch; 100 iterations for --sweep exp" : "3 epochs");
+    fputs(
         "  --eval-every N       test-set evaluation every N iterations (default ~10/epoch)\n"
         "  --eval-max N         periodic evaluations read the first N test images\n"
         "                       (default 2000; 0: all); epoch ends read them all\n"

@@ -245,6 +245,10 @@ static void print_suggestions(const rangetest_result *r)
         printf(" (median %.1f%% over %d evaluations, peak %.1f%%)", 100.0 * g->tail_acc,
                g->n_tail, 100.0 * g->peak_acc);
     printf("\n");
+    double offer = rangetest_offer_max(s);
+    if (isfinite(offer))
+        printf("  offer     1cycle/CLR bounds %.4g..%.4g (M/10, M with M = where accuracy "
+               "stops improving)\n", offer / 10.0, offer);
 }
 
 static void print_header(const rangetest_curve *c, const rangetest_cfg *cfg)
