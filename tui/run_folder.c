@@ -157,6 +157,8 @@ static void read_events(run *r, const char *path)
             continue;                        /* the header, or a malformed row */
         kind = end + 1;
         kind[strcspn(kind, ",\n")] = '\0';
+        if (!strcmp(kind, "done"))
+            continue;                        /* the end of a run is no event to mark */
         r->ev_iter[r->n_ev] = it;
         snprintf(r->ev_kind[r->n_ev], sizeof r->ev_kind[0], "%s", kind);
         r->n_ev++;
