@@ -121,7 +121,7 @@ void cli_print_usage(FILE *f, cli_mode mode)
     if (mode == CLI_WORKBENCH || mode == CLI_TRAIN)
         fprintf(f, "\n  --lr-estimate K      estimate of the optimal LR (paper section 4) every K\n"
                    "                       iterations; 0: off (default %s)\n",
-                mode == CLI_WORKBENCH ? "10" : "off");
+                mode == CLI_WORKBENCH ? "50" : "off");
     if (mode == CLI_WORKBENCH)
         fputs("\nWorkbench:\n"
               "  --ascii              ASCII plots instead of braille\n"

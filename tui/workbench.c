@@ -501,7 +501,7 @@ int workbench_run(int argc, char **argv)
     if (setup_run(&r, &o, &e))
         return commands_fail(&e, EXIT_BAD_INPUT);
     if (o.lr_estimate < 0)
-        o.lr_estimate = 10;
+        o.lr_estimate = WB_LR_ESTIMATE_EVERY;
     session_cfg sc = { .data = &r.data, .model = o.model, .net = o.net, .sgd = o.sgd,
                        .train = r.train, .runs_root = o.out ? o.out : "runs",
                        .lr_estimate = o.lr_estimate, .seed = o.seed,

@@ -14,6 +14,9 @@
 #include "tui/trace.h"
 
 #define WB_MAX_GHOSTS 3
+/* The optimal-LR estimate costs one extra forward/backward pass per sample:
+ * every 50 iterations that is about 3 % of training (every 10, about 15 %). */
+#define WB_LR_ESTIMATE_EVERY 50
 #define WB_PLAN_POINTS 1024
 
 /* The smallest screen the panels fit in; below it a notice is shown. */
