@@ -100,6 +100,18 @@ static const run_trace *training_trace(const wb *w)
     return w->cur_kind == RUN_TRAIN ? &w->cur : NULL;
 }
 
+/* Adds a series in its colour and style; a full chart drops it (NULL). */
+static chart_series *add(chart *c, const char *name, const double *x, const double *y,
+                         size_t n, int color, chart_style style)
+{
+    chart_series *s = chart_add_series(c, name, x, y, n);
+    if (s) {
+        s->color = color;
+        s->style = style;
+    }
+    return s;
+}
+
 static void add_ghosts(wb *w, chart *c, bool range, int xcol_steps, int ycol, bool evals)
 {
     for (int g = 0; g < w->n_ghosts; g++) {
@@ -107,12 +119,7 @@ static void add_ghosts(wb *w, chart *c, bool range, int xcol_steps, int ycol, bo
         if (t->range_test != range)
             continue;
         const table *tb = evals ? &t->evals : &t->steps;
-        chart_series *s = chart_add_series(c, t->label, tb->col[xcol_steps], tb->col[ycol],
-                                           tb->n);
-        if (s) {
-            s->style = CHART_DIM;
-            s->color = COL_GHOST - g;
-        }
+        add(c, t->label, tb->col[xcol_steps], tb->col[ycol], tb->n, COL_GHOST - g, CHART_DIM);
     }
 }
 
@@ -126,22 +133,15 @@ static void build_loss(wb *w, chart *c)
     add_ghosts(w, c, false, ST_ITER, ST_SMOOTH, false);
     for (int g = 0; g < w->n_ghosts; g++)
         if (!w->ghosts[g].range_test)
-            extend(w->ghosts[g].steps.col[ST_SMOOTH], w->ghosts[g].steps.n, w->log_y, &lo, &hi);
+            extend(w->ghosts[g].steps.col[ST_SMOOTH], w->ghosts[g].steps.n, w->log_y, &lo,
+                   &hi);
     if (t) {
-        chart_series *s = chart_add_series(c, "", t->steps.col[ST_ITER], t->steps.col[ST_LOSS],
-                                           t->steps.n);
-        if (s) {
-            s->style = CHART_FAINT;
-            s->color = COL_LOSS;
-        }
-        s = chart_add_series(c, "train", t->steps.col[ST_ITER], t->steps.col[ST_SMOOTH],
-                             t->steps.n);
-        if (s)
-            s->color = COL_LOSS;
-        s = chart_add_series(c, "test", t->evals.col[EV_ITER], t->evals.col[EV_LOSS],
-                             t->evals.n);
-        if (s)
-            s->color = COL_TEST;
+        add(c, "", t->steps.col[ST_ITER], t->steps.col[ST_LOSS],
+               t->steps.n, COL_LOSS, CHART_FAINT);
+        add(c, "train", t->steps.col[ST_ITER], t->steps.col[ST_SMOOTH],
+               t->steps.n, COL_LOSS, CHART_NORMAL);
+        add(c, "test", t->evals.col[EV_ITER], t->evals.col[EV_LOSS],
+               t->evals.n, COL_TEST, CHART_NORMAL);
         extend(t->steps.col[ST_SMOOTH], t->steps.n, w->log_y, &lo, &hi);
         extend(t->evals.col[EV_LOSS], t->evals.n, w->log_y, &lo, &hi);
     }
@@ -161,16 +161,10 @@ static void build_accuracy(wb *w, chart *c)
         if (!w->ghosts[g].range_test)
             extend(w->ghosts[g].evals.col[EV_ACC], w->ghosts[g].evals.n, false, &lo, &hi);
     if (t) {
-        chart_series *s = chart_add_series(c, "train", t->steps.col[ST_ITER],
-                                           t->steps.col[ST_ACC], t->steps.n);
-        if (s) {
-            s->style = CHART_FAINT;
-            s->color = COL_LOSS;
-        }
-        s = chart_add_series(c, "test", t->evals.col[EV_ITER], t->evals.col[EV_ACC],
-                             t->evals.n);
-        if (s)
-            s->color = COL_TEST;
+        add(c, "train", t->steps.col[ST_ITER], t->steps.col[ST_ACC],
+               t->steps.n, COL_LOSS, CHART_FAINT);
+        add(c, "test", t->evals.col[EV_ITER], t->evals.col[EV_ACC],
+               t->evals.n, COL_TEST, CHART_NORMAL);
         extend(t->evals.col[EV_ACC], t->evals.n, false, &lo, &hi);
     }
     /* From a multiple of 10 below the worst test accuracy, to 100. */
@@ -205,29 +199,20 @@ static void build_lr(wb *w, chart *c, size_t n_plan)
     chart_set_axis(c, CHART_AXIS_X, CHART_LINEAR, "iteration");
     const run_trace *t = training_trace(w);
     double lo = 0, hi = -INFINITY;
-    chart_series *s = chart_add_series(c, "plan", w->plan_x, w->plan_lr, n_plan);
-    if (s) {
-        s->style = CHART_DIM;
-        s->color = COL_LR;
-    }
+    add(c, "plan", w->plan_x, w->plan_lr, n_plan, COL_LR, CHART_DIM);
     extend(w->plan_lr, n_plan, false, &lo, &hi);
     add_ghosts(w, c, false, ST_ITER, ST_LR, false);
     if (t) {
-        s = chart_add_series(c, "lr", t->steps.col[ST_ITER], t->steps.col[ST_LR], t->steps.n);
-        if (s)
-            s->color = COL_LR;
+        add(c, "lr", t->steps.col[ST_ITER], t->steps.col[ST_LR],
+               t->steps.n, COL_LR, CHART_NORMAL);
         extend(t->steps.col[ST_LR], t->steps.n, false, &lo, &hi);
         if (w->show_est && t->ests.n) {
-            s = chart_add_series(c, "estimate", t->ests.col[ES_ITER], t->ests.col[ES_SECANT],
-                                 t->ests.n);
-            if (s)
-                s->color = COL_EST;
-            s = chart_add_series(c, "g.g/gHg", t->ests.col[ES_ITER], t->ests.col[ES_HVP],
-                                 t->ests.n);
-            if (s) {
-                s->color = COL_ALERT;
-                s->kind = CHART_POINTS;
-            }
+            add(c, "estimate", t->ests.col[ES_ITER], t->ests.col[ES_SECANT],
+                   t->ests.n, COL_EST, CHART_NORMAL);
+            chart_series *hvp = add(c, "g.g/gHg", t->ests.col[ES_ITER], t->ests.col[ES_HVP],
+                                    t->ests.n, COL_ALERT, CHART_NORMAL);
+            if (hvp)
+                hvp->kind = CHART_POINTS;
             extend(t->ests.col[ES_SECANT], t->ests.n, true, &lo, &hi);
         }
         if (t->steps.n)
@@ -244,15 +229,10 @@ static void build_momentum(wb *w, chart *c, size_t n_plan)
 {
     chart_init(c, "momentum");
     const run_trace *t = training_trace(w);
-    chart_series *s = chart_add_series(c, "", w->plan_x, w->plan_mom, n_plan);
-    if (s) {
-        s->style = CHART_DIM;
-        s->color = COL_MOM;
-    }
+    add(c, "", w->plan_x, w->plan_mom, n_plan, COL_MOM, CHART_DIM);
     if (t) {
-        s = chart_add_series(c, "", t->steps.col[ST_ITER], t->steps.col[ST_MOM], t->steps.n);
-        if (s)
-            s->color = COL_MOM;
+        add(c, "", t->steps.col[ST_ITER], t->steps.col[ST_MOM],
+               t->steps.n, COL_MOM, CHART_NORMAL);
     }
     double lo = INFINITY, hi = -INFINITY;
     extend(w->plan_mom, n_plan, false, &lo, &hi);
@@ -293,30 +273,18 @@ static void build_range(wb *w, chart *c, bool accuracy)
         if (!gt->range_test)
             continue;
         const table *tb = accuracy ? &gt->evals : &gt->steps;
-        chart_series *s = chart_add_series(c, gt->label, tb->col[accuracy ? EV_LR : ST_LR],
-                                           tb->col[ycol], tb->n);
-        if (s) {
-            s->style = CHART_DIM;
-            s->color = COL_GHOST - g;
-        }
+        add(c, gt->label, tb->col[accuracy ? EV_LR : ST_LR], tb->col[ycol],
+               tb->n, COL_GHOST - g, CHART_DIM);
         extend(tb->col[accuracy ? EV_LR : ST_LR], tb->n, true, &xlo, &xhi);
         extend(tb->col[ycol], tb->n, !accuracy, &lo, &hi);
     }
     if (t) {
         const table *tb = accuracy ? &t->evals : &t->steps;
         int xcol = accuracy ? EV_LR : ST_LR;
-        chart_series *s;
-        if (!accuracy) {
-            s = chart_add_series(c, "", tb->col[xcol], tb->col[ST_LOSS], tb->n);
-            if (s) {
-                s->style = CHART_FAINT;
-                s->color = COL_LOSS;
-            }
-        }
-        s = chart_add_series(c, accuracy ? "test" : "smoothed", tb->col[xcol], tb->col[ycol],
-                             tb->n);
-        if (s)
-            s->color = accuracy ? COL_TEST : COL_LOSS;
+        if (!accuracy)
+            add(c, "", tb->col[xcol], tb->col[ST_LOSS], tb->n, COL_LOSS, CHART_FAINT);
+        add(c, accuracy ? "test" : "smoothed", tb->col[xcol], tb->col[ycol],
+               tb->n, accuracy ? COL_TEST : COL_LOSS, CHART_NORMAL);
         extend(tb->col[xcol], tb->n, true, &xlo, &xhi);
         extend(tb->col[ycol], tb->n, !accuracy, &lo, &hi);
     }
