@@ -3,8 +3,10 @@
  * DESIGN. The UI thread (this file) owns the screen and never trains: it
  * sends commands to the session thread (engine/session.h) and, every tick,
  * copies the session's status and the metric rows that are new since the
- * last tick. A tick is the input timeout (1/fps seconds), so a key takes
- * effect on screen within one tick. Signals only set term_signal; the loop
+ * last tick. A tick is the input timeout (1/fps seconds); a key ends the wait
+ * at once and is followed by a few short ticks, so its effect, and the
+ * session's answer to it, are on screen within tens of milliseconds.
+ * Signals only set term_signal; the loop
  * sees it, stops the session (which flushes its run files) and restores the
  * terminal. */
 #include "tui/workbench.h"
