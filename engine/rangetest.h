@@ -281,6 +281,11 @@ void rangetest_curve_push_eval(rangetest_curve *c, double lr, double acc, double
  * Curves too short for a rule give NaN with a note. */
 void rangetest_suggest(const rangetest_curve *c, rangetest_suggestions *s);
 
+/* The smoothed held-out accuracy Smith's reading uses, one value per
+ * evaluation point, into out [n_eval]; tmp [n_eval] is scratch. Needs
+ * n_eval >= 3 (else out is a copy of eval_acc). */
+void rangetest_smoothed_accuracy(const rangetest_curve *c, double *tmp, double *out);
+
 /* The maximum LR to offer for a cycle: where smoothed accuracy stops
  * improving (Smith's plateau, the near end of "stops improving, turns ragged
  * or falls"), else Smith's max, else fastai's valley; NaN when none could be

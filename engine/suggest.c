@@ -80,11 +80,13 @@ static void running_mean3(const double *y, long m, double *out)
     }
 }
 
-/* The smoothed accuracy curve of c's evaluation points, into out [n_eval];
- * tmp [n_eval] is scratch. */
-static void smooth_acc(const rangetest_curve *c, double *tmp, double *out)
+void rangetest_smoothed_accuracy(const rangetest_curve *c, double *tmp, double *out)
 {
     long m = c->n_eval;
+    if (m < 3) {
+        memcpy(out, c->eval_acc, (size_t)m * sizeof *out);
+        return;
+    }
     running_median(c->eval_acc, m, m >= 15 ? 5 : 3, tmp);
     running_mean3(tmp, m, out);
 }
@@ -395,7 +397,7 @@ void rangetest_suggest(const rangetest_curve *c, rangetest_suggestions *s)
     /* work: [0, cap+1) was the valley's scratch; the accuracy curves go after. */
     double *acc_s = c->work + (c->cap + 1), *tmp = c->work + 2 * (c->cap + 1);
     if (c->n_eval >= 3)
-        smooth_acc(c, tmp, acc_s);
+        rangetest_smoothed_accuracy(c, tmp, acc_s);
     suggest_smith(c, acc_s, &s->smith);
     suggest_signature(c, acc_s, tmp, &s->sig);
 }

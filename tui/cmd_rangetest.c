@@ -160,15 +160,19 @@ static void print_table(const rangetest_result *r)
         }
     }
     qsort(rows, (size_t)n_rows, sizeof rows[0], cmp_long);
-    printf("%7s  %10s  %11s  %8s  %9s\n", "iter", "lr", "smooth loss", "test acc",
-           "test loss");
+    /* The markers are read on the smoothed accuracy: show it beside the raw. */
+    double *acc_s = evals ? malloc(2 * (size_t)c->n_eval * sizeof *acc_s) : NULL;
+    if (acc_s)
+        rangetest_smoothed_accuracy(c, acc_s + c->n_eval, acc_s);
+    printf("%7s  %10s  %11s  %8s  %10s  %9s\n", "iter", "lr", "smooth loss", "test acc",
+           "smooth acc", "test loss");
     for (int j = 0; j < n_rows; j++) {
         if (j > 0 && rows[j] == rows[j - 1])
             continue;
         long k = rows[j];
         long step = evals ? c->eval_iter[k] - 1 : k;   /* -1: before the first step */
         double lr = evals ? c->eval_lr[k] : c->lr[k];
-        char sl[16] = "-", acc[16] = "-", tl[16] = "-";
+        char sl[16] = "-", acc[16] = "-", sacc[16] = "-", tl[16] = "-";
         if (step >= 0)
             snprintf(sl, sizeof sl, "%.4f", c->loss_smooth[step]);
         double a = evals ? c->eval_acc[k] : c->test_acc[k];
@@ -177,9 +181,12 @@ static void print_table(const rangetest_result *r)
             snprintf(acc, sizeof acc, "%.2f%%", 100.0 * a);
         if (isfinite(l))
             snprintf(tl, sizeof tl, "%.4f", l);
-        printf("%7ld  %10.4g  %11s  %8s  %9s%s\n", step, lr, sl, acc, tl,
+        if (acc_s && isfinite(acc_s[k]))
+            snprintf(sacc, sizeof sacc, "%.2f%%", 100.0 * acc_s[k]);
+        printf("%7ld  %10.4g  %11s  %8s  %10s  %9s%s\n", step, lr, sl, acc, sacc, tl,
                evals ? marker(&r->sugg, lr) : "");
     }
+    free(acc_s);
 }
 
 static void print_value(const char *label, double v, bool acc)
