@@ -155,6 +155,7 @@ int dataset_load_cifar10_dir(dataset_pair *out, const char *dir, lr_err *e)
         dataset_pair_free(out);
         return -1;
     }
-    dataset_pair_normalise_like_train(out);
+    dataset_compute_stats(&out->train);
+    dataset_pair_share_train_stats(out);
     return 0;
 }

@@ -78,9 +78,8 @@ void dataset_compute_stats(dataset *d)
     }
 }
 
-void dataset_pair_normalise_like_train(dataset_pair *p)
+void dataset_pair_share_train_stats(dataset_pair *p)
 {
-    dataset_compute_stats(&p->train);
     memcpy(p->test.mean, p->train.mean, sizeof p->test.mean);
     memcpy(p->test.std, p->train.std, sizeof p->test.std);
 }

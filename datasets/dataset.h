@@ -42,9 +42,9 @@ void dataset_pair_free(dataset_pair *p);
 /* Computes mean/std per channel from d's pixels and stores them in d. */
 void dataset_compute_stats(dataset *d);
 
-/* Computes the training set's statistics and gives the test set the same, so
- * both are normalised alike (the test set must not lend its own). */
-void dataset_pair_normalise_like_train(dataset_pair *p);
+/* Gives the test set the training set's statistics (computed already), so
+ * both are normalised alike: the test set must not lend its own. */
+void dataset_pair_share_train_stats(dataset_pair *p);
 
 /* Loads an IDX folder (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
  * t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]). Returns 0, or -1

@@ -272,6 +272,6 @@ int dataset_load_idx_dir(dataset_pair *out, const char *dir, lr_err *e)
 
     name_from_path(out->train.name, sizeof out->train.name, dir);
     memcpy(out->test.name, out->train.name, sizeof out->test.name);
-    dataset_pair_normalise_like_train(out);
+    dataset_pair_share_train_stats(out); /* dataset_load_idx computed them */
     return 0;
 }

@@ -114,6 +114,7 @@ int dataset_make_synthetic(dataset_pair *out, int n_train, int n_test, uint64_t 
         dataset_pair_free(out);
         return -1;
     }
-    dataset_pair_normalise_like_train(out);
+    dataset_compute_stats(&out->train);
+    dataset_pair_share_train_stats(out);
     return 0;
 }
