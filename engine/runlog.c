@@ -71,9 +71,18 @@ void runlog_default_dir(char *buf, size_t len, const char *root, const char *tag
         snprintf(buf, len, "%s/%s-%s-%d", root, stamp, tag, k);
 }
 
-FILE *runlog_open_config(const runlog *r, lr_err *e)
+int runlog_write_config(const runlog *r, runlog_config_writer write, run_settings rs,
+                        const void *ctx, lr_err *e)
 {
-    return open_in(r->dir, "config", "w", e);
+    FILE *f = open_in(r->dir, "config", "w", e);
+    if (!f)
+        return -1;
+    if (sched_policy_is_sweep(rs.sched->policy))
+        rs.lr_estimate = 0;
+    write(f, &rs, ctx);
+    if (ferror(f) | fclose(f))
+        return lr_fail(e, "cannot write %s/config (disk full?)", r->dir);
+    return 0;
 }
 
 void csv_number(FILE *f, double v)

@@ -28,9 +28,14 @@ int   runlog_open(runlog *r, const char *dir, lr_err *e);
  * -2, -3... when that exists. */
 void  runlog_default_dir(char *buf, size_t len, const char *root, const char *tag);
 
-/* Opens `dir/config` for writing; the caller writes and fcloses it. NULL with
- * `e` set on failure. */
-FILE *runlog_open_config(const runlog *r, lr_err *e);
+/* Writes the settings a run uses (the front end formats them). */
+typedef void (*runlog_config_writer)(FILE *f, const run_settings *rs, const void *ctx);
+
+/* Writes `dir/config` through `write`, with rs's lr_estimate forced to 0 for
+ * a sweep (the estimate is off during range tests). Returns 0, or -1 with
+ * `e` naming the file when it could not be written completely. */
+int   runlog_write_config(const runlog *r, runlog_config_writer write, run_settings rs,
+                          const void *ctx, lr_err *e);
 
 /* Appends one row (NaN cells blank); flushes after rows with a test
  * evaluation. No-op on a closed log. */

@@ -151,6 +151,12 @@ void sched_at(const sched *s, long t, double *lr, double *mom);
 /* origin + total: the first iteration after the plan. */
 long sched_end(const sched *s);
 
+/* True for the range test's sweeps (linear and exponential). */
+static inline bool sched_policy_is_sweep(sched_policy p)
+{
+    return p == SCHED_SWEEP_LINEAR || p == SCHED_SWEEP_EXP;
+}
+
 /* Half a cycle in iterations as sched_at uses it (1cycle smith: derived when
  * stepsize is 0), or 0 for policies without cycles. */
 long sched_half_cycle(const sched *s);

@@ -1,12 +1,14 @@
 #include "engine/session.h"
 
+#include <assert.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "engine/clock.h"
 
 struct session {
     pthread_t       thread;
@@ -50,29 +52,25 @@ const char *session_state_name(session_state st)
     return names[st];
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Sets the status message. Caller holds the lock. */
-static void say_locked(session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say_locked(session *s, const char *fmt, ...)
+/* Sets the status message; `error` marks failures and refusals, which the
+ * UI shows as such. Caller holds the lock. */
+static void say_locked(session *s, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void say_locked(session *s, bool error, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(s->status.message, sizeof s->status.message, fmt, ap);
     va_end(ap);
+    s->status.message_error = error;
     s->status.message_seq++;
 }
 
-#define SAY(s, ...)                            \
-    do {                                       \
-        pthread_mutex_lock(&(s)->lock);        \
-        say_locked((s), __VA_ARGS__);          \
-        pthread_mutex_unlock(&(s)->lock);      \
+#define SAY(s, error, ...)                         \
+    do {                                           \
+        pthread_mutex_lock(&(s)->lock);            \
+        say_locked((s), (error), __VA_ARGS__);     \
+        pthread_mutex_unlock(&(s)->lock);          \
     } while (0)
 
 static void close_log(session *s)
@@ -81,7 +79,7 @@ static void close_log(session *s)
         return;
     lr_err e;
     if (runlog_close(&s->log, &e)) {
-        SAY(s, "%s", e.msg);
+        SAY(s, true, "%s", e.msg);
         s->write_error = e;
         s->had_write_error = true;
     }
@@ -95,19 +93,11 @@ static int open_log(session *s, const char *tag, const sched *sc, lr_err *e)
     if (runlog_open(&s->log, dir, e))
         return -1;
     s->have_log = true;
-    if (s->cfg.write_config) {
-        FILE *f = runlog_open_config(&s->log, e);
-        if (!f)
-            return -1;
-        bool sweep = sc->policy == SCHED_SWEEP_LINEAR || sc->policy == SCHED_SWEEP_EXP;
-        run_settings rs = { .model = s->model, .sgd = &s->sgd, .sched = sc,
-                            .train = &s->trainer.cfg,
-                            .lr_estimate = sweep ? 0 : s->cfg.lr_estimate };
-        s->cfg.write_config(f, &rs, s->cfg.config_ctx);
-        if (ferror(f) | fclose(f))
-            return lr_fail(e, "cannot write %s/config", s->log.dir);
-    }
-    return 0;
+    if (!s->cfg.write_config)
+        return 0;
+    run_settings rs = { .model = s->model, .sgd = &s->sgd, .sched = sc,
+                        .train = &s->trainer.cfg, .lr_estimate = s->cfg.lr_estimate };
+    return runlog_write_config(&s->log, s->cfg.write_config, rs, s->cfg.config_ctx, e);
 }
 
 /* rangetest.csv and suggestions.txt beside the range test's metrics. */
@@ -127,7 +117,7 @@ static void write_range_files(session *s)
             bad |= fclose(f);
         }
         if (bad)
-            SAY(s, "cannot write %s", path);
+            SAY(s, true, "cannot write %s", path);
     }
 }
 
@@ -194,7 +184,7 @@ static void publish_start(session *s, session_state st, run_kind kind)
     snprintf(ss->model, sizeof ss->model, "%s", s->model);
     snprintf(ss->run_dir, sizeof ss->run_dir, "%s", s->have_log ? s->log.dir : "");
     pthread_mutex_unlock(&s->lock);
-    s->rate_t0 = now_s();
+    s->rate_t0 = clock_seconds();
     s->rate_iter0 = 0;
     s->run_seconds = 0.0;
 }
@@ -206,14 +196,15 @@ static void fail_start(session *s, const char *what, const lr_err *e)
     pthread_mutex_lock(&s->lock);
     s->status.state = SESSION_IDLE;
     s->status.kind = RUN_NONE;
-    say_locked(s, "%s: %s", what, e->msg);
+    say_locked(s, true, "%s: %s", what, e->msg);
     pthread_mutex_unlock(&s->lock);
 }
 
 /* Starts a training run or a range test, both from freshly initialised
  * weights (the range test restores its snapshot when it ends, which matters
  * to callers of the engine that run one mid-training; here each run is new). */
-static void start_run(session *s, const sched *requested, bool range_test)
+static void start_run(session *s, const sched *requested, bool range_test,
+                      double stop_factor)
 {
     lr_err e;
     end_run(s);
@@ -233,7 +224,7 @@ static void start_run(session *s, const sched *requested, bool range_test)
     s->have_trainer = true;
     if (!range_test && s->cfg.lr_estimate > 0 &&
         trainer_enable_lr_estimate(&s->trainer, s->cfg.lr_estimate, &e))
-        SAY(s, "LR estimate off: %s", e.msg);
+        SAY(s, true, "LR estimate off: %s", e.msg);
     if (range_test) {
         rangetest_cfg rc;
         long per_epoch = s->cfg.data->train.n / tc.batch;
@@ -241,6 +232,7 @@ static void start_run(session *s, const sched *requested, bool range_test)
         rc.lr_min = sc.lr_min;
         rc.lr_max = sc.lr_max;
         rc.n_iters = sc.total;
+        rc.stop_factor = stop_factor;
         if (rangetest_begin(&s->rt, &s->trainer, &rc, &e)) {
             end_run(s);
             fail_start(s, "cannot start the range test", &e);
@@ -249,7 +241,7 @@ static void start_run(session *s, const sched *requested, bool range_test)
         s->in_range_test = true;
     }
     if (open_log(s, range_test ? "range-test" : sched_policy_name(sc.policy), &sc, &e))
-        SAY(s, "run files: %s", e.msg);
+        SAY(s, true, "run files: %s", e.msg);
     publish_start(s, range_test ? SESSION_RANGE_TEST : SESSION_RUNNING,
                   range_test ? RUN_RANGE_TEST : RUN_TRAIN);
 }
@@ -272,7 +264,7 @@ static void record_edit(session *s, const char *kind, const char *label, const c
         ss->total = sched_end(&s->trainer.sched);
     }
     ss->wd = s->sgd.wd;
-    say_locked(s, "%s at iteration %ld", detail, it);
+    say_locked(s, false, "%s at iteration %ld", detail, it);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -280,7 +272,7 @@ static void record_edit(session *s, const char *kind, const char *label, const c
 static void edit_sched(session *s, const session_cmd *c)
 {
     if (!s->have_trainer || s->in_range_test) {
-        SAY(s, "no training run to edit: start one first");
+        SAY(s, true, "no training run to edit: start one first");
         return;
     }
     sched next = s->trainer.sched, before = next;
@@ -302,7 +294,7 @@ static void edit_sched(session *s, const session_cmd *c)
     }
     lr_err e;
     if (sched_validate(&next, &e)) {
-        SAY(s, "refused: %s", e.msg);
+        SAY(s, true, "refused: %s", e.msg);
         return;
     }
     s->trainer.sched = next;
@@ -322,7 +314,7 @@ static void apply(session *s, const session_cmd *c)
     switch (c->kind) {
     case SCMD_START:
     case SCMD_RANGE_TEST:
-        start_run(s, &c->sched, c->kind == SCMD_RANGE_TEST);
+        start_run(s, &c->sched, c->kind == SCMD_RANGE_TEST, c->a);
         break;
     case SCMD_PAUSE:
         pthread_mutex_lock(&s->lock);
@@ -331,7 +323,7 @@ static void apply(session *s, const session_cmd *c)
         else if (s->status.state == SESSION_RUNNING || s->status.state == SESSION_RANGE_TEST)
             s->status.state = SESSION_PAUSED;
         pthread_mutex_unlock(&s->lock);
-        s->rate_t0 = now_s();
+        s->rate_t0 = clock_seconds();
         s->rate_iter0 = s->have_trainer ? s->trainer.iter : 0;
         break;
     case SCMD_SET_BOUNDS:
@@ -350,14 +342,14 @@ static void apply(session *s, const session_cmd *c)
     }
     case SCMD_SET_MODEL:
         snprintf(s->model, sizeof s->model, "%s", c->text);
-        SAY(s, "model %s from the next run on", s->model);
+        SAY(s, false, "model %s from the next run on", s->model);
         break;
     case SCMD_EXPORT:
         if (s->have_log) {
             runlog_flush(&s->log);
-            SAY(s, "run files are up to date in %s/", s->log.dir);
+            SAY(s, false, "run files are up to date in %s/", s->log.dir);
         } else {
-            SAY(s, "no run to export yet");
+            SAY(s, false, "no run to export yet");
         }
         break;
     }
@@ -368,13 +360,8 @@ static void step(session *s)
 {
     metrics_row row;
     session_state next;
-    double t_step = now_s();
-    if (!s->have_trainer) { /* cannot happen: a failed start leaves the session idle */
-        pthread_mutex_lock(&s->lock);
-        s->status.state = SESSION_IDLE;
-        pthread_mutex_unlock(&s->lock);
-        return;
-    }
+    double t_step = clock_seconds();
+    assert(s->have_trainer); /* a run that failed to start left the session idle */
     if (s->in_range_test) {
         bool going = rangetest_step(&s->rt, &row);
         next = going ? SESSION_RANGE_TEST : SESSION_DONE;
@@ -383,7 +370,7 @@ static void step(session *s)
         next = st == TRAIN_RUNNING ? SESSION_RUNNING
              : st == TRAIN_DIVERGED ? SESSION_DIVERGED : SESSION_DONE;
     }
-    double t = now_s();
+    double t = clock_seconds();
     s->run_seconds += t - t_step;
     mstore_append(&s->metrics, &row);
     if (s->have_log)
@@ -409,18 +396,18 @@ static void step(session *s)
     if (next == SESSION_DIVERGED) {
         ss->diverged_at = row.iter;
         ss->diverged_lr = row.lr;
-        say_locked(s, "DIVERGED at iteration %ld (lr %.3g)", row.iter, row.lr);
+        say_locked(s, true, "DIVERGED at iteration %ld (lr %.3g)", row.iter, row.lr);
     }
     pthread_mutex_unlock(&s->lock);
     if (next == SESSION_DONE && s->in_range_test) {
         end_run(s); /* restores weights, publishes suggestions */
         pthread_mutex_lock(&s->lock);
         if (s->status.have_suggestion)
-            say_locked(s, "range test done: suggested lr %.3g..%.3g (accuracy stops improving "
+            say_locked(s, false, "range test done: suggested lr %.3g..%.3g (accuracy stops improving "
                           "at %.3g) - press 1 for 1cycle, c for CLR", s->status.sugg_min,
                        s->status.sugg_max, s->status.sugg_max);
         else
-            say_locked(s, "range test done: no clear bounds (see the curve); set them "
+            say_locked(s, false, "range test done: no clear bounds (see the curve); set them "
                           "with :lr MIN MAX");
         pthread_mutex_unlock(&s->lock);
     } else if (next != SESSION_RUNNING && next != SESSION_RANGE_TEST && s->have_log) {

@@ -49,7 +49,8 @@ typedef enum { RUN_NONE, RUN_TRAIN, RUN_RANGE_TEST } run_kind;
 typedef enum {
     SCMD_START,          /* start a training run with cmd.sched */
     SCMD_RANGE_TEST,     /* start a range test: cmd.sched is the sweep (policy
-                            SCHED_SWEEP_LINEAR/EXP, lr_min, lr_max, total) */
+                            SCHED_SWEEP_LINEAR/EXP, lr_min, lr_max, total);
+                            a = stop factor (0: only NaN/Inf stops it) */
     SCMD_PAUSE,          /* toggles pause/resume */
     SCMD_SET_BOUNDS,     /* a = lr_min, b = lr_max */
     SCMD_SET_MOMENTUM,   /* a = mom_max, b = mom_min */
@@ -85,6 +86,7 @@ typedef struct session_status {
     char          data[64];
     char          run_dir[256];
     char          message[200];   /* latest notice or error, for the status line */
+    bool          message_error;  /* the message reports a failure or refusal */
     unsigned      message_seq;    /* changes whenever message does */
     /* Range test: the latest finished one, for suggestions and markers.
      * sugg_min/sugg_max are the bounds the workbench offers:
@@ -111,8 +113,8 @@ typedef struct session_cfg {
     uint64_t      seed;
     /* Writes the run's config file; called by the session thread when a run
      * starts, with the settings that run uses. May be NULL. */
-    void        (*write_config)(FILE *f, const run_settings *rs, void *ctx);
-    void         *config_ctx;
+    runlog_config_writer write_config;
+    const void   *config_ctx;
 } session_cfg;
 
 typedef struct session session;

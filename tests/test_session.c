@@ -60,9 +60,19 @@ static bool train_done(const session_status *st)
     return st->kind == RUN_TRAIN && st->state == SESSION_DONE;
 }
 
+static bool paused(const session_status *st)
+{
+    return st->state == SESSION_PAUSED;
+}
+
+static bool edited(const session_status *st)
+{
+    return st->n_edits == 1;
+}
+
 static bool training_past_20(const session_status *st)
 {
-    return st->kind == RUN_TRAIN && st->iter > 20;
+    return st->kind == RUN_TRAIN && st->iter > 20 && st->state == SESSION_RUNNING;
 }
 
 Test(session, range_test_then_a_run_with_a_live_edit)
@@ -73,7 +83,7 @@ Test(session, range_test_then_a_run_with_a_live_edit)
     session_get_status(f.s, &st);
     cr_expect_eq(st.state, SESSION_IDLE);
 
-    session_cmd rt = { .kind = SCMD_RANGE_TEST };
+    session_cmd rt = { .kind = SCMD_RANGE_TEST, .a = 4.0 };
     sched_defaults(&rt.sched, SCHED_SWEEP_LINEAR);
     rt.sched.lr_min = 0.0;
     rt.sched.lr_max = 3.0;
@@ -87,25 +97,33 @@ Test(session, range_test_then_a_run_with_a_live_edit)
     session_cmd run = { .kind = SCMD_START };
     sched_defaults(&run.sched, SCHED_1CYCLE);
     sched_set_bounds(&run.sched, st.sugg_min, st.sugg_max);
-    run.sched.total = 200;
+    run.sched.total = 2000;
     cr_assert_eq(session_send(f.s, &run), 0);
     wait_until(f.s, training_past_20, &st);
+    /* Pause around the edit: a run this small could end before it lands. */
+    session_cmd pause = { .kind = SCMD_PAUSE };
+    cr_assert_eq(session_send(f.s, &pause), 0);
+    wait_until(f.s, paused, &st);
+    long at = st.iter;
     session_cmd edit = { .kind = SCMD_SET_BOUNDS, .a = 0.01, .b = 0.1 };
     cr_assert_eq(session_send(f.s, &edit), 0);
+    wait_until(f.s, edited, &st);
+    cr_expect_eq(st.iter, at, "a paused run must not step");
+    cr_assert_eq(session_send(f.s, &pause), 0);
     wait_until(f.s, train_done, &st);
-    cr_expect_eq(st.iter, 200);
+    cr_expect_eq(st.iter, 2000);
     cr_expect_float_eq(st.sched.lr_max, 0.1, 1e-12);
     cr_expect_eq(st.n_edits, 1);
 
     /* The store holds exactly this run's rows, in order. */
-    static metrics_row rows[400];
+    static metrics_row rows[2100];
     unsigned gen;
-    size_t n = mstore_read_since(session_metrics(f.s), 0, rows, 400, &gen);
+    size_t n = mstore_read_since(session_metrics(f.s), 0, rows, 2100, &gen);
     cr_expect_eq(gen, st.generation);
-    cr_expect_eq(n, 200u);
+    cr_expect_eq(n, 2000u);
     for (size_t i = 0; i < n; i++)
         cr_expect_eq(rows[i].iter, (long)i);
-    cr_expect(rows[199].lr <= 0.1 + 1e-12, "lr %g after lowering the max", rows[199].lr);
+    cr_expect(rows[1999].lr <= 0.1 + 1e-12, "lr %g after lowering the max", rows[1999].lr);
 
     char path[1200], line[256];
     snprintf(path, sizeof path, "%s/events.csv", st.run_dir);
@@ -127,7 +145,7 @@ Test(session, a_run_that_cannot_start_leaves_it_idle)
 {
     fixture f;
     start_session(&f);
-    session_cmd rt = { .kind = SCMD_RANGE_TEST };
+    session_cmd rt = { .kind = SCMD_RANGE_TEST, .a = 4.0 };
     sched_defaults(&rt.sched, SCHED_SWEEP_LINEAR);
     rt.sched.lr_max = 3.0;
     rt.sched.total = 5; /* too short for a range test */

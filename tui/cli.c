@@ -372,7 +372,7 @@ int cli_resolve_sched(const cli_opts *o, long n_train, sched *s, lr_err *e)
         s->total = o->iters;
     else if (o->epochs > 0)
         s->total = (long)ceil(o->epochs * (double)n_train / o->batch);
-    else if (o->policy == SCHED_SWEEP_LINEAR || o->policy == SCHED_SWEEP_EXP)
+    else if (sched_policy_is_sweep(o->policy))
         s->total = per_epoch;  /* a range test: one epoch's worth */
     else
         s->total = 3 * per_epoch;
@@ -428,8 +428,9 @@ int cli_resolve_sched(const cli_opts *o, long n_train, sched *s, lr_err *e)
     return sched_validate(s, e);
 }
 
-void cli_write_config(const cli_opts *o, const run_settings *rs, FILE *f)
+void cli_write_config(FILE *f, const run_settings *rs, const void *opts)
 {
+    const cli_opts *o = opts;
     const train_cfg *tc = rs->train;
     fprintf(f, "# lrscope %s run settings\n", LRSCOPE_VERSION);
     fprintf(f, "data = %s\n", o->data ? o->data : "fashion-mnist");

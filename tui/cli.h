@@ -71,10 +71,11 @@ int  cli_parse(cli_opts *o, cli_mode mode, int argc, char **argv, lr_err *e);
  * Returns 0, or -1 with `e` set when values conflict. */
 int  cli_resolve_sched(const cli_opts *o, long n_train, sched *s, lr_err *e);
 
-/* Writes every setting as `key = value` lines (the run folder's config):
- * data and seeds from the options, the rest as the run used them (rs), which
- * in the workbench may differ from the command line after live changes. */
-void cli_write_config(const cli_opts *o, const run_settings *rs, FILE *f);
+/* A runlog_config_writer: every setting as `key = value` lines (the run
+ * folder's config). opts is the cli_opts: data and seeds come from there, the
+ * rest as the run used it (rs), which in the workbench may differ from the
+ * command line after live changes. */
+void cli_write_config(FILE *f, const run_settings *rs, const void *opts);
 
 void cli_print_usage(FILE *f, cli_mode mode);
 

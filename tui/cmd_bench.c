@@ -24,6 +24,7 @@
 #include "engine/lrest.h"
 #include "engine/rng.h"
 #include "engine/sgd.h"
+#include "engine/clock.h"
 #include "tui/headless.h"
 #include "tui/setup.h"
 
@@ -41,11 +42,11 @@ static double time_per_call(bench_fn fn, void *ctx, double seconds)
     for (int i = 0; i < 3; i++)
         fn(ctx); /* warm caches and OpenBLAS's buffers */
     long calls = 0;
-    double t0 = headless_now(), t;
+    double t0 = clock_seconds(), t;
     do {
         fn(ctx);
         calls++;
-        t = headless_now();
+        t = clock_seconds();
     } while (t - t0 < seconds);
     return (t - t0) / (double)calls;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "engine/runlog.h"
+#include "engine/clock.h"
 #include "tui/headless.h"
 #include "tui/setup.h"
 
@@ -22,10 +23,9 @@ int cmd_train(int argc, char **argv)
     if (r.notice[0] && !o.quiet)
         fprintf(stderr, "lrscope: %s\n", r.notice);
 
-    sgd_opts opt = o.sgd;
     trainer t;
     runlog log;
-    if (trainer_init(&t, &r.net, &r.data.train, &r.data.test, &r.sched, &opt, &r.train, &e)) {
+    if (trainer_init(&t, &r.net, &r.data.train, &r.data.test, &r.sched, &o.sgd, &r.train, &e)) {
         setup_free(&r);
         return commands_fail(&e, EXIT_BAD_INPUT);
     }
@@ -61,9 +61,9 @@ int cmd_train(int argc, char **argv)
     train_state st = TRAIN_RUNNING;
     double step_seconds = 0.0;
     while (st == TRAIN_RUNNING && !headless_stop) {
-        double t0 = headless_now();
+        double t0 = clock_seconds();
         st = trainer_step(&t, &m);
-        step_seconds += headless_now() - t0;
+        step_seconds += clock_seconds() - t0;
         runlog_metrics(&log, &m);
         progress_step(&p, &m, o.batch);
         if (!isnan(m.test_acc)) {

@@ -18,18 +18,11 @@ int commands_open_runlog(runlog *log, const cli_opts *o, const sched *s,
         runlog_default_dir(dir, sizeof dir, "runs", tag);
     if (runlog_open(log, dir, e))
         return -1;
-    FILE *cfg = runlog_open_config(log, e);
-    if (!cfg) {
+    run_settings rs = { .model = o->model, .sgd = &o->sgd, .sched = s, .train = tc,
+                        .lr_estimate = o->lr_estimate > 0 ? o->lr_estimate : 0 };
+    if (runlog_write_config(log, cli_write_config, rs, o, e)) {
         runlog_close(log, NULL);
         return -1;
-    }
-    run_settings rs = { .model = o->model, .sgd = &o->sgd, .sched = s, .train = tc,
-                        .lr_estimate = o->lr_estimate > 0 && s->policy != SCHED_SWEEP_LINEAR &&
-                                       s->policy != SCHED_SWEEP_EXP ? o->lr_estimate : 0 };
-    cli_write_config(o, &rs, cfg);
-    if (fclose(cfg)) {
-        runlog_close(log, NULL);
-        return lr_fail(e, "cannot write %s/config", dir);
     }
     return 0;
 }

@@ -3,8 +3,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "engine/clock.h"
 
 volatile sig_atomic_t headless_stop;
 
@@ -24,20 +25,13 @@ void headless_install_signals(void)
     sigaction(SIGHUP, &sa, NULL);
 }
 
-double headless_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 void progress_init(progress *p, long total, bool quiet)
 {
     memset(p, 0, sizeof *p);
     p->tty = isatty(STDERR_FILENO);
     p->quiet = quiet;
     p->total = total;
-    p->t0 = headless_now();
+    p->t0 = clock_seconds();
     p->last_test_acc = p->last_test_loss = NAN;
 }
 
@@ -63,7 +57,7 @@ void progress_step(progress *p, const metrics_row *m, int batch)
         p->last_test_acc = m->test_acc;
         p->last_test_loss = m->test_loss;
     }
-    double now = headless_now();
+    double now = clock_seconds();
     if (!evaluated && (!p->tty || now - p->last_draw < 0.1))
         return;
     p->last_draw = now;

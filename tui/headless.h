@@ -18,8 +18,6 @@ void headless_install_signals(void);
 /* "m:ss" or "h:mm:ss"; "--:--" when seconds is negative or not finite. */
 void format_duration(char *buf, size_t len, double seconds);
 
-/* Monotonic seconds. */
-double headless_now(void);
 
 typedef struct progress {
     bool   tty, quiet;

@@ -133,8 +133,7 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
             j++;
         }
         name[j] = '\0';
-        if (sched_policy_parse(name, &out->policy) || out->policy == SCHED_SWEEP_LINEAR ||
-            out->policy == SCHED_SWEEP_EXP)
+        if (sched_policy_parse(name, &out->policy) || sched_policy_is_sweep(out->policy))
             return fail(err, err_len, ":policy takes const, step, multistep, inv, clr, "
                                       "triangular2, exp_range or 1cycle [MIN MAX]");
         int n = read_numbers(rest + j, v, 2, &bad);

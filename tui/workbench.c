@@ -99,7 +99,7 @@ static void start(wb *w, sched_policy policy, bool baseline)
 
 static void start_range_test(wb *w)
 {
-    session_cmd c = { .kind = SCMD_RANGE_TEST };
+    session_cmd c = { .kind = SCMD_RANGE_TEST, .a = w->opts->stop_factor };
     cli_opts o = *w->opts;
     o.policy = w->opts->sweep_exp ? SCHED_SWEEP_EXP : SCHED_SWEEP_LINEAR;
     rangetest_cfg rc;
@@ -387,8 +387,7 @@ static void poll_session(wb *w)
     session_get_status(w->session, &w->st);
     if (w->st.message_seq != w->msg_seq_seen) {
         w->msg_seq_seen = w->st.message_seq;
-        say(w, strstr(w->st.message, "DIVERGED") || strstr(w->st.message, "refused") ||
-                   strstr(w->st.message, "cannot"), "%s", w->st.message);
+        say(w, w->st.message_error, "%s", w->st.message);
     }
     if (w->st.state == SESSION_DIVERGED && w->diverged_gen != w->st.generation) {
         /* Offer the same run again with bounds below where it blew up. */
@@ -481,11 +480,6 @@ static void free_state(wb *w)
     free(w->cells);
 }
 
-static void write_config(FILE *f, const run_settings *rs, void *ctx)
-{
-    cli_write_config(ctx, rs, f);
-}
-
 int workbench_run(int argc, char **argv)
 {
     cli_opts o;
@@ -507,7 +501,7 @@ int workbench_run(int argc, char **argv)
     session_cfg sc = { .data = &r.data, .model = o.model, .net = o.net, .sgd = o.sgd,
                        .train = r.train, .runs_root = o.out ? o.out : "runs",
                        .lr_estimate = o.lr_estimate, .seed = o.seed,
-                       .write_config = write_config, .config_ctx = &o };
+                       .write_config = cli_write_config, .config_ctx = &o };
     wb w;
     init_state(&w, &o, &r);
     w.session = session_start(&sc, &e);
