@@ -199,7 +199,8 @@ static void build_lr(wb *w, chart *c, size_t n_plan)
     chart_set_axis(c, CHART_AXIS_X, CHART_LINEAR, "iteration");
     const run_trace *t = training_trace(w);
     double lo = 0, hi = -INFINITY;
-    add(c, "plan", w->plan_x, w->plan_lr, n_plan, COL_LR, CHART_DIM);
+    if (n_plan) /* no plan while a range test runs: no legend entry either */
+        add(c, "plan", w->plan_x, w->plan_lr, n_plan, COL_LR, CHART_DIM);
     extend(w->plan_lr, n_plan, false, &lo, &hi);
     add_ghosts(w, c, false, ST_ITER, ST_LR, false);
     if (t) {

@@ -428,10 +428,18 @@ static void poll_session(wb *w)
             w->read_pos = 0;
             w->cur_kind = w->st.kind;
             w->cur.range_test = w->cur_kind == RUN_RANGE_TEST;
-            char desc[48];
-            sched_describe(&w->st.sched, desc, sizeof desc);
-            snprintf(w->cur.label, sizeof w->cur.label, "%.20s %.40s", w->st.model,
-                     w->cur.range_test ? "range test" : desc);
+            /* Legend labels are short (a chart keeps 23 characters): the
+             * model for a range test, the policy and its LRs for a run. */
+            const sched *sc = &w->st.sched;
+            if (w->cur.range_test)
+                snprintf(w->cur.label, sizeof w->cur.label, "%.40s", w->st.model);
+            else if (sc->policy == SCHED_1CYCLE || sc->policy == SCHED_TRIANGULAR ||
+                     sc->policy == SCHED_TRIANGULAR2 || sc->policy == SCHED_EXP_RANGE)
+                snprintf(w->cur.label, sizeof w->cur.label, "%s %.3g-%.3g",
+                         sched_policy_name(sc->policy), sc->lr_min, sc->lr_max);
+            else
+                snprintf(w->cur.label, sizeof w->cur.label, "%s %.3g",
+                         sched_policy_name(sc->policy), sc->lr_max);
             continue;
         }
         for (size_t i = 0; i < n; i++)
