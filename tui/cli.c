@@ -13,6 +13,7 @@ enum {
     OPT_MOMENTUM, OPT_GAMMA, OPT_POWER, OPT_MILESTONES, OPT_WD, OPT_DECAY_BIAS, OPT_DECAY_BN,
     OPT_NESTEROV, OPT_BN_MAF, OPT_SWEEP, OPT_STOP_FACTOR, OPT_ASCII, OPT_FPS, OPT_FRAMES,
     OPT_LR_ESTIMATE, OPT_SCREENSHOT, OPT_AUGMENT, OPT_HELP, OPT_VERSION,
+    OPT_SGD,
 };
 
 static const struct option long_opts[] = {
@@ -50,6 +51,7 @@ static const struct option long_opts[] = {
     { "decay-bias", no_argument, 0, OPT_DECAY_BIAS },
     { "decay-bn", no_argument, 0, OPT_DECAY_BN },
     { "nesterov", no_argument, 0, OPT_NESTEROV },
+    { "sgd", required_argument, 0, OPT_SGD },
     { "bn-maf", required_argument, 0, OPT_BN_MAF },
     { "sweep", required_argument, 0, OPT_SWEEP },
     { "stop-factor", required_argument, 0, OPT_STOP_FACTOR },
@@ -109,6 +111,7 @@ void cli_print_usage(FILE *f, cli_mode mode)
         "  --gamma F --power F --milestones I1,I2,...   step, exp_range, inv\n"
         "  --wd X               weight decay, coupled L2 (default 1e-4)\n"
         "  --decay-bias --decay-bn --nesterov\n"
+        "  --sgd caffe|torch    momentum SGD in Caffe's form (default) or PyTorch's\n"
         "\nOutput:\n"
         "  --out DIR            run folder (default runs/<date>-<time>-<policy>;\n"
         "                       the workbench puts each of its runs under DIR)\n"
@@ -288,6 +291,11 @@ static int parse_one(cli_opts *o, int c, const char *arg, lr_err *e)
     case OPT_DECAY_BIAS: o->sgd.decay_bias = true; return 0;
     case OPT_DECAY_BN: o->sgd.decay_bn = true; return 0;
     case OPT_NESTEROV: o->sgd.nesterov = true; return 0;
+    case OPT_SGD:
+        if (sgd_form_parse(arg, &o->sgd.form))
+            return lr_fail(e, "--sgd '%s': use caffe (v = mu v - lr g; w += v) or torch "
+                              "(v = mu v + g; w -= lr v)", arg);
+        return 0;
     case OPT_BN_MAF:
         if (parse_double("bn-maf", arg, 0.0, 0.9999, &d, e)) return -1;
         o->net.bn_maf = (float)d;
@@ -443,5 +451,6 @@ void cli_write_config(FILE *f, const run_settings *rs, const void *opts)
     fprintf(f, "lr_estimate = %d\n", rs->lr_estimate);
     fprintf(f, "wd = %g\ndecay_bias = %d\ndecay_bn = %d\nnesterov = %d\n", rs->sgd->wd,
             rs->sgd->decay_bias, rs->sgd->decay_bn, rs->sgd->nesterov);
+    fprintf(f, "sgd = %s\n", sgd_form_name(rs->sgd->form));
     sched_write_config(rs->sched, f);
 }
