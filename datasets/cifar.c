@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "engine/memavail.h"
+
 #define CIFAR_SIDE      32
 #define CIFAR_DIM       (3 * CIFAR_SIDE * CIFAR_SIDE)
 #define CIFAR_RECORD    (1 + CIFAR_DIM)
@@ -35,7 +37,8 @@ static int cifar_count(const char *path, int *n, lr_err *e)
     if (stat(path, &st) != 0)
         return lr_fail(e, "%s: cannot open: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode))
-        return lr_fail(e, "%s: not a regular file", path);
+        return lr_fail(e, "%s: is %s; expected a regular CIFAR-10 binary file", path,
+                       dataset_file_kind(st.st_mode));
     long long size = (long long)st.st_size;
     if (size == 0)
         return lr_fail(e, "%s: empty file (expected records of %d bytes)", path, CIFAR_RECORD);
@@ -89,6 +92,11 @@ static int cifar_load_files(dataset *out, char (*paths)[CIFAR_PATH_LEN], int n_p
             return lr_fail(e, "%s: too many records in total for this program", paths[i]);
         total += counts[i];
     }
+    char what[CIFAR_PATH_LEN + 64];
+    snprintf(what, sizeof what, "%s%s: %d images of 3 x 32 x 32 pixels", paths[0],
+             n_paths > 1 ? " and the other batches" : "", total);
+    if (mem_check((size_t)total * CIFAR_RECORD, what, e))
+        return -1;
     uint8_t *pixels = malloc((size_t)total * CIFAR_DIM);
     uint8_t *labels = malloc((size_t)total);
     if (!pixels || !labels) {

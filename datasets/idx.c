@@ -8,18 +8,27 @@
  * read, and pixels go from the stream straight into the dataset's buffer.
  *
  * Bytes after the data a header announces are rejected: they usually mean the
- * header's count is wrong, and silently dropping them would hide that. */
+ * header's count is wrong, and silently dropping them would hide that. A gzip
+ * stream must end with its trailer (CRC and length), checked by zlib.
+ *
+ * Only regular files are read (a FIFO would block forever), and the sizes a
+ * header announces are checked against the file's size and the memory
+ * available before anything is allocated. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "datasets/dataset.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include "engine/memavail.h"
 
 #define IDX_MAGIC_IMAGES 0x00000803u   /* unsigned bytes, 3 dimensions */
 #define IDX_MAGIC_LABELS 0x00000801u   /* unsigned bytes, 1 dimension */
@@ -29,11 +38,17 @@
 #define IDX_MAX_BYTES    ((size_t)INT_MAX)
 /* gzread takes an unsigned count; read in pieces well below its limit. */
 #define IDX_CHUNK        (1u << 30)
+/* Deflate expands at most 1032:1, so a gzip file of S bytes holds at most
+ * about S * 1032 bytes of data. */
+#define IDX_GZIP_MAX_RATIO 1032u
 
 typedef struct idx_file {
     gzFile      gz;
     const char *path;
     uint32_t    dims[3];
+    size_t      file_size;    /* on disk */
+    size_t      head_len;     /* bytes of header */
+    int         plain;        /* not gzip-compressed */
 } idx_file;
 
 static uint32_t be32(const unsigned char *b)
@@ -83,7 +98,10 @@ static int idx_read(idx_file *f, void *buf, size_t len, const char *what, lr_err
     return 0;
 }
 
-/* After the announced data the stream must end. */
+/* After the announced data the stream must end, and a gzip stream must end
+ * with its trailer: zlib checks the CRC and length there, and reports a
+ * stream cut off before it as Z_BUF_ERROR ("unexpected end of file") while
+ * still returning 0 bytes, so the error state is read either way. */
 static int idx_expect_end(idx_file *f, const char *what, lr_err *e)
 {
     unsigned char extra[256];
@@ -91,13 +109,62 @@ static int idx_expect_end(idx_file *f, const char *what, lr_err *e)
     if (r > 0)
         return lr_fail(e, "%s: has extra bytes after the %s its header announces "
                        "(is the header's count wrong?)", f->path, what);
-    if (r < 0) {
-        int errnum = Z_OK;
-        const char *why = idx_gz_reason(f, &errnum);
-        if (errnum != Z_BUF_ERROR)
-            return lr_fail(e, "%s: cannot read the end of the %s (%s%s)", f->path, what,
-                           errnum == Z_DATA_ERROR ? "corrupt gzip data: " : "", why);
+    int errnum = Z_OK;
+    const char *why = idx_gz_reason(f, &errnum);
+    if (errnum == Z_BUF_ERROR)
+        return lr_fail(e, "%s: truncated: the gzip stream ends before its trailer "
+                       "(CRC and length) after the %s", f->path, what);
+    if (r < 0 || errnum != Z_OK)
+        return lr_fail(e, "%s: cannot read the end of the %s (%s%s)", f->path, what,
+                       errnum == Z_DATA_ERROR ? "corrupt gzip data: " : "", why);
+    return 0;
+}
+
+/* Opens path for reading only when it is a regular file: O_NONBLOCK so that
+ * opening a FIFO returns at once instead of waiting for a writer. Returns
+ * the descriptor (blocking again) or -1 with `e` set. */
+static int open_regular(const char *path, size_t *size, lr_err *e)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return lr_fail(e, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int err = errno;
+        close(fd);
+        return lr_fail(e, "%s: cannot open: %s", path, strerror(err));
     }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return lr_fail(e, "%s: is %s; expected a regular IDX file", path,
+                       dataset_file_kind(st.st_mode));
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+        int err = errno;
+        close(fd);
+        return lr_fail(e, "%s: cannot open: %s", path, strerror(err));
+    }
+    *size = (size_t)st.st_size;
+    return fd;
+}
+
+/* Whether the data the header announces (`len` bytes after it) can be in the
+ * file at all: exactly for a plain file, within deflate's best ratio for
+ * gzip. Checked before allocating, so a lying header is "truncated", not
+ * "out of memory". */
+static int idx_check_size(const idx_file *f, size_t len, const char *what, lr_err *e)
+{
+    if (f->plain) {
+        size_t have = f->file_size - f->head_len;
+        if (have < len)
+            return lr_fail(e, "%s: truncated: expected %zu bytes of %s, got %zu (the file is "
+                           "shorter than its header says)", f->path, len, what, have);
+        return 0;
+    }
+    if (len / IDX_GZIP_MAX_RATIO > f->file_size)
+        return lr_fail(e, "%s: truncated: expected %zu bytes of %s, more than a gzip file "
+                       "of %zu bytes can hold", f->path, len, what, f->file_size);
     return 0;
 }
 
@@ -108,19 +175,24 @@ static int idx_open(idx_file *f, const char *path, uint32_t magic, int n_dims,
 {
     memset(f, 0, sizeof *f);
     f->path = path;
+    int fd = open_regular(path, &f->file_size, e);
+    if (fd < 0)
+        return -1;
     errno = 0;
-    f->gz = gzopen(path, "rb");
-    if (!f->gz)
-        return lr_fail(e, "%s: cannot open: %s", path,
-                       errno ? strerror(errno) : "out of memory");
+    f->gz = gzdopen(fd, "rb");
+    if (!f->gz) {
+        close(fd);
+        return lr_fail(e, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
+    }
     gzbuffer(f->gz, 1u << 17);
 
     unsigned char head[16];
-    size_t head_len = 4 + 4 * (size_t)n_dims;
-    if (idx_read(f, head, head_len, "header", e) != 0) {
+    f->head_len = 4 + 4 * (size_t)n_dims;
+    if (idx_read(f, head, f->head_len, "header", e) != 0) {
         idx_close(f);
         return -1;
     }
+    f->plain = gzdirect(f->gz);
     uint32_t found = be32(head);
     if (found != magic) {
         const char *hint = "";
@@ -188,6 +260,12 @@ int dataset_load_idx(dataset *out, const char *images_path, const char *labels_p
         goto fail;
     }
 
+    if (idx_check_size(&img, bytes, "pixels", e) || idx_check_size(&lab, n, "labels", e))
+        goto fail;
+    char what[4200];
+    snprintf(what, sizeof what, "%s: %u images of %u x %u pixels", images_path, n, rows, cols);
+    if (mem_check(bytes + n, what, e))
+        goto fail;
     pixels = malloc(bytes);
     labels = malloc(n);
     if (!pixels || !labels) {

@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 
 #include "datasets/dataset.h"
+#include "engine/memavail.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -293,6 +294,105 @@ Test(datasets, idx_label_out_of_range)
     assert_has(e, "label 10 at index 4 is out of range");
 }
 
+/* A FIFO would block the loader forever if it were opened for reading: it is
+ * refused at once (the timeout catches a hang), and so is a folder. */
+Test(datasets, idx_refuses_fifo_and_folder, .timeout = 10)
+{
+    write_good_pair(tmpdir_path("img"), tmpdir_path("lab"), false);
+    cr_assert_eq(mkfifo(tmpdir_path("fifo"), 0600), 0);
+    lr_err e = load_bad(tmpdir_path("fifo"), tmpdir_path("lab"));
+    assert_has(e, tmpdir_path("fifo"));
+    assert_has(e, "is a FIFO");
+    e = load_bad(tmpdir_path("img"), tmpdir_path("fifo"));
+    assert_has(e, "is a FIFO");
+    cr_assert_eq(mkdir(tmpdir_path("dir"), 0700), 0);
+    e = load_bad(tmpdir_path("img"), tmpdir_path("dir"));
+    assert_has(e, tmpdir_path("dir"));
+    assert_has(e, "is a folder");
+
+    mkdir(tmpdir_path("d"), 0700);
+    write_good_pair(tmpdir_path("d/train-images-idx3-ubyte"),
+                    tmpdir_path("d/train-labels-idx1-ubyte"), false);
+    write_good_pair(tmpdir_path("d/t10k-images-idx3-ubyte"), tmpdir_path("d/x"), false);
+    cr_assert_eq(mkfifo(tmpdir_path("d/t10k-labels-idx1-ubyte"), 0600), 0);
+    dataset_pair p;
+    char notice[256];
+    cr_assert_eq(dataset_open(&p, tmpdir_path("d"), 1, notice, sizeof notice, &e), -1);
+    assert_has(e, "t10k-labels-idx1-ubyte: is a FIFO");
+}
+
+/* The gzip trailer (CRC-32 and length, 8 bytes) is checked: cut off, or
+ * with a wrong CRC or length, the file is refused. */
+Test(datasets, idx_gzip_trailer_checked)
+{
+    write_good_pair(tmpdir_path("img"), tmpdir_path("lab"), false);
+    char gz[4096];
+    snprintf(gz, sizeof gz, "%s", tmpdir_path("img.gz"));
+    write_images(gz, 0x803, N_IMG, ROWS, COLS, IMG_BYTES, true);
+    FILE *f = fopen(gz, "rb");
+    cr_assert(f != NULL);
+    static uint8_t good[1 << 16];
+    size_t len = fread(good, 1, sizeof good, f);
+    fclose(f);
+    cr_assert(len > 8);
+    for (size_t cut = 1; cut <= 8; cut += 3) {     /* 1, 4 and 7 bytes of trailer missing */
+        cr_assert_eq(truncate(gz, (off_t)(len - cut)), 0);
+        lr_err e = load_bad(gz, tmpdir_path("lab"));
+        assert_has(e, gz);
+        assert_has(e, "truncated");
+    }
+    const size_t at[] = { len - 8, len - 2 };       /* in the CRC, in the length */
+    const char *why[] = { "incorrect data check", "incorrect length check" };
+    for (int k = 0; k < 2; k++) {
+        bytes b;
+        memcpy(b.data, good, len);
+        b.len = len;
+        b.data[at[k]] ^= 0x40;
+        write_file(gz, &b, false);
+        lr_err e = load_bad(gz, tmpdir_path("lab"));
+        assert_has(e, gz);
+        assert_has(e, "corrupt gzip data");
+        assert_has(e, why[k]);
+    }
+}
+
+/* A header that announces far more than the file holds is "truncated",
+ * found from the file's size before anything is allocated. */
+Test(datasets, idx_huge_count_in_short_file_is_truncated)
+{
+    write_good_pair(tmpdir_path("img"), tmpdir_path("lab"), false);
+    for (int gz = 0; gz <= 1; gz++) {
+        char img[4096], lab[4096];
+        snprintf(img, sizeof img, "%s", tmpdir_path(gz ? "huge.gz" : "huge"));
+        snprintf(lab, sizeof lab, "%s", tmpdir_path(gz ? "hugelab.gz" : "hugelab"));
+        write_images(img, 0x803, 2000000, 32, 32, IMG_BYTES, gz);
+        write_labels(lab, 0x801, 2000000, ref_labels, N_IMG, gz);
+        lr_err e = load_bad(img, lab);
+        assert_has(e, img);
+        assert_has(e, "truncated: expected 2048000000 bytes of pixels");
+        write_images(img, 0x803, N_IMG, ROWS, COLS, IMG_BYTES, gz);
+        write_labels(lab, 0x801, N_IMG, ref_labels, N_IMG, gz);
+        write_labels(lab, 0x801, 2000000, ref_labels, N_IMG, gz);
+        e = load_bad(img, lab);
+        assert_has(e, "count mismatch");
+    }
+}
+
+Test(datasets, memory_check_names_both_sizes)
+{
+    lr_err e = { "" };
+    cr_assert_eq(mem_check_fits(100, 100, "x", &e), 0);
+    cr_assert_eq(mem_check_fits(3ull * 17 << 30, 1ull << 30, "data set D", &e), -1);
+    cr_assert_str_eq(e.msg, "data set D needs 51.0 GB of memory but only 1.0 GB is "
+                            "available on this machine");
+    char buf[32];
+    mem_format(buf, sizeof buf, 512);
+    cr_assert_str_eq(buf, "512 B");
+    mem_format(buf, sizeof buf, 47.0 * 1024 * 1024);
+    cr_assert_str_eq(buf, "47.0 MB");
+    cr_assert(mem_available_bytes() > 0);
+}
+
 /* ---- CIFAR-10 ---- */
 
 /* n records with labels (first + i) % 10 and pixel bytes from `seed`. */
@@ -382,6 +482,17 @@ Test(datasets, cifar_missing_files)
     cr_assert_eq(dataset_load_cifar10_dir(&p, tmpdir_root(), &e), -1);
     assert_has(e, tmpdir_path("test_batch.bin"));
     assert_has(e, "not found");
+}
+
+Test(datasets, cifar_refuses_fifo, .timeout = 10)
+{
+    write_cifar(tmpdir_path("data_batch_1.bin"), 2, 0, 1, NULL);
+    cr_assert_eq(mkfifo(tmpdir_path("test_batch.bin"), 0600), 0);
+    dataset_pair p;
+    lr_err e = { "" };
+    cr_assert_eq(dataset_load_cifar10_dir(&p, tmpdir_root(), &e), -1);
+    assert_has(e, "test_batch.bin: is a FIFO");
+    cr_assert(p.train.pixels == NULL && p.test.pixels == NULL);
 }
 
 /* ---- resolving --data ---- */
