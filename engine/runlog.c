@@ -1,10 +1,15 @@
+/* runlog.c — a run's folder and its CSV files (runlog.h). */
+#define _POSIX_C_SOURCE 200809L
 #include "engine/runlog.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 const char runlog_metrics_header[] =
     "iter,epoch,lr,momentum,train_loss,train_loss_smooth,train_acc,test_loss,test_acc,"
@@ -28,33 +33,83 @@ static int make_dirs(const char *path, lr_err *e)
     return 0;
 }
 
-static FILE *open_in(const char *dir, const char *name, const char *mode, lr_err *e)
+/* Records the first write failure; later ones are consequences of it. */
+static int fail_write(runlog *r, const char *name, int err)
+{
+    if (!r->failed) {
+        r->failed = true;
+        r->failed_file = name;
+        r->failed_errno = err;
+        lr_fail(&r->error, "cannot write %s/%s: %s", r->dir, name, strerror(err));
+    }
+    return -1;
+}
+
+/* Writes one whole row with write(2). A row cut short (the disk filled up
+ * inside it) is removed again, so the file ends with its last complete row. */
+static int write_row(runlog *r, runlog_file *lf, const char *name, const char *row, size_t len)
+{
+    if (r->failed)
+        return -1;
+    if (lf->fd < 0)
+        return 0;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(lf->fd, row + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int err = w < 0 ? errno : EIO;
+            if (done > 0 && ftruncate(lf->fd, (off_t)lf->good) != 0) {
+                /* Nothing more can be done: the message still names the cause. */
+            }
+            return fail_write(r, name, err);
+        }
+        done += (size_t)w;
+    }
+    lf->good += (long)len;
+    return 0;
+}
+
+static int open_csv(runlog *r, runlog_file *lf, const char *name, const char *header, lr_err *e)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, mode);
-    if (!f)
-        lr_fail(e, "cannot write %s: %s", path, strerror(errno));
-    return f;
+    snprintf(path, sizeof path, "%s/%s", r->dir, name);
+    lf->good = 0;
+    lf->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (lf->fd < 0)
+        return lr_fail(e, "cannot write %s: %s", path, strerror(errno));
+    if (write_row(r, lf, name, header, strlen(header))) {
+        if (e)
+            *e = r->error;
+        return -1;
+    }
+    return 0;
+}
+
+static void close_csv(runlog *r, runlog_file *lf, const char *name)
+{
+    if (lf->fd >= 0 && close(lf->fd) != 0 && errno != EINTR)
+        fail_write(r, name, errno);
+    lf->fd = -1;
 }
 
 int runlog_open(runlog *r, const char *dir, lr_err *e)
 {
     memset(r, 0, sizeof *r);
+    r->metrics.fd = r->events.fd = -1;
     if (make_dirs(dir, e))
         return -1;
     snprintf(r->dir, sizeof r->dir, "%s", dir);
-    r->metrics = open_in(dir, "metrics.csv", "w", e);
-    if (!r->metrics)
-        return -1;
-    r->events = open_in(dir, "events.csv", "w", e);
-    if (!r->events) {
-        fclose(r->metrics);
-        r->metrics = NULL;
+    char header[512];
+    snprintf(header, sizeof header, "%s\n", runlog_metrics_header);
+    if (open_csv(r, &r->metrics, "metrics.csv", header, e) ||
+        open_csv(r, &r->events, "events.csv", "iter,kind,detail\n", e)) {
+        close_csv(r, &r->metrics, "metrics.csv");
+        close_csv(r, &r->events, "events.csv");
         return -1;
     }
-    fprintf(r->metrics, "%s\n", runlog_metrics_header);
-    fprintf(r->events, "iter,kind,detail\n");
+    r->open = true;
     return 0;
 }
 
@@ -74,14 +129,26 @@ void runlog_default_dir(char *buf, size_t len, const char *root, const char *tag
 int runlog_write_config(const runlog *r, runlog_config_writer write, run_settings rs,
                         const void *ctx, lr_err *e)
 {
-    FILE *f = open_in(r->dir, "config", "w", e);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/config", r->dir);
+    FILE *f = fopen(path, "w");
     if (!f)
-        return -1;
+        return lr_fail(e, "cannot write %s: %s", path, strerror(errno));
     if (sched_policy_is_sweep(rs.sched->policy))
         rs.lr_estimate = 0;
+    errno = 0;
     write(f, &rs, ctx);
-    if (ferror(f) | fclose(f))
-        return lr_fail(e, "cannot write %s/config (disk full?)", r->dir);
+    int bad = ferror(f), err = errno;
+    if (fflush(f) != 0) {
+        bad = 1;
+        err = errno;
+    }
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    if (bad)
+        return lr_fail(e, "cannot write %s: %s", path, strerror(err ? err : EIO));
     return 0;
 }
 
@@ -91,61 +158,87 @@ void csv_number(FILE *f, double v)
         fprintf(f, "%.7g", v);
 }
 
-void runlog_metrics(runlog *r, const metrics_row *m)
+/* A row being formatted; the buffer fits the longest row with room to
+ * spare, and an event's detail is cut rather than overflow it. */
+typedef struct row_buf {
+    char   s[1024];
+    size_t n;
+} row_buf;
+
+static void row_add(row_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void row_add(row_buf *b, const char *fmt, ...)
 {
-    if (!r->metrics)
-        return;
-    FILE *f = r->metrics;
-    fprintf(f, "%ld,", m->iter);
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(b->s + b->n, sizeof b->s - b->n, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        b->n = b->n + (size_t)w < sizeof b->s ? b->n + (size_t)w : sizeof b->s - 1;
+}
+
+int runlog_metrics(runlog *r, const metrics_row *m)
+{
+    if (!r->open)
+        return 0;
+    row_buf b = { .n = 0 };
+    row_add(&b, "%ld,", m->iter);
     const double cols[] = { m->epoch, m->lr, m->momentum, m->loss, m->loss_smooth, m->acc,
                             m->test_loss, m->test_acc, m->lr_est_secant, m->lr_est_hvp };
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-        csv_number(f, cols[i]);
-        fputc(i + 1 < sizeof cols / sizeof cols[0] ? ',' : '\n', f);
+    const size_t n_cols = sizeof cols / sizeof cols[0];
+    for (size_t i = 0; i < n_cols; i++) {
+        if (!isnan(cols[i]))
+            row_add(&b, "%.7g", cols[i]);
+        row_add(&b, "%c", i + 1 < n_cols ? ',' : '\n');
     }
-    if (!isnan(m->test_acc))
-        fflush(f);
+    return write_row(r, &r->metrics, "metrics.csv", b.s, b.n);
 }
 
-void runlog_event(runlog *r, long iter, const char *kind, const char *detail)
+int runlog_event(runlog *r, long iter, const char *kind, const char *detail)
 {
-    if (!r->events)
-        return;
-    fprintf(r->events, "%ld,%s,\"", iter, kind);
-    for (const char *p = detail; *p; p++) {
+    if (!r->open)
+        return 0;
+    row_buf b = { .n = 0 };
+    row_add(&b, "%ld,%s,\"", iter, kind);
+    /* Quotes doubled; keep room for the closing quote and newline. */
+    for (const char *p = detail; *p && b.n + 4 < sizeof b.s; p++) {
         if (*p == '"')
-            fputc('"', r->events);
-        fputc(*p, r->events);
+            b.s[b.n++] = '"';
+        b.s[b.n++] = *p;
     }
-    fputs("\"\n", r->events);
-    fflush(r->events);
+    b.s[b.n] = '\0';
+    row_add(&b, "\"\n");
+    return write_row(r, &r->events, "events.csv", b.s, b.n);
 }
 
-void runlog_finished(runlog *r, long iters, double seconds, int batch)
+int runlog_finished(runlog *r, long iters, double seconds, int batch)
 {
     char detail[128];
     snprintf(detail, sizeof detail, "%ld iterations in %.2f s (%.0f images/s)", iters, seconds,
              seconds > 0 ? (double)iters * batch / seconds : 0.0);
-    runlog_event(r, iters, "done", detail);
+    return runlog_event(r, iters, "done", detail);
 }
 
-void runlog_flush(runlog *r)
+int runlog_flush(runlog *r)
 {
-    if (r->metrics)
-        fflush(r->metrics);
-    if (r->events)
-        fflush(r->events);
+    return r->failed ? -1 : 0;
+}
+
+const char *runlog_failed(const runlog *r)
+{
+    return r->failed ? r->error.msg : NULL;
 }
 
 int runlog_close(runlog *r, lr_err *e)
 {
-    int bad = 0;
-    if (r->metrics)
-        bad |= ferror(r->metrics) | fclose(r->metrics);
-    if (r->events)
-        bad |= ferror(r->events) | fclose(r->events);
-    r->metrics = r->events = NULL;
-    if (bad)
-        return lr_fail(e, "writing the run files in %s failed (disk full?)", r->dir);
+    if (r->open) {
+        close_csv(r, &r->metrics, "metrics.csv");
+        close_csv(r, &r->events, "events.csv");
+        r->open = false;
+    }
+    if (r->failed) {
+        if (e)
+            *e = r->error;
+        return -1;
+    }
     return 0;
 }

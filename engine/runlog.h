@@ -2,20 +2,38 @@
  *   metrics.csv  one row per iteration; blank cells where nothing was measured
  *   events.csv   live edits, restarts, divergence, one row each
  *   config       every setting, `key = value`, so the run can be repeated
- * CSV because every plotting tool and pandas reads it. Rows are buffered and
- * flushed at each evaluation and by runlog_flush(), so an interrupted run
- * keeps what it measured. */
+ * CSV because every plotting tool and pandas reads it.
+ *
+ * Writes are checked where they happen. Each row reaches the file whole, in
+ * one write(2), so an interrupted run keeps everything it measured. The
+ * first write that fails (disk full, a file size limit) puts the log in a
+ * failed state: the message names the file and the system's reason ("cannot
+ * write runs/x/metrics.csv: No space left on device"), a partly written row
+ * is cut off again so the file ends with a complete row, and every later
+ * write is refused, so the caller stops the run at the first failure. */
 #ifndef LRSCOPE_RUNLOG_H
 #define LRSCOPE_RUNLOG_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "engine/err.h"
 #include "engine/trainer.h"
 
+/* One CSV file of the log: a descriptor and the bytes known complete. */
+typedef struct runlog_file {
+    int   fd;          /* -1 when closed */
+    long  good;        /* length of the complete rows written so far */
+} runlog_file;
+
 typedef struct runlog {
-    char  dir[1024];
-    FILE *metrics, *events;
+    char        dir[1024];
+    runlog_file metrics, events;
+    bool        open;
+    bool        failed;   /* a write failed: error says which and why */
+    lr_err      error;    /* "cannot write DIR/NAME: REASON" */
+    const char *failed_file;   /* NAME alone, for short messages */
+    int         failed_errno;
 } runlog;
 
 extern const char runlog_metrics_header[];
@@ -33,21 +51,27 @@ typedef void (*runlog_config_writer)(FILE *f, const run_settings *rs, const void
 
 /* Writes `dir/config` through `write`, with rs's lr_estimate forced to 0 for
  * a sweep (the estimate is off during range tests). Returns 0, or -1 with
- * `e` naming the file when it could not be written completely. */
+ * `e` naming the file and the system's reason when it could not be written
+ * completely. */
 int   runlog_write_config(const runlog *r, runlog_config_writer write, run_settings rs,
                           const void *ctx, lr_err *e);
 
-/* Appends one row (NaN cells blank); flushes after rows with a test
- * evaluation. No-op on a closed log. */
-void  runlog_metrics(runlog *r, const metrics_row *m);
+/* Appends one row (NaN cells blank). Returns 0; -1 when this or an earlier
+ * write failed (runlog_failed). No-op returning 0 on a closed log. */
+int   runlog_metrics(runlog *r, const metrics_row *m);
 /* kind: "set_bounds", "restart", "diverged"...; detail: free text (no commas
- * needed: it is quoted). */
-void  runlog_event(runlog *r, long iter, const char *kind, const char *detail);
+ * needed: it is quoted). Returns as runlog_metrics. */
+int   runlog_event(runlog *r, long iter, const char *kind, const char *detail);
 /* The "done" event: iterations and the seconds spent in training steps
  * (pauses excluded), with the throughput they give. */
-void  runlog_finished(runlog *r, long iters, double seconds, int batch);
-void  runlog_flush(runlog *r);
-/* Flushes and closes; returns -1 with `e` set when a write failed (disk full). */
+int   runlog_finished(runlog *r, long iters, double seconds, int batch);
+/* Rows are written as they come: nothing waits in a buffer. Returns -1 when
+ * the log has failed, so callers that "flush" learn about it. */
+int   runlog_flush(runlog *r);
+/* The first write failure's message, or NULL while every write succeeded. */
+const char *runlog_failed(const runlog *r);
+/* Closes; returns -1 with `e` set to the first write failure (when e is not
+ * NULL), 0 when every row was written. */
 int   runlog_close(runlog *r, lr_err *e);
 
 /* Writes one CSV number: %.7g, or nothing for NaN. */

@@ -48,6 +48,7 @@ const char *session_state_name(session_state st)
         [SESSION_IDLE] = "IDLE", [SESSION_RANGE_TEST] = "RANGE TEST",
         [SESSION_RUNNING] = "RUNNING", [SESSION_PAUSED] = "PAUSED",
         [SESSION_DIVERGED] = "DIVERGED", [SESSION_DONE] = "DONE",
+        [SESSION_WRITE_FAILED] = "WRITE FAILED",
     };
     return names[st];
 }
@@ -72,6 +73,27 @@ static void say_locked(session *s, bool error, const char *fmt, ...)
         say_locked((s), (error), __VA_ARGS__);     \
         pthread_mutex_unlock(&(s)->lock);          \
     } while (0)
+
+/* After a write to the run files: on the first failure, the run stops with
+ * the state WRITE FAILED and the log's message (naming the file and the
+ * system's reason) on the status line; session_stop reports it again. */
+static bool log_written(session *s, int rc)
+{
+    const char *why = rc ? runlog_failed(&s->log) : NULL;
+    if (!why)
+        return true;
+    if (!s->had_write_error) {
+        lr_fail(&s->write_error, "%s", why);
+        s->had_write_error = true;
+    }
+    pthread_mutex_lock(&s->lock);
+    s->status.state = SESSION_WRITE_FAILED;
+    say_locked(s, true, "cannot write %s: %s - run stopped at iteration %ld (in %s/)",
+               s->log.failed_file, strerror(s->log.failed_errno),
+               s->have_trainer ? s->trainer.iter : 0L, s->log.dir);
+    pthread_mutex_unlock(&s->lock);
+    return false;
+}
 
 static void close_log(session *s)
 {
@@ -250,8 +272,8 @@ static void start_run(session *s, const sched *requested, bool range_test,
 static void record_edit(session *s, const char *kind, const char *label, const char *detail)
 {
     long it = s->have_trainer ? s->trainer.iter : 0;
-    if (s->have_log)
-        runlog_event(&s->log, it, kind, detail);
+    if (s->have_log && !log_written(s, runlog_event(&s->log, it, kind, detail)))
+        return;
     pthread_mutex_lock(&s->lock);
     session_status *ss = &s->status;
     if (ss->n_edits < 16) {
@@ -345,8 +367,9 @@ static void apply(session *s, const session_cmd *c)
         SAY(s, false, "model %s from the next run on", s->model);
         break;
     case SCMD_EXPORT:
-        if (s->have_log) {
-            runlog_flush(&s->log);
+        if (s->have_log && runlog_flush(&s->log)) {
+            SAY(s, true, "%s", runlog_failed(&s->log));
+        } else if (s->have_log) {
             SAY(s, false, "run files are up to date in %s/", s->log.dir);
         } else {
             SAY(s, false, "no run to export yet");
@@ -373,15 +396,17 @@ static void step(session *s)
     double t = clock_seconds();
     s->run_seconds += t - t_step;
     mstore_append(&s->metrics, &row);
-    if (s->have_log)
-        runlog_metrics(&s->log, &row);
-    if (next == SESSION_DONE && !s->in_range_test && s->have_log)
-        runlog_finished(&s->log, s->trainer.iter, s->run_seconds, s->trainer.cfg.batch);
-    if (next == SESSION_DIVERGED && s->have_log) {
+    int written = s->have_log ? runlog_metrics(&s->log, &row) : 0;
+    if (next == SESSION_DONE && !s->in_range_test && s->have_log && !written)
+        written = runlog_finished(&s->log, s->trainer.iter, s->run_seconds,
+                                  s->trainer.cfg.batch);
+    if (next == SESSION_DIVERGED && s->have_log && !written) {
         char detail[96];
         snprintf(detail, sizeof detail, "loss became %g at lr %g", row.loss, row.lr);
-        runlog_event(&s->log, row.iter, "diverged", detail);
+        written = runlog_event(&s->log, row.iter, "diverged", detail);
     }
+    if (s->have_log && !log_written(s, written))
+        next = SESSION_WRITE_FAILED;
     pthread_mutex_lock(&s->lock);
     session_status *ss = &s->status;
     ss->iter = s->trainer.iter;
@@ -531,15 +556,17 @@ int session_stop(session *s, lr_err *e)
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->lock);
     pthread_join(s->thread, NULL);
-    if (s->in_range_test) {
-        rangetest_result res;
-        rangetest_end(&s->rt, &res);
-        rangetest_result_free(&res);
-        s->in_range_test = false;
-    }
-    rangetest_result_free(&s->last_range);
+    /* The iteration reached is recorded before a range test restores the
+     * trainer; the part of the curve that ran is kept, marked partial. */
     if (s->have_log && s->have_trainer && s->trainer.state == TRAIN_RUNNING)
         runlog_event(&s->log, s->trainer.iter, "interrupted", "workbench closed");
+    if (s->in_range_test) {
+        rangetest_result_free(&s->last_range);
+        rangetest_end(&s->rt, &s->last_range);
+        s->in_range_test = false;
+        write_range_files(s);
+    }
+    rangetest_result_free(&s->last_range);
     close_log(s);
     if (s->have_trainer)
         trainer_free(&s->trainer);

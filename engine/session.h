@@ -42,6 +42,8 @@ typedef enum {
     SESSION_PAUSED,
     SESSION_DIVERGED,
     SESSION_DONE,
+    SESSION_WRITE_FAILED,  /* stopped: a run file could not be written (the
+                              message says which and why) */
 } session_state;
 
 typedef enum { RUN_NONE, RUN_TRAIN, RUN_RANGE_TEST } run_kind;

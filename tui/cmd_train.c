@@ -35,6 +35,7 @@ int cmd_train(int argc, char **argv)
         setup_free(&r);
         return commands_fail(&e, EXIT_FAILURE_RUN);
     }
+    headless_install_signals();   /* from here a signal is written to the run's files */
     if (commands_open_runlog(&log, &o, &r.sched, &r.train, sched_policy_name(r.sched.policy), &e)) {
         trainer_free(&t);
         setup_free(&r);
@@ -53,7 +54,6 @@ int cmd_train(int argc, char **argv)
                         "iteration%s, in metrics.csv\n",
                 o.lr_estimate, o.lr_estimate == 1 ? "" : "s");
 
-    headless_install_signals();
     progress p;
     progress_init(&p, sched_end(&r.sched), o.quiet);
     metrics_row m;
@@ -64,7 +64,8 @@ int cmd_train(int argc, char **argv)
         double t0 = clock_seconds();
         st = trainer_step(&t, &m);
         step_seconds += clock_seconds() - t0;
-        runlog_metrics(&log, &m);
+        if (runlog_metrics(&log, &m))
+            break;   /* the first failed write stops the run */
         progress_step(&p, &m, o.batch);
         if (!isnan(m.test_acc)) {
             final_acc = m.test_acc;
@@ -75,7 +76,9 @@ int cmd_train(int argc, char **argv)
 
     int status = EXIT_OK;
     char detail[128];
-    if (st == TRAIN_DIVERGED) {
+    if (runlog_failed(&log)) {
+        status = EXIT_FAILURE_RUN;
+    } else if (st == TRAIN_DIVERGED) {
         snprintf(detail, sizeof detail, "loss became %g at lr %g", m.loss, m.lr);
         runlog_event(&log, t.diverged_at, "diverged", detail);
         fprintf(stderr, "lrscope: DIVERGED at iteration %ld (lr %g): try a lower --lr-max\n",
@@ -86,12 +89,14 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "lrscope: interrupted at iteration %ld; the run files are complete "
                         "up to there\n", t.iter);
         status = EXIT_INTERRUPTED;
-    }
-    if (st == TRAIN_DONE)
+    } else if (st == TRAIN_DONE) {
         runlog_finished(&log, t.iter, step_seconds, o.batch);
+    }
     if (runlog_close(&log, &e)) {
-        fprintf(stderr, "lrscope: %s\n", e.msg);
+        fprintf(stderr, "lrscope: %s; training stopped at iteration %ld, the rows before it "
+                        "are complete\n", e.msg, m.iter);
         status = EXIT_FAILURE_RUN;
+        st = TRAIN_RUNNING;   /* no final summary for a run that did not finish */
     }
     if (!o.quiet && st == TRAIN_DONE)
         printf("final test accuracy %.2f%%, test loss %.4f after %ld iterations (%.2f epochs, "

@@ -321,8 +321,8 @@ static void draw_header(wb *w)
     printw(" lrscope ");
     attroff(attr);
     printw("| %s | %s | %s | ", st->data, st->model, plan);
-    int state_attr = (int)A_BOLD | (st->state == SESSION_DIVERGED
-                                        ? term_chart_attr(COL_ALERT, 0) : (int)A_REVERSE);
+    bool alert = st->state == SESSION_DIVERGED || st->state == SESSION_WRITE_FAILED;
+    int state_attr = (int)A_BOLD | (alert ? term_chart_attr(COL_ALERT, 0) : (int)A_REVERSE);
     attron(state_attr);
     printw(" %s ", session_state_name(st->state));
     attroff(state_attr);
