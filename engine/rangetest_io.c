@@ -78,6 +78,10 @@ int rangetest_write_suggestions(const rangetest_result *r, FILE *f)
     kv(f, "stop.lr", c->stop_lr);
     kv(f, "stop.loss", c->stop_loss);
     fprintf(f, "steps = %ld\nevaluations = %ld\n", c->n, c->n_eval);
+    if (c->stop == RANGETEST_CANCELLED)
+        fputs("# partial: interrupted before the sweep ended; every suggestion below is\n"
+              "# read from the part of the curve that ran.\n", f);
+    fprintf(f, "partial = %s\n", c->stop == RANGETEST_CANCELLED ? "yes" : "no");
 
     fputs("\n# Smith: base = where accuracy starts to rise, max = the largest LR before it\n"
           "# falls below the peak (values are smoothed accuracy, or smoothed loss when\n"

@@ -6,9 +6,11 @@
  * range test (exit 0); bad settings exit 2, an interrupt 130. */
 #include "tui/commands.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/rangetest.h"
 #include "engine/runlog.h"
@@ -70,15 +72,20 @@ static int append_config(const runlog *log, const rangetest_cfg *c, lr_err *e)
     snprintf(path, sizeof path, "%s/config", log->dir);
     FILE *f = fopen(path, "a");
     if (!f)
-        return lr_fail(e, "cannot append to %s", path);
+        return lr_fail(e, "cannot append to %s: %s", path, strerror(errno));
     fprintf(f, "range_test.sweep = %s\nrange_test.lr_min = %.17g\nrange_test.lr_max = %.17g\n"
                "range_test.iters = %ld\nrange_test.momentum = %.17g\n"
                "range_test.eval_every = %ld\nrange_test.eval_n = %d\n"
                "range_test.stop_factor = %.17g\n",
             c->policy == SCHED_SWEEP_EXP ? "exp" : "linear", c->lr_min, c->lr_max, c->n_iters,
             c->momentum, c->eval_every, c->eval_n, c->stop_factor);
-    if (fclose(f))
-        return lr_fail(e, "cannot write %s", path);
+    int bad = fflush(f) || ferror(f), err = errno;
+    if (fclose(f) && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    if (bad)
+        return lr_fail(e, "cannot write %s: %s", path, strerror(err));
     return 0;
 }
 
@@ -96,10 +103,14 @@ static int write_file(const runlog *log, const char *name, file_writer w,
     snprintf(path, sizeof path, "%s/%s", log->dir, name);
     FILE *f = fopen(path, "w");
     if (!f)
-        return lr_fail(e, "cannot create %s", path);
-    int bad = w(r, f);
-    if (fclose(f) || bad)
-        return lr_fail(e, "cannot write %s (disk full?)", path);
+        return lr_fail(e, "cannot create %s: %s", path, strerror(errno));
+    int bad = w(r, f) || fflush(f), err = errno;
+    if (fclose(f) && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    if (bad)
+        return lr_fail(e, "cannot write %s: %s", path, strerror(err));
     return 0;
 }
 
@@ -271,6 +282,9 @@ static void print_header(const rangetest_curve *c, const rangetest_cfg *cfg)
     else if (c->stop == RANGETEST_NONFINITE)
         printf("stopped at iteration %ld, lr %.4g: the loss became %g\n", c->stop_iter,
                c->stop_lr, c->stop_loss);
+    else if (c->stop == RANGETEST_CANCELLED)
+        printf("interrupted after %ld iterations: PARTIAL, the suggestions are read from the "
+               "part that ran\n", c->n);
     else
         printf("%s after %ld iterations\n", rangetest_stop_name(c->stop), c->n);
 }
@@ -312,6 +326,7 @@ static int run(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
         return commands_fail(&e, EXIT_BAD_INPUT);
     runlog log;
     const char *tag = cfg->policy == SCHED_SWEEP_EXP ? "range-test-exp" : "range-test";
+    headless_install_signals();   /* from here a signal is written to the run's files */
     if (commands_open_runlog(&log, o, &sweep, &tc, tag, &e)) {
         trainer_free(&t);
         return commands_fail(&e, EXIT_FAILURE_RUN);
@@ -334,7 +349,6 @@ static int run(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
                 cfg->eval_n && cfg->eval_n < r->data.test.n ? cfg->eval_n : r->data.test.n,
                 log.dir);
 
-    headless_install_signals();
     progress p;
     progress_init(&p, cfg->n_iters, o->quiet);
     metrics_row m;
@@ -342,7 +356,8 @@ static int run(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
     while (going && !headless_stop) {
         going = rangetest_step(&rt, &m);
         if (!isnan(m.lr)) {
-            runlog_metrics(&log, &m);
+            if (runlog_metrics(&log, &m))
+                break;   /* the first failed write stops the test */
             progress_step(&p, &m, o->batch);
         }
     }
@@ -352,6 +367,14 @@ static int run(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
     log_stop(&log, &res.curve, cfg);
 
     int status = headless_stop ? EXIT_INTERRUPTED : EXIT_OK;
+    if (runlog_failed(&log)) {
+        runlog_close(&log, &e);
+        fprintf(stderr, "lrscope: %s; the range test stopped at iteration %ld, the rows "
+                        "before it are complete\n", e.msg, m.iter);
+        rangetest_result_free(&res);
+        trainer_free(&t);
+        return EXIT_FAILURE_RUN;
+    }
     if (write_file(&log, "rangetest.csv", write_csv, &res, &e) ||
         write_file(&log, "suggestions.txt", rangetest_write_suggestions, &res, &e)) {
         runlog_close(&log, NULL);

@@ -6,23 +6,55 @@
 #include <unistd.h>
 
 #include "engine/clock.h"
+#include "tui/setup.h"
 
 volatile sig_atomic_t headless_stop;
 
+/* Set once the command polls headless_stop; until then a signal exits. */
+static volatile sig_atomic_t deferred;
+static bool caught, hup_ignored;
+
 static void on_signal(int sig)
 {
-    headless_stop = sig;
+    if (deferred) {
+        headless_stop = sig;
+        return;
+    }
+    /* Only async-signal-safe calls here. */
+    const char *msg = sig == SIGINT  ? "lrscope: interrupted by SIGINT\n"
+                    : sig == SIGTERM ? "lrscope: interrupted by SIGTERM\n"
+                                     : "lrscope: interrupted by SIGHUP\n";
+    if (write(STDERR_FILENO, msg, strlen(msg)) < 0) {
+        /* nothing else to try */
+    }
+    _exit(EXIT_INTERRUPTED);
+}
+
+bool headless_signal_ignored(int sig)
+{
+    return sig == SIGHUP && hup_ignored;
+}
+
+void headless_catch_signals(void)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    caught = true;
+    if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+        hup_ignored = true;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (!hup_ignored)
+        sigaction(SIGHUP, &sa, NULL);
 }
 
 void headless_install_signals(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    deferred = 1;
+    if (!caught)
+        headless_catch_signals();
 }
 
 void progress_init(progress *p, long total, bool quiet)

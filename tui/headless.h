@@ -1,7 +1,14 @@
-/* headless.h — what the scripted subcommands share: an interrupt flag set by
- * SIGINT, SIGTERM and SIGHUP (the loop notices it, flushes the run files and
- * exits 130), and progress reporting to stderr: a live line on a terminal,
- * one line per evaluation otherwise. */
+/* headless.h — what the scripted subcommands share: the stop signals, and
+ * progress reporting to stderr (a live line on a terminal, one line per
+ * evaluation otherwise).
+ *
+ * Signals in two stages. main() calls headless_catch_signals() first thing:
+ * from then on SIGINT, SIGTERM and SIGHUP end the process at once with
+ * status 130 and a message (nothing has been written that needs closing).
+ * A command about to create its run folder calls headless_install_signals():
+ * from then on the signals only set headless_stop; its loop notices, writes
+ * the interruption to the run's files and exits 130. A SIGHUP that was
+ * ignored when lrscope started (nohup) stays ignored in both stages. */
 #ifndef LRSCOPE_HEADLESS_H
 #define LRSCOPE_HEADLESS_H
 
@@ -11,9 +18,16 @@
 
 #include "engine/trainer.h"
 
-extern volatile sig_atomic_t headless_stop;
+extern volatile sig_atomic_t headless_stop;   /* the signal received, or 0 */
 
+/* Stage one: the signals end the process with status 130 and a message. */
+void headless_catch_signals(void);
+/* Stage two: the signals set headless_stop. A signal that came before this
+ * call has already ended the process. */
 void headless_install_signals(void);
+/* Whether `sig` was ignored when lrscope started (SIGHUP under nohup): such
+ * a signal is left ignored by every handler lrscope installs. */
+bool headless_signal_ignored(int sig);
 
 /* "m:ss" or "h:mm:ss"; "--:--" when seconds is negative or not finite. */
 void format_duration(char *buf, size_t len, double seconds);

@@ -1,9 +1,17 @@
 /* main.c — lrscope's entry point: dispatches to the workbench or to a
- * headless subcommand. */
+ * headless subcommand.
+ *
+ * The stop signals are caught from the first instruction on (before any data
+ * is loaded), so SIGINT, SIGTERM and SIGHUP always end lrscope with status
+ * 130 and a message; what they do later (flush a run's files first) is up to
+ * the command. Standard output is checked once everything is printed: a
+ * result that could not be written is a failure (status 1), not a success. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tui/commands.h"
+#include "tui/headless.h"
 #include "tui/setup.h"
 #include "tui/workbench.h"
 
@@ -17,7 +25,7 @@ static const struct {
     { "plot", cmd_plot },
 };
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc > 1 && argv[1][0] != '-') {
         for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
@@ -28,4 +36,22 @@ int main(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     return workbench_run(argc, argv);
+}
+
+/* stdout is fully buffered when it is a file or a pipe: a full disk shows
+ * only when the last of it is flushed. */
+static int check_stdout(int status)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return status;
+    fprintf(stderr, "lrscope: cannot write to standard output: %s\n",
+            errno ? strerror(errno) : "write error");
+    return status == EXIT_OK ? EXIT_FAILURE_RUN : status;
+}
+
+int main(int argc, char **argv)
+{
+    headless_catch_signals();
+    return check_stdout(dispatch(argc, argv));
 }

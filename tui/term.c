@@ -1,5 +1,6 @@
 #include "tui/term.h"
 
+#include "tui/headless.h"
 #include "tui/screen_png.h"
 
 #include <curses.h>
@@ -112,7 +113,8 @@ int term_begin(term_caps *caps, bool force_ascii, int tick_ms)
     sa.sa_handler = on_stop_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    if (!headless_signal_ignored(SIGHUP))   /* nohup: stays ignored */
+        sigaction(SIGHUP, &sa, NULL);
     sa.sa_handler = on_crash;
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGABRT, &sa, NULL);
