@@ -51,11 +51,13 @@ void sched_defaults(sched *s, sched_policy p)
         s->lr_min = 0.0;
         s->lr_max = 3.0;
         s->total = 5000;
+        s->stepsize = 0;          /* lr_max one step past the plan */
         break;
     case SCHED_SWEEP_EXP:         /* fastai lr_find: 1e-7 -> 10 over 100 iterations */
         s->lr_min = 1e-7;
         s->lr_max = 10.0;
         s->total = 100;
+        s->stepsize = 0;
         break;
     default:
         break;
@@ -92,6 +94,12 @@ static long rel_iter(const sched *s, long t)
 static long plan_len(const sched *s)
 {
     return s->total > 0 ? s->total : 1;
+}
+
+/* Steps from lr_min to lr_max in a sweep: stepsize, or total when it is 0. */
+static long sweep_span(const sched *s)
+{
+    return s->stepsize > 0 ? s->stepsize : plan_len(s);
 }
 
 long sched_end(const sched *s)
@@ -252,10 +260,10 @@ void sched_at(const sched *s, long t, double *lr_out, double *mom_out)
             smith_at(s, u, &lr, &mom);
         break;
     case SCHED_SWEEP_LINEAR:
-        lr = s->lr_min + (s->lr_max - s->lr_min) * du / (double)plan_len(s);
+        lr = s->lr_min + (s->lr_max - s->lr_min) * du / (double)sweep_span(s);
         break;
     case SCHED_SWEEP_EXP:
-        lr = s->lr_min * pow(s->lr_max / s->lr_min, du / (double)plan_len(s));
+        lr = s->lr_min * pow(s->lr_max / s->lr_min, du / (double)sweep_span(s));
         break;
     default:
         break;
@@ -453,12 +461,14 @@ int sched_validate(const sched *s, lr_err *e)
             return -1;
         break;
     case SCHED_SWEEP_LINEAR:
-        if (check_lr_range(s, name, false, e))
-            return -1;
-        break;
     case SCHED_SWEEP_EXP:
-        if (check_lr_range(s, name, true, e))
+        if (check_lr_range(s, name, s->policy == SCHED_SWEEP_EXP, e))
             return -1;
+        if (s->stepsize != 0 && s->stepsize < s->total - 1)
+            return lr_fail(e, "%s: stepsize %ld would pass lr_max before the end of the "
+                              "sweep: give 0 (lr_max one step past the end, as fastai) or "
+                              "at least total-1 = %ld (lr_max at the last step)", name,
+                           s->stepsize, s->total - 1);
         break;
     default:
         break;

@@ -53,8 +53,11 @@
  *                 lr_max/div_factor -> lr_max, phase 2 anneals lr_max -> lr_max/final_div_factor
  *                 (note: from lr_max, not from the start LR as in PyTorch); momentum
  *                 mom_max -> mom_min -> mom_max.
- *   sweep-linear  lr = lr_min + (lr_max - lr_min)*u/total                (Smith's range test)
- *   sweep-exp     lr = lr_min * (lr_max/lr_min)^(u/total)                (fastai lr_find)
+ *   sweep-linear  lr = lr_min + (lr_max - lr_min)*u/span                 (Smith's range test)
+ *   sweep-exp     lr = lr_min * (lr_max/lr_min)^(u/span)                 (fastai lr_find)
+ *                 span = stepsize, or total when stepsize is 0 (fastai: lr_max is one
+ *                 step past the plan); torch-lr-finder uses span = total-1 (lr_max at
+ *                 the last step). stepsize is 0 or at least total-1.
  *
  * Bounds. const/step/multistep/inv use lr_max only (lr_min is ignored). For 1cycle
  * pytorch/fastai the primary parameters are lr_max and div_factor; lr_min is a mirror

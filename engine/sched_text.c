@@ -166,6 +166,8 @@ int sched_describe(const sched *s, char *buf, int len)
     case SCHED_SWEEP_LINEAR:
     case SCHED_SWEEP_EXP:
         put(&o, " %g->%g over %ld", s->lr_min, s->lr_max, s->total);
+        if (s->stepsize > 0)
+            put(&o, " (lr_max at step %ld)", s->stepsize);
         break;
     default:
         break;
@@ -207,8 +209,9 @@ static const struct param {
       "planned iterations" },
     { "origin", T_LONG, offsetof(sched, origin), 0, 0, "" },
     { "stepsize", T_LONG, offsetof(sched, stepsize),
-      BIT(SCHED_STEP) | CLR_POLICIES | BIT(SCHED_1CYCLE), BIT(ONECYCLE_SMITH),
-      "half a cycle (step: between drops; 0: derive)" },
+      BIT(SCHED_STEP) | CLR_POLICIES | BIT(SCHED_1CYCLE) | BIT(SCHED_SWEEP_LINEAR) |
+      BIT(SCHED_SWEEP_EXP), BIT(ONECYCLE_SMITH),
+      "half a cycle (step: between drops; sweep: steps to lr_max; 0: derive)" },
     { "gamma", T_DOUBLE, offsetof(sched, gamma),
       BIT(SCHED_STEP) | BIT(SCHED_MULTISTEP) | BIT(SCHED_INV) | BIT(SCHED_EXP_RANGE), 0,
       "decay factor" },
