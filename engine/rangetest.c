@@ -9,19 +9,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-void rangetest_cfg_default(rangetest_cfg *c, sched_policy policy, long iters_per_epoch)
+void rangetest_cfg_preset(rangetest_cfg *c, rangetest_preset p, long iters_per_epoch)
 {
-    bool exp_sweep = policy == SCHED_SWEEP_EXP;
+    bool exp_sweep = p != RANGETEST_PRESET_SMITH;
     *c = (rangetest_cfg){
         .policy = exp_sweep ? SCHED_SWEEP_EXP : SCHED_SWEEP_LINEAR,
         .lr_min = exp_sweep ? 1e-7 : 0.0,
         .lr_max = exp_sweep ? 10.0 : 3.0,
         .n_iters = exp_sweep ? 100 : (iters_per_epoch > 100 ? iters_per_epoch : 100),
+        .end_at_max = p == RANGETEST_PRESET_LRFINDER,
+        .stop_smoothing = p == RANGETEST_PRESET_LRFINDER ? RANGETEST_SMOOTH_LRFINDER
+                                                         : RANGETEST_SMOOTH_EMA,
         .momentum = 0.9,
         .eval_n = RANGETEST_DEFAULT_EVAL_N,
-        .stop_factor = 4.0,
+        .stop_factor = p == RANGETEST_PRESET_LRFINDER ? 5.0 : 4.0,
     };
     c->eval_every = c->n_iters >= 80 ? c->n_iters / 40 : 2;
+}
+
+void rangetest_cfg_default(rangetest_cfg *c, sched_policy policy, long iters_per_epoch)
+{
+    rangetest_cfg_preset(c, policy == SCHED_SWEEP_EXP ? RANGETEST_PRESET_FASTAI
+                                                      : RANGETEST_PRESET_SMITH,
+                         iters_per_epoch);
+}
+
+static const char *const preset_names[RANGETEST_N_PRESETS] = {
+    [RANGETEST_PRESET_SMITH] = "smith", [RANGETEST_PRESET_FASTAI] = "fastai",
+    [RANGETEST_PRESET_LRFINDER] = "lr-finder",
+};
+
+const char *rangetest_preset_name(rangetest_preset p)
+{
+    return (unsigned)p < RANGETEST_N_PRESETS ? preset_names[p] : "?";
+}
+
+int rangetest_preset_parse(const char *name, rangetest_preset *p, lr_err *e)
+{
+    for (int i = 0; i < RANGETEST_N_PRESETS; i++)
+        if (!strcmp(name, preset_names[i])) {
+            *p = (rangetest_preset)i;
+            return 0;
+        }
+    return lr_fail(e, "preset '%s' is unknown: use smith (linear 0 -> 3 over an epoch), "
+                      "fastai (lr_find: exponential 1e-7 -> 10, 100 steps, stop at 4x) or "
+                      "lr-finder (torch-lr-finder: 1e-7 -> 10 reached at step 100, stop at "
+                      "5x)", name);
 }
 
 void rangetest_cfg_sched(const rangetest_cfg *c, sched *s)
@@ -30,6 +63,7 @@ void rangetest_cfg_sched(const rangetest_cfg *c, sched *s)
     s->lr_min = c->lr_min;
     s->lr_max = c->lr_max;
     s->total = c->n_iters;
+    s->stepsize = c->end_at_max ? c->n_iters - 1 : 0;
     s->origin = 0;
     s->mom_max = s->mom_min = c->momentum;
     s->cycle_momentum = false;
@@ -60,6 +94,8 @@ int rangetest_cfg_validate(const rangetest_cfg *c, lr_err *e)
     if (c->eval_every < 0 || c->eval_n < 0)
         return lr_fail(e, "range test: evaluation every %ld iterations on %d images: both "
                           "must be 0 or more", c->eval_every, c->eval_n);
+    if (c->stop_smoothing != RANGETEST_SMOOTH_EMA && c->stop_smoothing != RANGETEST_SMOOTH_LRFINDER)
+        return lr_fail(e, "range test: unknown stop smoothing %d", (int)c->stop_smoothing);
     if (!(c->stop_factor == 0.0 || (c->stop_factor > 1.0 && isfinite(c->stop_factor))))
         return lr_fail(e, "range test: stop factor %g must be above 1 (stop when the "
                           "smoothed loss exceeds that many times its best), or 0 to never "
@@ -94,7 +130,7 @@ int rangetest_curve_alloc(rangetest_curve *c, long cap, lr_err *e)
         return lr_fail(e, "out of memory for a range-test curve of %ld points", cap);
     }
     c->stop = RANGETEST_RUNNING;
-    c->stop_lr = c->stop_loss = NAN;
+    c->stop_lr = c->stop_loss = c->stop_best = NAN;
     c->best_smooth = INFINITY;
     return 0;
 }
@@ -205,6 +241,10 @@ int rangetest_begin(rangetest *rt, trainer *t, const rangetest_cfg *cfg, lr_err 
     c->lr_min = cfg->lr_min;
     c->lr_max = cfg->lr_max;
     c->n_planned = cfg->n_iters;
+    c->stop_factor = cfg->stop_factor;
+    c->stop_smoothing = cfg->stop_smoothing;
+    rt->lrf_smooth = NAN;
+    rt->lrf_best = INFINITY;
     if (cfg->eval_every > 0) {
         double loss, acc;
         trainer_evaluate(t, t->test, cfg->eval_n, &loss, &acc);
@@ -217,6 +257,10 @@ int rangetest_begin(rangetest *rt, trainer *t, const rangetest_cfg *cfg, lr_err 
 static void stop_at(rangetest *rt, rangetest_stop why, long iter, double lr, double loss)
 {
     rt->curve.stop = why;
+    rt->curve.stop_best = why == RANGETEST_LOSS_ROSE
+        ? (rt->cfg.stop_smoothing == RANGETEST_SMOOTH_LRFINDER ? rt->lrf_best
+                                                               : rt->curve.best_smooth)
+        : (double)NAN;
     rt->curve.stop_iter = iter;
     rt->curve.stop_lr = lr;
     rt->curve.stop_loss = loss;
@@ -247,8 +291,18 @@ bool rangetest_step(rangetest *rt, metrics_row *row)
         trainer_evaluate(t, t->test, rt->cfg.eval_n, &row->test_loss, &row->test_acc);
     rangetest_curve_push(c, row->lr, row->loss, row->loss_smooth, row->test_acc,
                          row->test_loss);
-    if (rt->cfg.stop_factor > 0.0 && row->loss_smooth > rt->cfg.stop_factor * c->best_smooth)
-        stop_at(rt, RANGETEST_LOSS_ROSE, row->iter, row->lr, row->loss_smooth);
+    /* torch-lr-finder's history: the first loss raw, then an EMA without
+     * debiasing; its best includes the first point. */
+    rt->lrf_smooth = c->n == 1 ? row->loss
+                               : RANGETEST_LRFINDER_SMOOTH * row->loss +
+                                 (1.0 - RANGETEST_LRFINDER_SMOOTH) * rt->lrf_smooth;
+    if (rt->lrf_smooth < rt->lrf_best)
+        rt->lrf_best = rt->lrf_smooth;
+    bool lrf = rt->cfg.stop_smoothing == RANGETEST_SMOOTH_LRFINDER;
+    double watched = lrf ? rt->lrf_smooth : row->loss_smooth;
+    double best = lrf ? rt->lrf_best : c->best_smooth;
+    if (rt->cfg.stop_factor > 0.0 && watched > rt->cfg.stop_factor * best)
+        stop_at(rt, RANGETEST_LOSS_ROSE, row->iter, row->lr, watched);
     else if (st != TRAIN_RUNNING)
         stop_at(rt, RANGETEST_COMPLETED, c->n, NAN, NAN);
     return rt->running;

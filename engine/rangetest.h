@@ -37,8 +37,20 @@
  * first step, and after steps 1, 2, 4, 8... below eval_every (accuracy often
  * rises within the first few steps of a linear sweep; these place the base).
  * The optimal-LR estimate is off. The test stops after n_iters iterations,
- * when the smoothed loss exceeds stop_factor x its best so far, or when the
- * loss is NaN/Inf.
+ * when the smoothed loss exceeds stop_factor x its best so far (the loss EMA
+ * above, as fastai's lr_find; or torch-lr-finder's smoothing, below, with
+ * stop_smoothing RANGETEST_SMOOTH_LRFINDER), or when the loss is NaN/Inf.
+ *
+ * Presets (rangetest_cfg_preset) reproduce each tool's default sweep:
+ *   smith      linear 0 -> 3 over one epoch (at least 100 iterations), stop 4x
+ *   fastai     lr_find: exponential 1e-7 -> 10, step i at lr_min *
+ *              (lr_max/lr_min)^(i/100), 100 iterations, stop at 4x its EMA
+ *   lr-finder  torch-lr-finder's range_test with start_lr 1e-7: exponential
+ *              to end_lr 10 reached at the last step, (i/99), 100
+ *              iterations, stop at 5x its own smoothing
+ * The optimizer is lrscope's SGD with momentum in every case (fastai's
+ * default is Adam): the presets reproduce the sweeps and the readings, not
+ * the other libraries' training.
  *
  * Suggestions (rangetest_suggest; all LRs are read at recorded points, never
  * extrapolated, and no NaN enters them: a rule without enough data gives NaN
@@ -67,22 +79,65 @@
  *   accuracy range under 2 points, the same rules read the smoothed training
  *   loss instead (lower is better; basis LOSS), and the note says so.
  *
- *   fastai's rules on the smoothed training loss, over points [from, to):
- *   the first 10% of the recorded points and the last 5 are left out (fastai
- *   drops 10% of the planned iterations: the same when the sweep completes,
- *   but a linear sweep that diverges early would keep almost nothing).
- *     valley   the longest strictly descending subsequence of the smoothed
- *              loss (at least 3 points), followed back to its true first
- *              point (fastai estimates that as end - length); the suggestion
- *              is the point at the middle of that index span (fastai's
- *              start + 1/3 + 1/6 split).
- *     steep    the steepest descent of smoothed loss per unit of ln(lr), up to
- *              the minimum (past it the loss rises overall and a descent is a
- *              recovery from a spike), each slope taken over 2% of the log-LR
- *              span (fastai takes neighbouring points, which on a linear sweep
- *              makes the slope mostly noise at large LR, where ln(lr) steps are
- *              tiny). NaN when no slope is negative.
- *     minimum  the LR of the lowest smoothed loss, divided by 10.
+ *   The readings practitioners bring from other tools, exactly as those tools
+ *   compute them (engine/readings.c), each applied to the curve the tool would
+ *   have recorded on this sweep: its own smoothing and divergence stop, its
+ *   slicing, its handling of NaN. A tool's reading is its index into that
+ *   curve, so the same index here gives the same LR. Where the tool would
+ *   stop with an error (too few points), the reading is NaN with a note.
+ *
+ *   fastai 2.7 (fastai/callback/schedule.py: lr_find, valley, slide, steep,
+ *   minimum; the NaN truncation since 2.5.3; the Recorder's loss in
+ *   fastai/learner.py, AvgSmoothLoss): the smoothed loss is the debiased EMA
+ *   with beta 0.98, the curve's loss_smooth. lr_find stops once it exceeds
+ *   4 x its best so far (that point recorded), and keeps recording NaN to
+ *   num_it iterations once the loss is NaN. Its rules read the points
+ *   [num_it/10, len - 5) of that record (num_it = the planned iterations),
+ *   cut at the first NaN:
+ *     valley   lds[i] = length of the longest strictly decreasing subsequence
+ *              ending at i; end = the first i with the largest lds, start =
+ *              end - lds[end] (one before the subsequence's first point when
+ *              it is a contiguous run, after it when it skips points; -1
+ *              indexes from the end, as in Python), span = lds[end]; the
+ *              pick is start + int(span/3) + int(span/3/2).
+ *     slide    g = numpy.gradient of the loss over the index; from the pair
+ *              (last, last - 15), step both left while |g[r] - g[l]| > 0.005;
+ *              the pick is the left point of the last pair that differed
+ *              (the first pair's left point when none did). Needs 16 points.
+ *     steep    the left end of the steepest d(loss)/d ln(lr) between
+ *              neighbouring points (the first on ties). Needs 2 points.
+ *     minimum  the LR of the lowest loss (the first on ties), divided by 10.
+ *   fastai holds these values as float32 tensors; lrscope reads the same
+ *   rules in double, so points that differ only past float32's 7 digits may
+ *   order differently (a tie fastai sees, lrscope does not).
+ *
+ *   torch-lr-finder 0.2.2 (torch_lr_finder/lr_finder.py: range_test, plot):
+ *   its history smooths the raw loss as s = 0.05 loss + 0.95 s_prev, the
+ *   first point raw, no debiasing; it stops once s > 5 x its best so far
+ *   (that point recorded) and records NaN to the end of the sweep once the
+ *   loss is NaN. plot() needs at least 17 points, drops the first 10 and the
+ *   last 5, and picks the argmin of numpy.gradient(s) over the index. numpy's
+ *   argmin returns the first NaN when there is one: on a sweep that ended in
+ *   NaN within the window, that is the last finite point before it, and the
+ *   note says so.
+ *
+ *   lrscope's own variants, on the smoothed loss (loss_smooth) over points
+ *   [from, to): the first 10% of the recorded points and the last 5 are
+ *   left out (10% of the planned iterations keeps almost nothing of a linear
+ *   sweep that diverged early).
+ *     valley*  the longest strictly descending subsequence (at least 3
+ *              points), followed back to its true first point, which fastai
+ *              estimates as end - length: on a clean descent fastai's pick
+ *              sits a point early; on a noisy curve, where the subsequence
+ *              skips points, the estimate lands inside the descent and the
+ *              pick moves toward its end. The pick is the middle of the
+ *              index span (fastai's start + 1/3 + 1/6 split).
+ *     steep*   the steepest descent of smoothed loss per unit of ln(lr), up
+ *              to the minimum (past it the loss rises overall and a descent
+ *              is a recovery from a spike), each slope taken over 2% of the
+ *              log-LR span (fastai takes neighbouring points, which on a
+ *              linear sweep makes the slope mostly noise at large LR, where
+ *              ln(lr) steps are tiny). NaN when no slope is negative.
  *
  *   Super-convergence signature (Smith & Topin, "Super-Convergence", section 3): training holds up
  *   at large LRs instead of peaking and collapsing. The tail is the
@@ -119,11 +174,27 @@
                                        train through 2-3 on Fashion-MNIST */
 #define RANGETEST_SIG_STEPS   20    /* steps at lr >= SIG_LR the signature needs */
 #define RANGETEST_DEFAULT_EVAL_N 2000
+#define RANGETEST_LRFINDER_SMOOTH 0.05 /* torch-lr-finder's range_test(smooth_f=0.05) */
+
+/* Which smoothed loss the stop factor reads. */
+typedef enum {
+    RANGETEST_SMOOTH_EMA,       /* the debiased EMA, beta 0.98 (loss_smooth; fastai) */
+    RANGETEST_SMOOTH_LRFINDER,  /* torch-lr-finder: 0.05 loss + 0.95 prev, first raw */
+} rangetest_smoothing;
+
+typedef enum {
+    RANGETEST_PRESET_SMITH, RANGETEST_PRESET_FASTAI, RANGETEST_PRESET_LRFINDER,
+    RANGETEST_N_PRESETS
+} rangetest_preset;
 
 typedef struct rangetest_cfg {
     sched_policy policy;    /* SCHED_SWEEP_LINEAR (Smith) or SCHED_SWEEP_EXP (fastai) */
     double lr_min, lr_max;  /* linear: 0 <= lr_min < lr_max; exp: 0 < lr_min < lr_max */
     long   n_iters;         /* sweep length, >= RANGETEST_MIN_ITERS */
+    bool   end_at_max;      /* the last step trains at lr_max (step i at i/(n_iters-1),
+                               torch-lr-finder); false: step i at i/n_iters (fastai,
+                               Smith), lr_max one step past the end */
+    rangetest_smoothing stop_smoothing;
     double momentum;        /* constant during the sweep, in [0, 1) */
     long   eval_every;      /* held-out evaluation every K iterations; 0: none scheduled */
     int    eval_n;          /* on the first eval_n test images; 0: all */
@@ -144,6 +215,8 @@ typedef struct rangetest_curve {
     sched_policy policy;
     double  lr_min, lr_max;
     long    n_planned;
+    double  stop_factor;            /* the sweep's stop rule (0: none), on ... */
+    rangetest_smoothing stop_smoothing; /* ... this smoothed loss */
     long    cap;                    /* capacity of every array */
     long    n;                      /* steps recorded */
     double *lr, *loss, *loss_smooth;/* [n] LR used by step i, its loss, the EMA after it */
@@ -155,23 +228,35 @@ typedef struct rangetest_curve {
     rangetest_stop stop;
     long    stop_iter;              /* 0-based step where it stopped (n when completed
                                        or cancelled) */
-    double  stop_lr, stop_loss;     /* that step's LR and loss (smoothed for LOSS_ROSE,
-                                       raw for NONFINITE); NaN when completed; when
-                                       cancelled, the last LR and NaN */
-    double  best_smooth;            /* lowest smoothed loss so far */
+    double  stop_lr, stop_loss;     /* that step's LR and loss (smoothed as the stop
+                                       rule reads it for LOSS_ROSE, raw for NONFINITE);
+                                       NaN when completed; when cancelled, the last LR
+                                       and NaN */
+    double  stop_best;              /* LOSS_ROSE: the best smoothed loss it exceeded */
+    double  best_smooth;            /* lowest loss_smooth so far */
     double *work;                   /* [3*(cap+1)] scratch for rangetest_suggest */
     long   *iwork;                  /* [2*(cap+1)] */
 } rangetest_curve;
 
 /* One loss-based suggestion and the numbers behind it; NaN when unavailable. */
 typedef struct rangetest_pick {
+    long   index;       /* the curve point it was read at; -1 when unavailable */
     double lr;          /* the suggestion */
     double curve_lr;    /* where it was read (minimum: 10 x lr; otherwise lr) */
-    double loss;        /* smoothed training loss at curve_lr */
-    double slope;       /* steep: d(smoothed loss)/d ln(lr) there; else NaN */
-    double span_lo, span_hi; /* valley: LR span of the descending stretch */
-    long   n_points;    /* valley: points in it; otherwise 0 */
+    double loss;        /* the smoothed loss at curve_lr, as the rule reads it */
+    double slope;       /* steep, steep*: d(loss)/d ln(lr) there; lr-finder: the
+                           gradient per step; slide: the gradient there; else NaN */
+    double span_lo, span_hi; /* valley, valley*: LR span of the descending stretch
+                           (valley: from fastai's start estimate) */
+    long   n_points;    /* valley, valley*: points in the subsequence; otherwise 0 */
 } rangetest_pick;
+
+/* The points a tool's rules read: curve indices [from, to), and what the
+ * tool would have done with this sweep. */
+typedef struct rangetest_window {
+    long from, to;      /* to <= from: nothing left to read */
+    char note[240];     /* why readings are missing, or what to know about them */
+} rangetest_window;
 
 typedef enum { RANGETEST_FROM_NONE, RANGETEST_FROM_ACC, RANGETEST_FROM_LOSS } rangetest_basis;
 typedef enum { RANGETEST_SIG_UNKNOWN, RANGETEST_SIG_ABSENT, RANGETEST_SIG_PRESENT } rangetest_sig;
@@ -206,9 +291,12 @@ typedef struct rangetest_signature {
 } rangetest_signature;
 
 typedef struct rangetest_suggestions {
-    long   from, to;                    /* window of the fastai rules */
-    rangetest_pick valley, steep, minimum;
-    char   loss_note[160];              /* why the fastai rules are NaN, when they are */
+    rangetest_window fastai;            /* fastai 2.7 lr_find, exactly */
+    rangetest_pick valley, slide, steep, minimum;
+    rangetest_window lrfinder;          /* torch-lr-finder 0.2.2, exactly */
+    rangetest_pick lr_finder;
+    rangetest_window own;               /* lrscope's variants */
+    rangetest_pick valley_star, steep_star;
     rangetest_smith smith;
     rangetest_signature sig;
 } rangetest_suggestions;
@@ -229,13 +317,24 @@ typedef struct rangetest {
     uint32_t       *saved_order;    /* [train->n] the batcher's order */
     float          *saved_params, *saved_velocity;  /* [n_params] */
     float          *saved_state;    /* [n_state] */
+    double          lrf_smooth, lrf_best; /* torch-lr-finder's smoothed loss and its best */
 } rangetest;
 
 /* Defaults: linear 0 -> 3 over one epoch (at least 100 iterations; Smith's
  * CIFAR-10 range), exponential 1e-7 -> 10 over 100 (fastai); momentum 0.9;
  * about 40 evaluations on the first RANGETEST_DEFAULT_EVAL_N test images;
- * stop factor 4. */
+ * stop factor 4. The smith and fastai presets. */
 void rangetest_cfg_default(rangetest_cfg *c, sched_policy policy, long iters_per_epoch);
+
+/* A tool's default sweep (Presets above), with lrscope's defaults for the
+ * rest (momentum, evaluations). */
+void rangetest_cfg_preset(rangetest_cfg *c, rangetest_preset p, long iters_per_epoch);
+
+/* "smith", "fastai", "lr-finder". */
+const char *rangetest_preset_name(rangetest_preset p);
+
+/* Looks a preset up by name; returns 0, or -1 with a message listing them. */
+int  rangetest_preset_parse(const char *name, rangetest_preset *p, lr_err *e);
 
 /* Returns 0, or -1 with a message saying what is allowed. c is unchanged. */
 int  rangetest_cfg_validate(const rangetest_cfg *c, lr_err *e);
@@ -281,6 +380,11 @@ void rangetest_curve_push_eval(rangetest_curve *c, double lr, double acc, double
  * Curves too short for a rule give NaN with a note. */
 void rangetest_suggest(const rangetest_curve *c, rangetest_suggestions *s);
 
+/* The tools' readings alone (engine/readings.c): s->fastai, valley, slide,
+ * steep, minimum, s->lrfinder and lr_finder. Uses c's work[0, 2*(cap+1)) and
+ * iwork. */
+void rangetest_read_tools(const rangetest_curve *c, rangetest_suggestions *s);
+
 /* The smoothed held-out accuracy Smith's reading uses, one value per
  * evaluation point, into out [n_eval]; tmp [n_eval] is scratch. Needs
  * n_eval >= 3 (else out is a copy of eval_acc). */
@@ -288,7 +392,7 @@ void rangetest_smoothed_accuracy(const rangetest_curve *c, double *tmp, double *
 
 /* The maximum LR to offer for a cycle: where smoothed accuracy stops
  * improving (Smith's plateau, the near end of "stops improving, turns ragged
- * or falls"), else Smith's max, else fastai's valley; NaN when none could be
+ * or falls"), else Smith's max, else valley*; NaN when none could be
  * read. The far end of the plateau (smith.max_lr) is where training still
  * survives, not where it trains best: on Fashion-MNIST, 1cycle to the far
  * end (2.1) ended below a step schedule, while maxima of 0.3-1 beat it. */
@@ -301,8 +405,10 @@ const char *rangetest_sig_name(rangetest_sig s);
 
 /* rangetest.csv: iter,lr,loss,loss_smooth,test_acc,test_loss — one row per
  * recorded step (iter as in metrics.csv), blank cells where not measured; an
- * evaluation taken before the first step is the row with iter -1. Returns 0,
- * or -1 when the stream reports a write error. */
+ * evaluation taken before the first step is the row with iter -1. lr, loss
+ * and loss_smooth are written with the fewest digits that read back as the
+ * same double, so another tool's rules applied to the file see the values
+ * lrscope read. Returns 0, or -1 when the stream reports a write error. */
 int  rangetest_write_csv(const rangetest_curve *c, FILE *f);
 
 /* suggestions.txt: `key = value` lines (and `#` comments) with every

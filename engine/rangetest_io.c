@@ -3,8 +3,21 @@
 #include "engine/rangetest.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "engine/runlog.h"
+
+/* v with the fewest significant digits (up to 17) that read back as v. */
+static void exact_number(FILE *f, double v)
+{
+    char buf[32];
+    for (int digits = 7; digits <= 17; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    fputs(buf, f);
+}
 
 int rangetest_write_csv(const rangetest_curve *c, FILE *f)
 {
@@ -19,13 +32,16 @@ int rangetest_write_csv(const rangetest_curve *c, FILE *f)
         fputc('\n', f);
     }
     for (long i = 0; i < c->n; i++) {
-        const double cols[] = { c->lr[i], c->loss[i], c->loss_smooth[i], c->test_acc[i],
-                                c->test_loss[i] };
-        fprintf(f, "%ld", i);
-        for (size_t j = 0; j < sizeof cols / sizeof cols[0]; j++) {
-            fputc(',', f);
-            csv_number(f, cols[j]);
-        }
+        fprintf(f, "%ld,", i);
+        exact_number(f, c->lr[i]);
+        fputc(',', f);
+        exact_number(f, c->loss[i]);
+        fputc(',', f);
+        exact_number(f, c->loss_smooth[i]);
+        fputc(',', f);
+        csv_number(f, c->test_acc[i]);
+        fputc(',', f);
+        csv_number(f, c->test_loss[i]);
         fputc('\n', f);
     }
     return ferror(f) ? -1 : 0;
@@ -46,15 +62,25 @@ static void kv_flag(FILE *f, const char *key, bool yes)
     fprintf(f, "%s = %s\n", key, yes ? "yes" : "no");
 }
 
-static void kv_pick(FILE *f, const char *name, const rangetest_pick *p)
+/* prefix.name_lr, _curve_lr (where it was read), _loss and _index. */
+static void kv_pick(FILE *f, const char *prefix, const char *name, const rangetest_pick *p)
 {
     char key[64];
-    snprintf(key, sizeof key, "fastai.%s_lr", name);
+    snprintf(key, sizeof key, "%s.%s_lr", prefix, name);
     kv(f, key, p->lr);
-    snprintf(key, sizeof key, "fastai.%s_curve_lr", name);
+    snprintf(key, sizeof key, "%s.%s_curve_lr", prefix, name);
     kv(f, key, p->curve_lr);
-    snprintf(key, sizeof key, "fastai.%s_loss", name);
+    snprintf(key, sizeof key, "%s.%s_loss", prefix, name);
     kv(f, key, p->loss);
+    fprintf(f, "%s.%s_index = %ld\n", prefix, name, p->index);
+}
+
+/* prefix.window = FROM TO and prefix.note, when there is one. */
+static void kv_window(FILE *f, const char *prefix, const rangetest_window *w)
+{
+    fprintf(f, "%s.window = %ld %ld\n", prefix, w->from, w->to > w->from ? w->to : w->from);
+    if (w->note[0])
+        fprintf(f, "%s.note = %s\n", prefix, w->note);
 }
 
 static const char *basis_name(rangetest_basis b)
@@ -74,9 +100,13 @@ int rangetest_write_suggestions(const rangetest_result *r, FILE *f)
     kv(f, "sweep.lr_min", c->lr_min);
     kv(f, "sweep.lr_max", c->lr_max);
     fprintf(f, "sweep.iters = %ld\n", c->n_planned);
+    kv(f, "sweep.stop_factor", c->stop_factor);
+    fprintf(f, "sweep.stop_smoothing = %s\n",
+            c->stop_smoothing == RANGETEST_SMOOTH_LRFINDER ? "lr-finder" : "ema");
     fprintf(f, "stop = %s\nstop.iter = %ld\n", rangetest_stop_name(c->stop), c->stop_iter);
     kv(f, "stop.lr", c->stop_lr);
     kv(f, "stop.loss", c->stop_loss);
+    kv(f, "stop.best", c->stop_best);
     fprintf(f, "steps = %ld\nevaluations = %ld\n", c->n, c->n_eval);
     if (c->stop == RANGETEST_CANCELLED)
         fputs("# partial: interrupted before the sweep ended; every suggestion below is\n"
@@ -105,18 +135,39 @@ int rangetest_write_suggestions(const rangetest_result *r, FILE *f)
     kv(f, "onecycle_base.lo", m->onecycle_base_lo);
     kv(f, "onecycle_base.hi", m->onecycle_base_hi);
 
-    fputs("\n# fastai, on the smoothed training loss; the first 10% of the sweep and the\n"
-          "# last 5 points are left out. minimum_lr = minimum_curve_lr / 10.\n", f);
-    fprintf(f, "fastai.window = %ld %ld\n", s->from, s->to);
-    if (s->loss_note[0])
-        fprintf(f, "fastai.note = %s\n", s->loss_note);
-    kv_pick(f, "valley", &s->valley);
+    fputs("\n# fastai 2.7 lr_find's suggestions, as fastai computes them: on its smoothed\n"
+          "# loss (loss_smooth), points [num_it/10, len-5) of what it would have\n"
+          "# recorded, cut at the first NaN. minimum_lr = minimum_curve_lr / 10.\n"
+          "# _index: the row of rangetest.csv (iter) the rule picked.\n", f);
+    kv_window(f, "fastai", &s->fastai);
+    kv_pick(f, "fastai", "valley", &s->valley);
     kv(f, "fastai.valley_span_lo", s->valley.span_lo);
     kv(f, "fastai.valley_span_hi", s->valley.span_hi);
     fprintf(f, "fastai.valley_points = %ld\n", s->valley.n_points);
-    kv_pick(f, "steep", &s->steep);
+    kv_pick(f, "fastai", "slide", &s->slide);
+    kv_pick(f, "fastai", "steep", &s->steep);
     kv(f, "fastai.steep_slope", s->steep.slope);
-    kv_pick(f, "minimum", &s->minimum);
+    kv_pick(f, "fastai", "minimum", &s->minimum);
+
+    fputs("\n# torch-lr-finder 0.2.2's suggestion (plot: steepest gradient), as it\n"
+          "# computes it: on its own smoothing (0.05 loss + 0.95 previous, first point\n"
+          "# raw; lr_finder_loss), points [10, len-5), argmin of numpy.gradient.\n", f);
+    kv_window(f, "lr_finder", &s->lrfinder);
+    kv_pick(f, "lr_finder", "steepest", &s->lr_finder);
+    kv(f, "lr_finder.steepest_gradient", s->lr_finder.slope);
+
+    fputs("\n# lrscope's variants (valley*, steep*): on loss_smooth without the first\n"
+          "# 10% of the recorded points and the last 5. valley* starts the longest\n"
+          "# descent at its true first point (fastai: end - length); steep* takes each\n"
+          "# slope over 2% of the log-LR span and only before the minimum (fastai:\n"
+          "# neighbouring points, anywhere).\n", f);
+    kv_window(f, "lrscope", &s->own);
+    kv_pick(f, "lrscope", "valley", &s->valley_star);
+    kv(f, "lrscope.valley_span_lo", s->valley_star.span_lo);
+    kv(f, "lrscope.valley_span_hi", s->valley_star.span_hi);
+    fprintf(f, "lrscope.valley_points = %ld\n", s->valley_star.n_points);
+    kv_pick(f, "lrscope", "steep", &s->steep_star);
+    kv(f, "lrscope.steep_slope", s->steep_star.slope);
 
     fputs("\n# Super-convergence signature: at least 20 steps at lr >= 1, and the median\n"
           "# held-out accuracy over the tail (lr >= tail_from_lr) >= 2/3 of the peak.\n", f);

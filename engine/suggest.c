@@ -1,6 +1,7 @@
-/* suggest.c — reading a range-test curve: Smith's (base, max) pair, fastai's
- * valley/steep/minimum and the super-convergence signature. The rules and the
- * reasons for their thresholds are in rangetest.h; this file only computes.
+/* suggest.c — reading a range-test curve: Smith's (base, max) pair, lrscope's
+ * valley* and steep*, and the super-convergence signature; the other tools'
+ * readings come from readings.c. The rules and the reasons for their
+ * thresholds are in rangetest.h; this file only computes.
  * Every suggestion is a point of the curve (or a fixed fraction of one), so a
  * curve of finite values gives finite suggestions or NaN, never Inf. */
 #include "engine/rangetest.h"
@@ -10,9 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FASTAI_SKIP_FRAC   0.10 /* first 10% of the recorded points left out */
-#define FASTAI_SKIP_TAIL   5    /* and the last 5 points */
-#define FASTAI_MIN_POINTS  5    /* points the window needs for any loss rule */
+#define OWN_SKIP_FRAC      0.10 /* valley*, steep*: the first 10% of the recorded points
+                                   left out */
+#define OWN_SKIP_TAIL      5    /* and the last 5 points */
+#define OWN_MIN_POINTS     5    /* points the window needs for either rule */
 #define VALLEY_MIN_POINTS  3    /* a descending stretch has at least 3 points */
 #define STEEP_SPAN_FRAC    0.02 /* steep: slope over 2% of the window's ln(lr) span */
 #define SMITH_RISE_FRAC    0.15 /* base: start + 15% of the range */
@@ -93,26 +95,27 @@ void rangetest_smoothed_accuracy(const rangetest_curve *c, double *tmp, double *
 
 static rangetest_pick pick_none(void)
 {
-    return (rangetest_pick){ .lr = NAN, .curve_lr = NAN, .loss = NAN, .slope = NAN,
-                             .span_lo = NAN, .span_hi = NAN, .n_points = 0 };
+    return (rangetest_pick){ .index = -1, .lr = NAN, .curve_lr = NAN, .loss = NAN,
+                             .slope = NAN, .span_lo = NAN, .span_hi = NAN, .n_points = 0 };
 }
 
 static rangetest_pick pick_at(const rangetest_curve *c, long i)
 {
     rangetest_pick p = pick_none();
+    p.index = i;
     p.lr = p.curve_lr = c->lr[i];
     p.loss = c->loss_smooth[i];
     return p;
 }
 
-/* ---- fastai ------------------------------------------------------------- */
+/* ---- lrscope's valley* and steep* --------------------------------------- */
 
-/* valley: longest strictly decreasing subsequence of s[from..to) in
+/* valley*: longest strictly decreasing subsequence of s[from..to) in
  * O(n log n) (patience sorting). tail_v[k] is the largest last value of a
  * decreasing subsequence of length k+1 found so far (strictly decreasing in
  * k), tail_i[k] its index, prev[i] the point before i in the best
  * subsequence ending at i. */
-static rangetest_pick fastai_valley(const rangetest_curve *c, long from, long to)
+static rangetest_pick valley_star(const rangetest_curve *c, long from, long to)
 {
     const double *s = c->loss_smooth;
     double *tail_v = c->work;
@@ -132,7 +135,7 @@ static rangetest_pick fastai_valley(const rangetest_curve *c, long from, long to
         tail_i[lo] = i;
         if (lo == len)
             len++;
-        if (lo + 1 > best_len) {        /* first end of the longest: as fastai */
+        if (lo + 1 > best_len) {        /* the first end of the longest, as fastai */
             best_len = lo + 1;
             best_end = i;
         }
@@ -142,7 +145,7 @@ static rangetest_pick fastai_valley(const rangetest_curve *c, long from, long to
     long first = best_end;
     while (prev[first - from] >= 0)
         first = prev[first - from];
-    /* fastai: sections = span/3; idx = start + int(sections) + int(sections/2) */
+    /* the middle of the span, split as fastai: start + int(span/3) + int(span/6) */
     double sections = (double)(best_end - first) / 3.0;
     long idx = first + (long)sections + (long)(sections / 2.0);
     rangetest_pick p = pick_at(c, idx);
@@ -152,10 +155,10 @@ static rangetest_pick fastai_valley(const rangetest_curve *c, long from, long to
     return p;
 }
 
-/* steep: the most negative d(loss)/d ln(lr) over [from, to), each slope from
+/* steep*: the most negative d(loss)/d ln(lr) over [from, to), each slope from
  * point i to the first point at least `h` further in ln(lr); the pick is the
  * slope's left end, as in fastai. NaN when no slope is negative. */
-static rangetest_pick fastai_steep(const rangetest_curve *c, long from, long to)
+static rangetest_pick steep_star(const rangetest_curve *c, long from, long to)
 {
     double h = STEEP_SPAN_FRAC * (log(c->lr[to - 1]) - log(c->lr[from]));
     if (!(h > 0.0))
@@ -194,35 +197,33 @@ static long argmin_smooth(const rangetest_curve *c, long from, long to)
     return best;
 }
 
-static void suggest_fastai(const rangetest_curve *c, rangetest_suggestions *s)
+static void suggest_own(const rangetest_curve *c, rangetest_suggestions *s)
 {
-    s->valley = s->steep = s->minimum = pick_none();
-    s->loss_note[0] = '\0';
-    long from = (long)(FASTAI_SKIP_FRAC * (double)c->n);
-    long to = c->n - FASTAI_SKIP_TAIL;
+    rangetest_window *w = &s->own;
+    memset(w, 0, sizeof *w);
+    s->valley_star = s->steep_star = pick_none();
+    long from = (long)(OWN_SKIP_FRAC * (double)c->n);
+    long to = c->n - OWN_SKIP_TAIL;
     while (from < to && !(c->lr[from] > 0.0))  /* ln(lr) needs lr > 0 */
         from++;
-    s->from = from;
-    s->to = to;
-    if (to - from < FASTAI_MIN_POINTS) {
-        note(s->loss_note, sizeof s->loss_note,
-             "only %ld points are left after dropping the first 10%% of the sweep and the "
-             "last %d; %d are needed", to > from ? to - from : 0, FASTAI_SKIP_TAIL,
-             FASTAI_MIN_POINTS);
+    w->from = from;
+    w->to = to;
+    if (to - from < OWN_MIN_POINTS) {
+        snprintf(w->note, sizeof w->note, "only %ld points are left after dropping the "
+                 "first 10%% of the sweep and the last %d; %d are needed",
+                 to > from ? to - from : 0, OWN_SKIP_TAIL, OWN_MIN_POINTS);
         return;
     }
     long min_at = argmin_smooth(c, from, to);
-    s->minimum = pick_at(c, min_at);
-    s->minimum.lr = s->minimum.curve_lr / 10.0;
-    s->valley = fastai_valley(c, from, to);
-    /* steep only up to the minimum: past it the loss rises overall, and a
+    s->valley_star = valley_star(c, from, to);
+    /* steep* only up to the minimum: past it the loss rises overall, and a
      * descent there is a recovery from a spike, not an LR to train at. */
     if (min_at - from >= 2)
-        s->steep = fastai_steep(c, from, min_at + 1);
-    if (isnan(s->valley.lr) || isnan(s->steep.lr))
-        note(s->loss_note, sizeof s->loss_note, "%s%s",
-             isnan(s->valley.lr) ? "no descending stretch of 3 points; " : "",
-             isnan(s->steep.lr) ? "no descent before the minimum" : "");
+        s->steep_star = steep_star(c, from, min_at + 1);
+    if (isnan(s->valley_star.lr) || isnan(s->steep_star.lr))
+        snprintf(w->note, sizeof w->note, "%s%s",
+                 isnan(s->valley_star.lr) ? "no descending stretch of 3 points; " : "",
+                 isnan(s->steep_star.lr) ? "no descent before the minimum" : "");
 }
 
 /* ---- Smith -------------------------------------------------------------- */
@@ -393,8 +394,9 @@ static void suggest_signature(const rangetest_curve *c, const double *acc_s, dou
 void rangetest_suggest(const rangetest_curve *c, rangetest_suggestions *s)
 {
     memset(s, 0, sizeof *s);
-    suggest_fastai(c, s);
-    /* work: [0, cap+1) was the valley's scratch; the accuracy curves go after. */
+    rangetest_read_tools(c, s);
+    suggest_own(c, s);
+    /* work: [0, cap+1) was scratch for the loss rules; the accuracy curves go after. */
     double *acc_s = c->work + (c->cap + 1), *tmp = c->work + 2 * (c->cap + 1);
     if (c->n_eval >= 3)
         rangetest_smoothed_accuracy(c, tmp, acc_s);
@@ -404,7 +406,7 @@ void rangetest_suggest(const rangetest_curve *c, rangetest_suggestions *s)
 
 double rangetest_offer_max(const rangetest_suggestions *s)
 {
-    const double candidates[] = { s->smith.plateau_lr, s->smith.max_lr, s->valley.lr };
+    const double candidates[] = { s->smith.plateau_lr, s->smith.max_lr, s->valley_star.lr };
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
         if (isfinite(candidates[i]) && candidates[i] > 0)
             return candidates[i];

@@ -166,6 +166,7 @@ static void expect_clean_suggestions(const rangetest_result *r)
     const rangetest_suggestions *s = &r->sugg;
     const double v[] = {
         s->valley.lr, s->valley.loss, s->steep.lr, s->steep.slope, s->minimum.lr,
+        s->slide.lr, s->lr_finder.lr, s->valley_star.lr, s->steep_star.lr,
         s->smith.base_lr, s->smith.max_lr, s->smith.base_value, s->smith.max_value,
         s->smith.clr_base_lo, s->smith.onecycle_base_hi, s->sig.tail_acc, s->sig.ratio,
     };
@@ -176,7 +177,8 @@ static void expect_clean_suggestions(const rangetest_result *r)
                   "the curve holds a non-finite loss at %ld", i);
     /* every suggested LR was trained at, below the point of divergence */
     const double lrs[] = { s->valley.lr, s->steep.lr, s->minimum.curve_lr, s->smith.base_lr,
-                           s->smith.max_lr };
+                           s->smith.max_lr, s->slide.lr, s->lr_finder.lr, s->valley_star.lr,
+                           s->steep_star.lr };
     for (size_t i = 0; i < sizeof lrs / sizeof lrs[0]; i++)
         if (!isnan(lrs[i]))
             cr_expect_leq(lrs[i], r->curve.stop_lr, "lr %g above the stop at %g", lrs[i],
@@ -231,8 +233,9 @@ Test(rangetest, stops_on_divergence_and_keeps_nan_out)
 /* Exponential sweep 1e-5 -> 10 over 200 points. Smoothed loss: a noisy
  * plateau at 2.3 below 1e-3, a cosine descent 2.3 -> 0.5 from 1e-3 to 1e-1
  * (steepest at 1e-2, in the middle of the stretch in log terms), then a
- * rise. Known answers: valley ~1e-2, steep ~1e-2, minimum 0.1/10. */
-Test(rangetest, fastai_rules_find_the_known_valley)
+ * rise. Known answers: valley* ~1e-2, steep* ~1e-2, minimum 0.1/10. (The
+ * tools' own rules are checked point for point in test_readings.c.) */
+Test(rangetest, loss_rules_find_the_known_valley)
 {
     enum { N = 200 };
     rangetest_curve c;
@@ -257,17 +260,24 @@ Test(rangetest, fastai_rules_find_the_known_valley)
     c.stop = RANGETEST_COMPLETED;
     rangetest_suggestions s;
     rangetest_suggest(&c, &s);
-    cr_expect_eq(s.from, N / 10);
-    cr_expect_eq(s.to, N - 5);
-    cr_expect(s.valley.lr > 0.007 && s.valley.lr < 0.015, "valley %g", s.valley.lr);
-    cr_expect(s.valley.span_lo < 1.3e-3 && s.valley.span_hi > 0.09 && s.valley.span_hi < 0.11,
-              "stretch %g-%g", s.valley.span_lo, s.valley.span_hi);
-    cr_expect(s.steep.lr > 0.007 && s.steep.lr < 0.013, "steep %g", s.steep.lr);
-    cr_expect_lt(s.steep.slope, 0.0);
+    cr_expect_eq(s.own.from, N / 10);
+    cr_expect_eq(s.own.to, N - 5);
+    cr_expect(s.valley_star.lr > 0.007 && s.valley_star.lr < 0.015, "valley* %g",
+              s.valley_star.lr);
+    cr_expect(s.valley_star.span_lo < 1.3e-3 && s.valley_star.span_hi > 0.09 &&
+              s.valley_star.span_hi < 0.11, "stretch %g-%g", s.valley_star.span_lo,
+              s.valley_star.span_hi);
+    cr_expect(s.steep_star.lr > 0.007 && s.steep_star.lr < 0.013, "steep* %g",
+              s.steep_star.lr);
+    cr_expect_lt(s.steep_star.slope, 0.0);
     cr_expect(fabs(s.minimum.curve_lr - 0.1) < 0.01, "minimum at %g", s.minimum.curve_lr);
     cr_expect(fabs(s.minimum.lr - s.minimum.curve_lr / 10.0) < 1e-15);
     cr_expect(fabs(s.minimum.loss - 0.5) < 0.01);
-    cr_expect_eq(s.loss_note[0], '\0', "%s", s.loss_note);
+    cr_expect_eq(s.own.note[0], '\0', "%s", s.own.note);
+    /* fastai's valley starts its stretch one point before the true first one */
+    cr_expect_eq(s.valley.n_points, s.valley_star.n_points);
+    cr_expect(isfinite(s.valley.lr) && isfinite(s.slide.lr) && isfinite(s.steep.lr) &&
+              isfinite(s.lr_finder.lr));
     /* No evaluations: Smith reads the loss and says so; no signature. */
     cr_expect_eq(s.smith.basis, RANGETEST_FROM_LOSS);
     cr_expect(strstr(s.smith.note, "training loss"), "%s", s.smith.note);
@@ -276,9 +286,14 @@ Test(rangetest, fastai_rules_find_the_known_valley)
 
     /* Too short for the fastai window: NaN with a reason, never garbage. */
     c.n = 8;
+    c.stop = RANGETEST_CANCELLED;
     rangetest_suggest(&c, &s);
-    cr_expect(isnan(s.valley.lr) && isnan(s.steep.lr) && isnan(s.minimum.lr));
-    cr_expect_neq(s.loss_note[0], '\0');
+    cr_expect(isnan(s.valley_star.lr) && isnan(s.steep_star.lr) && isnan(s.valley.lr) &&
+              isnan(s.slide.lr) && isnan(s.steep.lr) && isnan(s.minimum.lr) &&
+              isnan(s.lr_finder.lr));
+    cr_expect_neq(s.own.note[0], '\0');
+    cr_expect_neq(s.fastai.note[0], '\0');
+    cr_expect_neq(s.lrfinder.note[0], '\0');
     rangetest_curve_free(&c);
 }
 
@@ -412,7 +427,9 @@ Test(rangetest, files_hold_the_curve_and_the_numbers)
     cr_expect_eq(rangetest_write_suggestions(&r, f), 0);
     fclose(f);
     const char *keys[] = { "smith.basis = accuracy", "smith.base_lr = ", "smith.max_lr = ",
-                           "fastai.valley_lr = ", "fastai.minimum_lr = ", "signature = absent",
+                           "fastai.valley_lr = ", "fastai.minimum_lr = ", "fastai.slide_lr = ",
+                           "fastai.steep_index = ", "lr_finder.steepest_lr = ",
+                           "lrscope.valley_lr = ", "lrscope.steep_lr = ", "signature = absent",
                            "signature.ratio = ", "stop = completed" };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         cr_expect(strstr(buf, keys[i]), "missing '%s'", keys[i]);
@@ -446,9 +463,9 @@ Test(rangetest, suggestions_agree_across_seeds)
         rangetest_end(&rt, &r);
         cr_expect_eq(r.sugg.smith.basis, RANGETEST_FROM_ACC, "%s", r.sugg.smith.note);
         max_lr[k] = r.sugg.smith.max_lr;
-        valley[k] = r.sugg.valley.lr;
+        valley[k] = r.sugg.valley_star.lr;
         verdict[k] = r.sugg.sig.verdict;
-        cr_log_info("seed %d: smith %.3g..%.3g valley %.3g steep %.3g min %.3g sig %s", k + 1,
+        cr_log_info("seed %d: smith %.3g..%.3g valley* %.3g steep %.3g min %.3g sig %s", k + 1,
                     r.sugg.smith.base_lr, max_lr[k], valley[k], r.sugg.steep.lr,
                     r.sugg.minimum.lr, rangetest_sig_name(verdict[k]));
         rangetest_result_free(&r);
@@ -471,12 +488,12 @@ Test(rangetest, offer_prefers_where_accuracy_stops_improving)
     memset(&s, 0, sizeof s);
     s.smith.plateau_lr = 0.6;
     s.smith.max_lr = 2.1;
-    s.valley.lr = 0.9;
+    s.valley_star.lr = 0.9;
     cr_expect_float_eq(rangetest_offer_max(&s), 0.6, 1e-12);
     s.smith.plateau_lr = NAN;
     cr_expect_float_eq(rangetest_offer_max(&s), 2.1, 1e-12);
     s.smith.max_lr = NAN;
     cr_expect_float_eq(rangetest_offer_max(&s), 0.9, 1e-12);
-    s.valley.lr = NAN;
+    s.valley_star.lr = NAN;
     cr_expect(isnan(rangetest_offer_max(&s)));
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/rangetest.h"
+
 enum {
     OPT_DATA = 256, OPT_MODEL, OPT_OUT, OPT_TRAIN_SIZE, OPT_BATCH, OPT_THREADS, OPT_SEED,
     OPT_EPOCHS, OPT_ITERS, OPT_EVAL_EVERY, OPT_EVAL_MAX, OPT_QUIET, OPT_POLICY, OPT_POLICY_HELP,
@@ -13,7 +15,7 @@ enum {
     OPT_MOMENTUM, OPT_GAMMA, OPT_POWER, OPT_MILESTONES, OPT_WD, OPT_DECAY_BIAS, OPT_DECAY_BN,
     OPT_NESTEROV, OPT_BN_MAF, OPT_SWEEP, OPT_STOP_FACTOR, OPT_ASCII, OPT_FPS, OPT_FRAMES,
     OPT_LR_ESTIMATE, OPT_SCREENSHOT, OPT_AUGMENT, OPT_HELP, OPT_VERSION,
-    OPT_SGD,
+    OPT_SGD, OPT_PRESET,
 };
 
 static const struct option long_opts[] = {
@@ -55,6 +57,7 @@ static const struct option long_opts[] = {
     { "bn-maf", required_argument, 0, OPT_BN_MAF },
     { "sweep", required_argument, 0, OPT_SWEEP },
     { "stop-factor", required_argument, 0, OPT_STOP_FACTOR },
+    { "preset", required_argument, 0, OPT_PRESET },
     { "ascii", no_argument, 0, OPT_ASCII },
     { "fps", required_argument, 0, OPT_FPS },
     { "frames", required_argument, 0, OPT_FRAMES },
@@ -121,6 +124,10 @@ void cli_print_usage(FILE *f, cli_mode mode)
               "  --sweep linear|exp   Smith's linear sweep (default) or fastai's exponential\n"
               "  --lr-min, --lr-max, --iters   sweep range and length\n"
               "  --stop-factor F      stop when smoothed loss > F x best (default 4; 0: never)\n", f);
+    if (mode == CLI_RANGE_TEST)
+        fputs("  --preset P           a tool's default sweep: smith (the default), fastai\n"
+              "                       (= --sweep exp) or lr-finder (torch-lr-finder:\n"
+              "                       1e-7 -> 10 reached at step 100, stop at 5x)\n", f);
     if (mode == CLI_WORKBENCH || mode == CLI_TRAIN)
         fprintf(f, "\n  --lr-estimate K      estimate of the optimal LR (paper section 4) every K\n"
                    "                       iterations; 0: off (default %s)\n",
@@ -173,6 +180,7 @@ static void cli_defaults(cli_opts *o, cli_mode mode)
     o->stepsize = -1;
     o->style = o->anneal = -1;
     o->stop_factor = 4.0;
+    o->preset = -1;
     o->fps = 5.0;
     o->lr_estimate = -1;
     sgd_opts_default(&o->sgd);
@@ -306,9 +314,19 @@ static int parse_one(cli_opts *o, int c, const char *arg, lr_err *e)
         else return lr_fail(e, "--sweep '%s': use linear (Smith) or exp (fastai)", arg);
         o->policy = o->sweep_exp ? SCHED_SWEEP_EXP : SCHED_SWEEP_LINEAR;
         return 0;
+    case OPT_PRESET: {
+        rangetest_preset p;
+        if (o->mode != CLI_RANGE_TEST)
+            return lr_fail(e, "--preset is an option of lrscope range-test");
+        if (rangetest_preset_parse(arg, &p, e))
+            return -1;
+        o->preset = (int)p;
+        return 0;
+    }
     case OPT_STOP_FACTOR:
         if (parse_double("stop-factor", arg, 0.0, 1e6, &o->stop_factor, e))
             return -1;
+        o->stop_factor_given = true;
         if (o->stop_factor > 0 && o->stop_factor <= 1.0)
             return lr_fail(e, "--stop-factor %s: give 0 (never stop on the loss) or a factor "
                               "above 1", arg);

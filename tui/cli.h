@@ -53,6 +53,8 @@ typedef struct cli_opts {
     /* range test */
     bool         sweep_exp;
     double       stop_factor;
+    bool         stop_factor_given;
+    int          preset;        /* rangetest_preset from --preset, -1 unset */
 
     /* workbench */
     bool         ascii;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,14 @@
 
 #define TABLE_ROWS 20
 
+/* The preset the options ask for: --preset, else the one --sweep names. */
+static rangetest_preset options_preset(const cli_opts *o)
+{
+    if (o->preset >= 0)
+        return (rangetest_preset)o->preset;
+    return o->policy == SCHED_SWEEP_EXP ? RANGETEST_PRESET_FASTAI : RANGETEST_PRESET_SMITH;
+}
+
 /* The sweep from the options; n_iters and eval_every are provisional until
  * the dataset's size is known (finish_cfg). */
 static int options_cfg(const cli_opts *o, rangetest_cfg *c, lr_err *e)
@@ -26,7 +35,10 @@ static int options_cfg(const cli_opts *o, rangetest_cfg *c, lr_err *e)
     if (o->policy != SCHED_SWEEP_LINEAR && o->policy != SCHED_SWEEP_EXP)
         return lr_fail(e, "range-test sweeps the LR: choose the sweep with --sweep linear|exp, "
                           "not --policy %s", sched_policy_name(o->policy));
-    rangetest_cfg_default(c, o->policy, 100);
+    if (o->preset >= 0 && o->policy != SCHED_SWEEP_LINEAR)
+        return lr_fail(e, "--preset %s sets the sweep: give it or --sweep, not both",
+                       rangetest_preset_name((rangetest_preset)o->preset));
+    rangetest_cfg_preset(c, options_preset(o), 100);
     if (!isnan(o->lr_min))
         c->lr_min = o->lr_min;
     if (!isnan(o->lr_max))
@@ -35,7 +47,8 @@ static int options_cfg(const cli_opts *o, rangetest_cfg *c, lr_err *e)
         c->n_iters = o->iters;
     if (!isnan(o->mom_max))
         c->momentum = o->mom_max;
-    c->stop_factor = o->stop_factor;
+    if (o->stop_factor_given)
+        c->stop_factor = o->stop_factor;
     if (o->eval_max >= 0)
         c->eval_n = o->eval_max;
     if (c->policy == SCHED_SWEEP_EXP && !(c->lr_min > 0.0))
@@ -52,7 +65,7 @@ static void finish_cfg(const cli_opts *o, long n_train, rangetest_cfg *c)
 {
     long per_epoch = (n_train + o->batch - 1) / o->batch;
     rangetest_cfg d;
-    rangetest_cfg_default(&d, c->policy, per_epoch);
+    rangetest_cfg_preset(&d, options_preset(o), per_epoch);
     if (o->iters > 0)
         c->n_iters = o->iters;
     else if (o->epochs > 0)
@@ -76,9 +89,12 @@ static int append_config(const runlog *log, const rangetest_cfg *c, lr_err *e)
     fprintf(f, "range_test.sweep = %s\nrange_test.lr_min = %.17g\nrange_test.lr_max = %.17g\n"
                "range_test.iters = %ld\nrange_test.momentum = %.17g\n"
                "range_test.eval_every = %ld\nrange_test.eval_n = %d\n"
-               "range_test.stop_factor = %.17g\n",
+               "range_test.stop_factor = %.17g\nrange_test.stop_smoothing = %s\n"
+               "range_test.end_at_max = %d\n",
             c->policy == SCHED_SWEEP_EXP ? "exp" : "linear", c->lr_min, c->lr_max, c->n_iters,
-            c->momentum, c->eval_every, c->eval_n, c->stop_factor);
+            c->momentum, c->eval_every, c->eval_n, c->stop_factor,
+            c->stop_smoothing == RANGETEST_SMOOTH_LRFINDER ? "lr-finder" : "ema",
+            c->end_at_max);
     int bad = fflush(f) || ferror(f), err = errno;
     if (fclose(f) && !bad) {
         bad = 1;
@@ -239,24 +255,68 @@ static void print_smith(const rangetest_smith *m)
            m->onecycle_base_hi);
 }
 
+/* "  NAME      LR        (details)" or "  NAME      none"; details follow the
+ * format when the pick exists. */
+static void print_pick(const char *name, const rangetest_pick *p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void print_pick(const char *name, const rangetest_pick *p, const char *fmt, ...)
+{
+    if (!isfinite(p->lr)) {
+        printf("  %-9s none\n", name);
+        return;
+    }
+    printf("  %-9s %-9.4g (", name, p->lr);
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf(")\n");
+}
+
+/* The heading of one tool's readings: which points they read, and its note. */
+static void print_window(const char *tool, const rangetest_curve *c,
+                         const rangetest_window *w)
+{
+    if (w->to > w->from)
+        printf("  %s, on points %ld-%ld of the %ld recorded (lr %.3g to %.3g):\n", tool,
+               w->from, w->to - 1, c->n, c->lr[w->from], c->lr[w->to - 1]);
+    else
+        printf("  %s:\n", tool);
+    if (w->note[0])
+        printf("            %s\n", w->note);
+}
+
+static void print_tools(const rangetest_result *r)
+{
+    const rangetest_curve *c = &r->curve;
+    const rangetest_suggestions *s = &r->sugg;
+    print_window("fastai 2.7 lr_find", c, &s->fastai);
+    print_pick("valley", &s->valley, "loss %.4f; longest descent: %ld points ending at lr %.4g",
+               s->valley.loss, s->valley.n_points, s->valley.span_hi);
+    print_pick("slide", &s->slide, "loss %.4f; gradient %.3g per step", s->slide.loss,
+               s->slide.slope);
+    print_pick("steep", &s->steep, "loss %.4f; slope %.3g per unit of ln lr", s->steep.loss,
+               s->steep.slope);
+    print_pick("minimum", &s->minimum, "lowest loss %.4f at lr %.4g, divided by 10",
+               s->minimum.loss, s->minimum.curve_lr);
+    print_window("torch-lr-finder 0.2.2", c, &s->lrfinder);
+    print_pick("lr-finder", &s->lr_finder, "its smoothed loss %.4f; gradient %.3g per step",
+               s->lr_finder.loss, s->lr_finder.slope);
+    print_window("lrscope's variants", c, &s->own);
+    print_pick("valley*", &s->valley_star, "loss %.4f; descent from its first point, lr "
+               "%.4g-%.4g, %ld points", s->valley_star.loss, s->valley_star.span_lo,
+               s->valley_star.span_hi, s->valley_star.n_points);
+    print_pick("steep*", &s->steep_star, "loss %.4f; slope %.3g per unit of ln lr over 2%% "
+               "of the span, before the minimum", s->steep_star.loss, s->steep_star.slope);
+}
+
 static void print_suggestions(const rangetest_result *r)
 {
     const rangetest_suggestions *s = &r->sugg;
-    printf("\nsuggestions (smith: smoothed held-out accuracy; fastai: smoothed training "
+    printf("\nsuggestions (smith: smoothed held-out accuracy; the others: smoothed training "
            "loss)\n");
     print_smith(&s->smith);
-    if (isfinite(s->valley.lr))
-        printf("  valley    %-9.4g (smoothed loss %.4f; descending stretch lr %.4g-%.4g, "
-               "%ld points)\n", s->valley.lr, s->valley.loss, s->valley.span_lo,
-               s->valley.span_hi, s->valley.n_points);
-    if (isfinite(s->steep.lr))
-        printf("  steep     %-9.4g (smoothed loss %.4f; slope %.3g per unit of ln lr)\n",
-               s->steep.lr, s->steep.loss, s->steep.slope);
-    if (isfinite(s->minimum.lr))
-        printf("  minimum   %-9.4g (lowest smoothed loss %.4f at lr %.4g, divided by 10)\n",
-               s->minimum.lr, s->minimum.loss, s->minimum.curve_lr);
-    if (s->loss_note[0])
-        printf("  fastai    %s\n", s->loss_note);
+    print_tools(r);
     const rangetest_signature *g = &s->sig;
     printf("  super-convergence signature: %s: %s", rangetest_sig_name(g->verdict), g->note);
     if (isfinite(g->tail_acc))
@@ -271,14 +331,18 @@ static void print_suggestions(const rangetest_result *r)
 
 static void print_header(const rangetest_curve *c, const rangetest_cfg *cfg)
 {
-    printf("range test: %s sweep %g -> %g over %ld iterations; ",
+    printf("range test: %s sweep %g -> %g over %ld iterations%s; ",
            c->policy == SCHED_SWEEP_EXP ? "exponential" : "linear", c->lr_min, c->lr_max,
-           c->n_planned);
+           c->n_planned, cfg->end_at_max ? " (lr_max at the last)" : "");
     if (c->stop == RANGETEST_COMPLETED)
         printf("completed\n");
     else if (c->stop == RANGETEST_LOSS_ROSE)
-        printf("stopped at iteration %ld, lr %.4g: smoothed loss %.4g > %g x best %.4g\n",
-               c->stop_iter, c->stop_lr, c->stop_loss, cfg->stop_factor, c->best_smooth);
+        printf("stopped at iteration %ld, lr %.4g: %s %.4g > %g x best %.4g\n",
+               c->stop_iter, c->stop_lr,
+               c->stop_smoothing == RANGETEST_SMOOTH_LRFINDER ? "torch-lr-finder's smoothed "
+                                                                "loss"
+                                                              : "smoothed loss",
+               c->stop_loss, cfg->stop_factor, c->stop_best);
     else if (c->stop == RANGETEST_NONFINITE)
         printf("stopped at iteration %ld, lr %.4g: the loss became %g\n", c->stop_iter,
                c->stop_lr, c->stop_loss);
@@ -301,7 +365,7 @@ static void log_stop(runlog *log, const rangetest_curve *c, const rangetest_cfg 
         break;
     case RANGETEST_LOSS_ROSE:
         snprintf(detail, sizeof detail, "smoothed loss %g > %g x best %g at lr %g",
-                 c->stop_loss, cfg->stop_factor, c->best_smooth, c->stop_lr);
+                 c->stop_loss, cfg->stop_factor, c->stop_best, c->stop_lr);
         runlog_event(log, c->stop_iter, "stopped", detail);
         break;
     case RANGETEST_CANCELLED:
@@ -325,7 +389,8 @@ static int run(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
     if (trainer_init(&t, &r->net, &r->data.train, &r->data.test, &sweep, &o->sgd, &tc, &e))
         return commands_fail(&e, EXIT_BAD_INPUT);
     runlog log;
-    const char *tag = cfg->policy == SCHED_SWEEP_EXP ? "range-test-exp" : "range-test";
+    const char *tag = cfg->end_at_max ? "range-test-lr-finder"
+                      : cfg->policy == SCHED_SWEEP_EXP ? "range-test-exp" : "range-test";
     headless_install_signals();   /* from here a signal is written to the run's files */
     if (commands_open_runlog(&log, o, &sweep, &tc, tag, &e)) {
         trainer_free(&t);
