@@ -16,7 +16,7 @@ BUILD   ?= build
 VERSION := 0.1.0
 
 DEB_PKGS := gcc make pkg-config libncurses-dev libopenblas-dev libpng-dev zlib1g-dev \
-            libcriterion-dev tmux dataset-fashion-mnist
+            libcriterion-dev tmux dataset-fashion-mnist python3
 PKGS     := openblas ncursesw libpng zlib
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

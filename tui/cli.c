@@ -82,7 +82,8 @@ void cli_print_usage(FILE *f, cli_mode mode)
 {
     fprintf(f, "usage: %s [options]\n", mode_name(mode));
     if (mode == CLI_WORKBENCH)
-        fputs("       lrscope train|range-test|plot|bench [options]   (headless)\n", f);
+        fputs("       lrscope train|range-test|plot|bench [options]   (headless)\n"
+              "       lrscope export RUN   the run's schedule as PyTorch and fastai code\n", f);
     fputs(
         "\nData and model:\n"
         "  --data SPEC          fashion-mnist (default), synthetic, or a folder of IDX\n"

@@ -5,6 +5,7 @@
 #define LRSCOPE_COMMANDS_H
 
 #include "engine/err.h"
+#include "engine/sched_export.h"
 #include "engine/runlog.h"
 #include "tui/cli.h"
 
@@ -12,6 +13,13 @@ int cmd_train(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_rangetest(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+/* Writes dir/schedule_pytorch.py and dir/schedule_fastai.py (sched_export.h)
+ * and hands back both texts, which the caller frees. Returns 0, or -1 with
+ * `e` naming the file that could not be written (nothing is handed back). */
+int export_write_files(const char *dir, const sched *s, const sgd_opts *o,
+                       const export_info *x, char **pytorch, char **fastai, lr_err *e);
 
 /* Prints "lrscope: <message>" to stderr and returns `status`. */
 int commands_fail(const lr_err *e, int status);

@@ -23,6 +23,7 @@ static const struct {
     { "bench", cmd_bench },
     { "range-test", cmd_rangetest },
     { "plot", cmd_plot },
+    { "export", cmd_export },
 };
 
 static int dispatch(int argc, char **argv)
@@ -31,7 +32,7 @@ static int dispatch(int argc, char **argv)
         for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
             if (!strcmp(argv[1], subcommands[i].name))
                 return subcommands[i].run(argc - 1, argv + 1);
-        fprintf(stderr, "lrscope: unknown command '%s': use train, range-test, plot or bench "
+        fprintf(stderr, "lrscope: unknown command '%s': use train, range-test, plot, export or bench "
                         "(see lrscope --help)\n", argv[1]);
         return EXIT_BAD_INPUT;
     }
