@@ -1,170 +1,110 @@
+/* layers.c — the table of layer kinds, the loss, and what the kinds share. */
 #include "engine/layers.h"
 
-#include <cblas.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
-/* ---- dense: out = in W + b ------------------------------------------------ */
+extern const layer_ops layer_dense_ops, layer_conv_ops, layer_maxpool_ops,
+    layer_avgpool_ops, layer_gap_ops, layer_batchnorm_ops, layer_relu_ops, layer_add_ops;
 
-static void dense_forward(layer *l, const float *in, float *out, int B, bool train)
+const layer_ops *const layer_table[LAYER_KIND_COUNT] = {
+    [LAYER_DENSE] = &layer_dense_ops,
+    [LAYER_CONV] = &layer_conv_ops,
+    [LAYER_MAXPOOL] = &layer_maxpool_ops,
+    [LAYER_AVGPOOL] = &layer_avgpool_ops,
+    [LAYER_GAP] = &layer_gap_ops,
+    [LAYER_BATCHNORM] = &layer_batchnorm_ops,
+    [LAYER_RELU] = &layer_relu_ops,
+    [LAYER_ADD] = &layer_add_ops,
+};
+
+void layer_setup(layer *l, layer_kind kind, const char *name)
 {
-    (void)train;
-    int n = l->n_out;
-    for (int i = 0; i < B; i++)
-        memcpy(out + (size_t)i * n, l->b, (size_t)n * sizeof *out);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n, l->n_in,
-                1.0f, in, l->n_in, l->w, n, 1.0f, out, n);
+    memset(l, 0, sizeof *l);
+    l->kind = kind;
+    l->ops = layer_table[kind];
+    snprintf(l->name, sizeof l->name, "%s", name);
+    l->stride = 1;
+    l->bias = true;
 }
 
-static void dense_backward(layer *l, const float *in, const float *out, const float *dout,
-                           float *din, int B)
+/* Weights and biases of a layer with `fan_in` inputs per output.
+ * He (the default): weights N(0, 2/fan_in), biases 0, suited to ReLU.
+ * PyTorch's nn.Linear / nn.Conv2d defaults: weights kaiming_uniform with
+ * a = sqrt(5), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and biases the same
+ * uniform. */
+void layer_init_fan_in(float *w, size_t n, float *b, size_t nb, int fan_in, lr_rng *rng,
+                       net_init mode)
 {
-    (void)out;
-    int n = l->n_out;
-    /* dW += in^T dout  [n_in][n] */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, l->n_in, n, B,
-                1.0f, in, l->n_in, dout, n, 1.0f, l->dw, n);
-    for (int i = 0; i < B; i++) {
-        const float *d = dout + (size_t)i * n;
-        for (int j = 0; j < n; j++)
-            l->db[j] += d[j];
+    if (mode == INIT_TORCH) {
+        float bound = 1.0f / sqrtf((float)fan_in);
+        for (size_t i = 0; i < n; i++)
+            w[i] = bound * (2.0f * rng_uniform(rng) - 1.0f);
+        for (size_t i = 0; i < nb; i++)
+            b[i] = bound * (2.0f * rng_uniform(rng) - 1.0f);
+        return;
     }
-    /* din = dout W^T  [B][n_in] */
-    if (din)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, l->n_in, n,
-                    1.0f, dout, n, l->w, n, 0.0f, din, l->n_in);
-}
-
-const layer_ops layer_dense_ops = { "dense", dense_forward, dense_backward };
-
-/* ---- ReLU ----------------------------------------------------------------- */
-
-/* Both loops are written without branches: signs are random, so a branch
- * would be mispredicted half the time, and these loops then cost as much as a
- * GEMM. */
-static void relu_forward(layer *l, const float *restrict in, float *restrict out, int B,
-                         bool train)
-{
-    (void)train;
-    size_t n = (size_t)B * l->n_out;
+    float sd = sqrtf(2.0f / (float)fan_in);
     for (size_t i = 0; i < n; i++)
-        out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+        w[i] = sd * rng_normal(rng);
+    if (nb)
+        memset(b, 0, nb * sizeof *b);
 }
 
-static void relu_backward(layer *l, const float *in, const float *restrict out,
-                          const float *restrict dout, float *restrict din, int B)
+void layer_no_sizes(const layer *l, int max_batch, layer_sizes *s)
 {
-    (void)in;
-    if (!din)
-        return;
-    size_t n = (size_t)B * l->n_out;
-    for (size_t i = 0; i < n; i++)
-        din[i] = dout[i] * (float)(out[i] > 0.0f);
+    (void)l;
+    (void)max_batch;
+    (void)s;
 }
 
-const layer_ops layer_relu_ops = { "relu", relu_forward, relu_backward };
-
-/* ---- batch norm over features ---------------------------------------------
- * Training: normalise with the batch's mean and (biased) variance and update
- * the running statistics, which take the unbiased variance as Caffe and
- * PyTorch do. Evaluation: normalise with the running statistics. Loops run
- * along rows so they vectorise; per-feature sums live in l->scratch [2][n]. */
-
-static void bn_forward(layer *l, const float *in, float *out, int B, bool train)
+void layer_no_bind(layer *l, const layer_views *v)
 {
-    int n = l->n_out;
-    float *a = l->scratch, *c = l->scratch + n;
-    if (!train) {
-        for (int j = 0; j < n; j++) {
-            a[j] = l->w[j] / sqrtf(l->run_var[j] + l->bn_eps);
-            c[j] = l->b[j] - l->run_mean[j] * a[j];
-        }
-        for (int i = 0; i < B; i++) {
-            const float *x = in + (size_t)i * n;
-            float *y = out + (size_t)i * n;
-            for (int j = 0; j < n; j++)
-                y[j] = x[j] * a[j] + c[j];
-        }
-        return;
-    }
-    float *mean = a, *var = c;
-    memset(l->scratch, 0, 2 * (size_t)n * sizeof *l->scratch);
-    for (int i = 0; i < B; i++) {
-        const float *x = in + (size_t)i * n;
-        for (int j = 0; j < n; j++)
-            mean[j] += x[j];
-    }
-    float inv_b = 1.0f / (float)B;
-    for (int j = 0; j < n; j++)
-        mean[j] *= inv_b;
-    for (int i = 0; i < B; i++) {
-        const float *x = in + (size_t)i * n;
-        float *xc = l->xhat + (size_t)i * n;
-        for (int j = 0; j < n; j++) {
-            xc[j] = x[j] - mean[j];
-            var[j] += xc[j] * xc[j];
-        }
-    }
-    float maf = l->bn_maf;
-    float unbias = B > 1 ? (float)B / (float)(B - 1) : 1.0f;
-    for (int j = 0; j < n; j++) {
-        var[j] *= inv_b;
-        l->run_mean[j] = maf * l->run_mean[j] + (1.0f - maf) * mean[j];
-        l->run_var[j] = maf * l->run_var[j] + (1.0f - maf) * var[j] * unbias;
-        l->inv_std[j] = 1.0f / sqrtf(var[j] + l->bn_eps);
-    }
-    for (int i = 0; i < B; i++) {
-        float *xh = l->xhat + (size_t)i * n;
-        float *y = out + (size_t)i * n;
-        for (int j = 0; j < n; j++) {
-            xh[j] *= l->inv_std[j];
-            y[j] = l->w[j] * xh[j] + l->b[j];
-        }
-    }
+    (void)l;
+    (void)v;
 }
 
-static void bn_backward(layer *l, const float *in, const float *out, const float *dout,
-                        float *din, int B)
+void layer_no_init(layer *l, lr_rng *rng, net_init mode)
 {
-    (void)in;
-    (void)out;
-    int n = l->n_out;
-    /* sum_d = sum over the batch of dout, sum_dx = of dout*xhat; they are the
-     * shift and scale gradients, and give
-     * din = w*inv_std/B * (B*dout - sum_d - xhat*sum_dx). */
-    float *sum_d = l->scratch, *sum_dx = l->scratch + n;
-    memset(l->scratch, 0, 2 * (size_t)n * sizeof *l->scratch);
-    for (int i = 0; i < B; i++) {
-        const float *d = dout + (size_t)i * n;
-        const float *xh = l->xhat + (size_t)i * n;
-        for (int j = 0; j < n; j++) {
-            sum_d[j] += d[j];
-            sum_dx[j] += d[j] * xh[j];
-        }
-    }
-    for (int j = 0; j < n; j++) {
-        l->db[j] += sum_d[j];
-        l->dw[j] += sum_dx[j];
-    }
-    if (!din)
-        return;
-    float inv_b = 1.0f / (float)B;
-    for (int i = 0; i < B; i++) {
-        const float *d = dout + (size_t)i * n;
-        const float *xh = l->xhat + (size_t)i * n;
-        float *dx = din + (size_t)i * n;
-        for (int j = 0; j < n; j++)
-            dx[j] = l->w[j] * l->inv_std[j] * inv_b *
-                    ((float)B * d[j] - sum_d[j] - xh[j] * sum_dx[j]);
-    }
+    (void)l;
+    (void)rng;
+    (void)mode;
 }
 
-const layer_ops layer_batchnorm_ops = { "batchnorm", bn_forward, bn_backward };
+uint64_t layer_no_flops(const layer *l, bool needs_din)
+{
+    (void)l;
+    (void)needs_din;
+    return 0;
+}
 
-/* ---- loss ----------------------------------------------------------------- */
+int layer_no_gemms(const layer *l, int B, bool needs_din, layer_gemm *g)
+{
+    (void)l;
+    (void)B;
+    (void)needs_din;
+    (void)g;
+    return 0;
+}
+
+void layer_put(float *restrict dst, const float *restrict src, size_t n, bool acc)
+{
+    if (acc)
+        for (size_t i = 0; i < n; i++)
+            dst[i] += src[i];
+    else
+        memcpy(dst, src, n * sizeof *dst);
+}
 
 float softmax_xent(const float *logits, const int *y, int B, int K, float *dlogits,
                    int *n_correct)
+{
+    return (float)softmax_xent_mean(logits, y, B, K, dlogits, n_correct);
+}
+
+double softmax_xent_mean(const float *logits, const int *y, int B, int K, float *dlogits,
+                         int *n_correct)
 {
     double total = 0.0;
     int correct = 0;
@@ -191,5 +131,5 @@ float softmax_xent(const float *logits, const int *y, int B, int K, float *dlogi
     }
     if (n_correct)
         *n_correct = correct;
-    return (float)(total / B);
+    return total / B;
 }

@@ -1,50 +1,148 @@
-/* layers.h — the building blocks of a network, as forward/backward pairs over
- * raw float buffers.
+/* layers.h — the building blocks of a network, one table row per kind.
  *
- * Shapes: activations are row-major [B][n] with B examples per batch and n
- * features per example (a conv layer will read its [C][H][W] geometry from
- * the same flat n). Contract of every layer:
- *   forward(l, in [B][n_in], out [B][n_out], B, train)   writes out
- *   backward(l, in, out, dout [B][n_out], din [B][n_in], B)
- *       writes din (skipped when din is NULL, for the first layer) and
- *       ACCUMULATES parameter gradients into l's gradient views, so zeroing
- *       gradients is the caller's separate step.
+ * Data layout: every activation is a batch of examples, each example an
+ * H x W x C image stored channel-last (NHWC); a flat vector of n features is
+ * the 1 x 1 x n image. Channel-last was measured against channel-first on
+ * lrscope's presets: it lets a convolution over the whole batch be ONE GEMM
+ * (rows = B*Ho*Wo output pixels, columns = output channels), where NCHW needs
+ * one small GEMM per image (N = Ho*Wo, as small as 49 in the last ResNet
+ * stage); batch norm over channels becomes batch norm over features with
+ * B*H*W rows; a 1x1 convolution with stride 1 needs no im2col at all; and
+ * im2col copies whole channel runs with memcpy.
+ *
+ * A kind describes itself through its layer_ops row:
+ *   shape     output shape from the input shape and hyper-parameters, or an
+ *             error naming the layer when the image would shrink below 1x1;
+ *   sizes     how many floats it takes in each parameter region (weights,
+ *             biases, batch-norm scale/shift), in the state block (running
+ *             statistics) and in scratch, and how many im2col floats;
+ *   bind      points its views into the network's blocks;
+ *   init      initial parameter values (He normal or PyTorch's defaults);
+ *   forward / backward over raw buffers (contract below);
+ *   flops     multiply-adds x 2 of one training pass per example;
+ *   gemms     the GEMM shapes of one training pass, for `lrscope bench`.
+ *
+ * Forward/backward contract (io->B examples):
+ *   forward   reads in[0] (and in[1] for add) [B][in], writes out [B][out].
+ *   backward  reads in, out, dout [B][out]; ACCUMULATES parameter gradients
+ *             into the layer's gradient views (zeroing them is the caller's
+ *             step); writes din[k] [B][in] when din[k] is not NULL, adding
+ *             to it instead when din_acc[k] (a tensor that feeds several
+ *             layers collects the sum of their gradients).
  * Parameters, gradients and running statistics are views into the network's
- * flat blocks (see net.h); a layer owns only its scratch. All matrix products
+ * flat blocks (see net.h); scratch is the network's too. All matrix products
  * go through cblas_sgemm. */
 #ifndef LRSCOPE_LAYERS_H
 #define LRSCOPE_LAYERS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "engine/err.h"
+#include "engine/rng.h"
+
+/* One example's shape: channels, height, width (stored H, W, C). */
+typedef struct lr_shape {
+    int c, h, w;
+} lr_shape;
+
+static inline size_t shape_size(lr_shape s) { return (size_t)s.c * s.h * s.w; }
+
+typedef enum {
+    LAYER_DENSE,
+    LAYER_CONV,
+    LAYER_MAXPOOL,
+    LAYER_AVGPOOL,
+    LAYER_GAP,          /* global average pool: H x W x C -> 1 x 1 x C */
+    LAYER_BATCHNORM,    /* over features, or over channels of an image */
+    LAYER_RELU,
+    LAYER_ADD,          /* residual add of two inputs of one shape */
+    LAYER_KIND_COUNT
+} layer_kind;
+
+/* Parameter regions of the flat blocks, in block order (see net.h). */
+enum { REGION_WEIGHTS, REGION_BIASES, REGION_BN, REGION_COUNT };
+
+typedef enum { INIT_HE, INIT_TORCH } net_init;
+
+typedef struct layer_sizes {
+    size_t region[REGION_COUNT]; /* trainable floats per region */
+    size_t state;                /* running statistics (not trained) */
+    size_t scratch;              /* floats of private scratch, for max_batch examples */
+    size_t col;                  /* floats of the shared im2col buffer it needs */
+} layer_sizes;
+
+/* The views a layer is given: the start of its slice of each block. */
+typedef struct layer_views {
+    float *param[REGION_COUNT], *grad[REGION_COUNT];
+    float *state, *scratch, *col;
+    int    max_batch;
+} layer_views;
+
+/* One GEMM of a training pass: C[m][n] (+)= op(A)[m][k] op(B)[k][n], `count`
+ * times per step. */
+typedef struct layer_gemm {
+    int  m, n, k;
+    bool trans_a, trans_b;
+    int  count;
+} layer_gemm;
+#define LAYER_MAX_GEMMS 6 /* a conv's three, for full and remainder chunks */
 
 typedef struct layer layer;
 
+typedef struct layer_io {
+    const float *in[2];
+    float       *out;
+    const float *dout;
+    float       *din[2];
+    bool         din_acc[2];
+    int          B;
+    bool         train;
+} layer_io;
+
 typedef struct layer_ops {
     const char *name;
-    void (*forward)(layer *l, const float *in, float *out, int B, bool train);
-    void (*backward)(layer *l, const float *in, const float *out, const float *dout,
-                     float *din, int B);
+    int      n_inputs;
+    int      (*shape)(layer *l, lr_err *e);
+    void     (*sizes)(const layer *l, int max_batch, layer_sizes *s);
+    void     (*bind)(layer *l, const layer_views *v);
+    void     (*init)(layer *l, lr_rng *rng, net_init mode);
+    void     (*forward)(layer *l, const layer_io *io);
+    void     (*backward)(layer *l, const layer_io *io);
+    uint64_t (*flops)(const layer *l, bool needs_din);
+    int      (*gemms)(const layer *l, int B, bool needs_din, layer_gemm *g);
 } layer_ops;
-
-typedef enum { LAYER_DENSE, LAYER_RELU, LAYER_BATCHNORM } layer_kind;
 
 struct layer {
     layer_kind        kind;
     const layer_ops  *ops;
-    int               n_in, n_out;
-    /* dense: w [n_in][n_out], b [n_out]; batch norm: w = scale, b = shift [n] */
+    char              name[32];   /* "conv3", "stage2.block1.bn2": in messages */
+    lr_shape          in, out;
+    /* hyper-parameters: conv and pools use k, stride, pad; conv and dense
+     * use out_c (output channels / features) and bias */
+    int               k, stride, pad, out_c;
+    bool              bias;
+    /* dense: w [in][out]; conv: w [k*k*in.c][out_c], rows (ky, kx, c);
+     * batch norm: w = scale, b = shift [C] */
     float            *w, *b, *dw, *db;
-    /* batch norm only */
-    float            *run_mean, *run_var;   /* [n], views into the net's state block */
-    float            *xhat;                 /* [max_batch][n] scratch */
-    float            *inv_std;              /* [n]: 1/sqrt(var + eps) of the last training batch */
-    float            *scratch;              /* [2][n] per-feature sums */
-    float             bn_maf;               /* running = maf*running + (1-maf)*batch */
-    float             bn_eps;
+    /* batch norm */
+    float            *run_mean, *run_var;  /* [C], views into the state block */
+    float            *mean, *inv_std;      /* [C] of the last training batch */
+    float            *sum_a, *sum_b;       /* [C] per-channel sums */
+    float             bn_maf, bn_eps;      /* running = maf*running + (1-maf)*batch */
+    /* max pool: index of the winning input of each output [max_batch][out] */
+    int32_t          *argmax;
+    /* conv: the shared im2col buffer and how many images fit in it at once */
+    float            *col;
+    int               col_images;
 };
 
-extern const layer_ops layer_dense_ops, layer_relu_ops, layer_batchnorm_ops;
+extern const layer_ops *const layer_table[LAYER_KIND_COUNT];
+
+/* Sets l->kind and l->ops, the common fields and hyper-parameters to their
+ * defaults (stride 1, no padding, bias on). */
+void layer_setup(layer *l, layer_kind kind, const char *name);
 
 /* Mean softmax cross-entropy over a batch of logits [B][K] with labels y [B].
  * Writes dlogits = d(mean loss)/d(logits) [B][K] when dlogits is not NULL and
@@ -52,5 +150,20 @@ extern const layer_ops layer_dense_ops, layer_relu_ops, layer_batchnorm_ops;
  * finite logits (max subtracted); returns NaN/Inf when the logits are. */
 float softmax_xent(const float *logits, const int *y, int B, int K, float *dlogits,
                    int *n_correct);
+/* The same, with the mean returned in double (for finite differences). */
+double softmax_xent_mean(const float *logits, const int *y, int B, int K, float *dlogits,
+                         int *n_correct);
+
+/* Helpers the layer files share (engine/layers.c). */
+void   layer_init_fan_in(float *w, size_t n, float *b, size_t nb, int fan_in,
+                         lr_rng *rng, net_init mode);
+/* Table entries for kinds without parameters, scratch or GEMMs. */
+void     layer_no_sizes(const layer *l, int max_batch, layer_sizes *s);
+void     layer_no_bind(layer *l, const layer_views *v);
+void     layer_no_init(layer *l, lr_rng *rng, net_init mode);
+uint64_t layer_no_flops(const layer *l, bool needs_din);
+int      layer_no_gemms(const layer *l, int B, bool needs_din, layer_gemm *g);
+/* dst = src (acc false) or dst += src (acc true), n floats. */
+void   layer_put(float *restrict dst, const float *restrict src, size_t n, bool acc);
 
 #endif

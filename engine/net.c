@@ -1,78 +1,49 @@
+/* net.c — building a network from its nodes, and running it.
+ *
+ * Building is three passes over the nodes, all reading the layer table:
+ * shapes (each output from its inputs), sizes (regions, state, scratch,
+ * im2col), then, once everything is allocated, views and initial values.
+ * The backward pass is planned at build time too: which gradient buffer
+ * holds each node's output gradient, and whether a layer writes or adds
+ * into its input's buffer. */
 #include "engine/net.h"
 
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <math.h>
 
 #include "engine/rng.h"
-
+#include "engine/sysmem.h"
 
 void net_opts_default(net_opts *o)
 {
     o->bn_maf = 0.9f;
     o->bn_eps = 1e-5f;
+    o->init = INIT_HE;
 }
 
-/* Parses "mlp:512,512" style specs into hidden sizes. */
-static int parse_spec(const char *spec, bool *bn, int *hidden, int *n_hidden, lr_err *e)
+int net_add_node(net *n, const layer *proto, int in0, int in1)
 {
-    const char *colon = strchr(spec, ':');
-    size_t kind_len = colon ? (size_t)(colon - spec) : strlen(spec);
-    *n_hidden = 0;
-    if (kind_len == 6 && !strncmp(spec, "linear", 6)) {
-        *bn = false;
-        if (colon)
-            return lr_fail(e, "model '%s': 'linear' takes no layer sizes", spec);
-        return 0;
+    int idx = n->n_nodes;
+    if (in0 < NET_INPUT || in0 >= idx || in1 < NET_NO_INPUT || in1 >= idx)
+        return -1;
+    if (idx == n->cap_nodes) {
+        int cap = n->cap_nodes ? 2 * n->cap_nodes : 16;
+        net_node *grown = realloc(n->nodes, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        n->nodes = grown;
+        n->cap_nodes = cap;
     }
-    if (kind_len == 3 && !strncmp(spec, "mlp", 3))
-        *bn = false;
-    else if (kind_len == 6 && !strncmp(spec, "mlp-bn", 6))
-        *bn = true;
-    else
-        return lr_fail(e, "unknown model '%s': use mlp:H1,H2,..., mlp-bn:H1,H2,... or linear",
-                       spec);
-    if (!colon) {
-        hidden[0] = hidden[1] = 512;
-        *n_hidden = 2;
-        return 0;
-    }
-    const char *p = colon + 1;
-    while (*p) {
-        char *end;
-        long h = strtol(p, &end, 10);
-        if (end == p || h < 1 || h > 65536)
-            return lr_fail(e, "model '%s': layer sizes must be integers from 1 to 65536", spec);
-        if (*n_hidden == NET_MAX_HIDDEN)
-            return lr_fail(e, "model '%s': at most %d hidden layers", spec, NET_MAX_HIDDEN);
-        hidden[(*n_hidden)++] = (int)h;
-        if (*end == ',')
-            end++;
-        else if (*end)
-            return lr_fail(e, "model '%s': expected a comma between layer sizes", spec);
-        p = end;
-    }
-    if (*n_hidden == 0)
-        return lr_fail(e, "model '%s': give at least one layer size", spec);
-    return 0;
-}
-
-static void add_layer(net *n, layer_kind kind, int n_in, int n_out)
-{
-    static const layer_ops *ops[] = {
-        [LAYER_DENSE] = &layer_dense_ops,
-        [LAYER_RELU] = &layer_relu_ops,
-        [LAYER_BATCHNORM] = &layer_batchnorm_ops,
-    };
-    assert(n->n_layers < NET_MAX_LAYERS); /* parse_spec bounds the hidden layers */
-    layer *l = &n->layers[n->n_layers++];
-    memset(l, 0, sizeof *l);
-    l->kind = kind;
-    l->ops = ops[kind];
-    l->n_in = n_in;
-    l->n_out = n_out;
+    net_node *node = &n->nodes[idx];
+    memset(node, 0, sizeof *node);
+    node->l = *proto;
+    node->input[0] = in0;
+    node->input[1] = in1;
+    node->grad_buf = -1;
+    n->n_nodes++;
+    return idx;
 }
 
 void net_free(net *n)
@@ -81,66 +52,145 @@ void net_free(net *n)
     free(n->grads);
     free(n->velocity);
     free(n->state);
-    for (int i = 0; i < n->n_layers; i++)
-        free(n->acts[i]);
-    free(n->grad_a);
-    free(n->grad_b);
-    free(n->dlogits);
     free(n->scratch);
+    free(n->col);
+    free(n->x_nhwc);
+    for (int i = 0; i < n->n_nodes; i++)
+        free(n->nodes[i].act);
+    for (int i = 0; n->grad_bufs && i < n->n_grad_bufs; i++)
+        free(n->grad_bufs[i]);
+    free(n->grad_bufs);
+    free(n->dlogits);
+    free(n->nodes);
     memset(n, 0, sizeof *n);
 }
 
-/* Sets the block sizes from the layer list; returns the scratch floats. */
-static size_t count_blocks(net *n)
+static lr_shape input_shape(const net *n, int input)
 {
-    size_t w = 0, b = 0, bn = 0, st = 0, scr = 0;
-    for (int i = 0; i < n->n_layers; i++) {
-        layer *l = &n->layers[i];
-        if (l->kind == LAYER_DENSE) {
-            w += (size_t)l->n_in * l->n_out;
-            b += (size_t)l->n_out;
-        } else if (l->kind == LAYER_BATCHNORM) {
-            bn += 2 * (size_t)l->n_out;
-            st += 2 * (size_t)l->n_out;
-            scr += (size_t)l->n_out * (3 + (size_t)n->max_batch);
-        }
-    }
-    n->n_weights = w;
-    n->n_bias = b;
-    n->n_params = w + b + bn;
-    n->n_state = st;
-    return scr;
+    return input == NET_INPUT ? n->in : n->nodes[input].l.out;
 }
 
-/* Points every layer's views into the blocks, in the three regions. */
-static void assign_views(net *n)
+/* Sets every node's input and output shape; fails naming the layer that
+ * does not fit. */
+static int plan_shapes(net *n, lr_err *e)
 {
-    size_t w = n->n_weights, b = n->n_bias;
-    size_t ow = 0, ob = w, obn = w + b, ost = 0, oscr = 0;
-    for (int i = 0; i < n->n_layers; i++) {
-        layer *l = &n->layers[i];
-        size_t k = (size_t)l->n_out;
-        if (l->kind == LAYER_DENSE) {
-            l->w = n->params + ow;
-            l->dw = n->grads + ow;
-            ow += (size_t)l->n_in * k;
-            l->b = n->params + ob;
-            l->db = n->grads + ob;
-            ob += k;
-        } else if (l->kind == LAYER_BATCHNORM) {
-            l->w = n->params + obn;
-            l->dw = n->grads + obn;
-            l->b = n->params + obn + k;
-            l->db = n->grads + obn + k;
-            obn += 2 * k;
-            l->run_mean = n->state + ost;
-            l->run_var = n->state + ost + k;
-            ost += 2 * k;
-            l->inv_std = n->scratch + oscr;
-            l->scratch = n->scratch + oscr + k;
-            l->xhat = n->scratch + oscr + 3 * k;
-            oscr += k * (3 + (size_t)n->max_batch);
+    for (int i = 0; i < n->n_nodes; i++) {
+        net_node *node = &n->nodes[i];
+        layer *l = &node->l;
+        l->in = input_shape(n, node->input[0]);
+        if (l->ops->n_inputs == 2) {
+            lr_shape other = input_shape(n, node->input[1]);
+            if (other.c != l->in.c || other.h != l->in.h || other.w != l->in.w)
+                return lr_fail(e, "layer %s adds a %dx%dx%d tensor to a %dx%dx%d one", l->name,
+                               other.h, other.w, other.c, l->in.h, l->in.w, l->in.c);
         }
+        if (l->ops->shape(l, e))
+            return -1;
+    }
+    lr_shape out = n->nodes[n->n_nodes - 1].l.out;
+    if (shape_size(out) != (size_t)n->n_classes)
+        return lr_fail(e, "model '%s' ends with %zu outputs but the data has %d classes",
+                       n->spec, shape_size(out), n->n_classes);
+    return 0;
+}
+
+/* Plans backward: node i's output gradient lives in a buffer from the
+ * moment its last consumer's backward writes it (backward runs from the
+ * last node down) until node i's own backward has read it. Buffers are
+ * reused greedily; the first consumer to reach a buffer writes it, the
+ * others add. Returns the number of buffers. */
+static int plan_backward(net *n)
+{
+    int live_max = 0, n_free = 0;
+    int *free_list = malloc((size_t)n->n_nodes * sizeof *free_list);
+    if (!free_list)
+        return -1;
+    int next_new = 0;
+    for (int i = n->n_nodes - 1; i >= 0; i--) {
+        net_node *node = &n->nodes[i];
+        for (int k = 0; k < node->l.ops->n_inputs; k++) {
+            int src = node->input[k];
+            node->din_acc[k] = false;
+            if (src < 0)
+                continue;
+            net_node *from = &n->nodes[src];
+            if (from->grad_buf >= 0) {
+                node->din_acc[k] = true;
+                continue;
+            }
+            from->grad_buf = n_free ? free_list[--n_free] : next_new++;
+        }
+        if (next_new > live_max)
+            live_max = next_new;
+        if (node->grad_buf >= 0 && i < n->n_nodes - 1)
+            free_list[n_free++] = node->grad_buf;
+    }
+    free(free_list);
+    return live_max;
+}
+
+typedef struct net_plan {
+    size_t region[REGION_COUNT], state, scratch, col, widest;
+} net_plan;
+
+static void plan_sizes(net *n, net_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->widest = (size_t)n->n_in;
+    uint64_t flops = 0;
+    for (int i = 0; i < n->n_nodes; i++) {
+        net_node *node = &n->nodes[i];
+        layer_sizes s = { 0 };
+        node->l.ops->sizes(&node->l, n->max_batch, &s);
+        for (int r = 0; r < REGION_COUNT; r++)
+            p->region[r] += s.region[r];
+        p->state += s.state;
+        p->scratch += s.scratch;
+        if (s.col > p->col)
+            p->col = s.col;
+        size_t out = shape_size(node->l.out);
+        if (out > p->widest)
+            p->widest = out;
+        bool needs_din = node->input[0] >= 0;
+        flops += node->l.ops->flops(&node->l, needs_din);
+    }
+    n->n_weights = p->region[REGION_WEIGHTS];
+    n->n_bias = p->region[REGION_BIASES];
+    n->n_params = n->n_weights + n->n_bias + p->region[REGION_BN];
+    n->n_state = p->state;
+    n->flops_per_example = flops;
+}
+
+/* Bytes net_build will allocate for the plan. */
+static size_t plan_bytes(const net *n, const net_plan *p, int n_grad_bufs)
+{
+    size_t B = (size_t)n->max_batch, floats = 3 * n->n_params + p->state + p->scratch + p->col;
+    for (int i = 0; i < n->n_nodes; i++)
+        floats += B * shape_size(n->nodes[i].l.out);
+    floats += (size_t)n_grad_bufs * B * p->widest + B * (size_t)n->n_classes;
+    if (n->in.c > 1)
+        floats += B * (size_t)n->n_in;
+    return floats * sizeof(float);
+}
+
+static void bind_views(net *n)
+{
+    size_t off[REGION_COUNT] = { 0, n->n_weights, n->n_weights + n->n_bias };
+    size_t ost = 0, oscr = 0;
+    for (int i = 0; i < n->n_nodes; i++) {
+        layer *l = &n->nodes[i].l;
+        layer_sizes s = { 0 };
+        l->ops->sizes(l, n->max_batch, &s);
+        layer_views v = { .state = n->state + ost, .scratch = n->scratch + oscr,
+                          .col = n->col, .max_batch = n->max_batch };
+        for (int r = 0; r < REGION_COUNT; r++) {
+            v.param[r] = n->params + off[r];
+            v.grad[r] = n->grads + off[r];
+            off[r] += s.region[r];
+        }
+        ost += s.state;
+        oscr += s.scratch;
+        l->ops->bind(l, &v);
     }
 }
 
@@ -149,119 +199,169 @@ void net_init_params(net *n, uint64_t seed)
     lr_rng rng;
     rng_seed(&rng, seed);
     memset(n->velocity, 0, n->n_params * sizeof *n->velocity);
-    for (int i = 0; i < n->n_layers; i++) {
-        layer *l = &n->layers[i];
-        if (l->kind == LAYER_DENSE) {
-            /* He initialisation: N(0, 2/fan_in), suited to ReLU. */
-            float sd = sqrtf(2.0f / (float)l->n_in);
-            size_t nw = (size_t)l->n_in * l->n_out;
-            for (size_t k = 0; k < nw; k++)
-                l->w[k] = sd * rng_normal(&rng);
-            memset(l->b, 0, (size_t)l->n_out * sizeof *l->b);
-        } else if (l->kind == LAYER_BATCHNORM) {
-            for (int k = 0; k < l->n_out; k++) {
-                l->w[k] = 1.0f;
-                l->b[k] = 0.0f;
-                l->run_mean[k] = 0.0f;
-                l->run_var[k] = 1.0f;
-            }
-        }
+    for (int i = 0; i < n->n_nodes; i++) {
+        layer *l = &n->nodes[i].l;
+        l->ops->init(l, &rng, n->init);
     }
 }
 
-int net_build(net *n, const char *spec, int n_in, int n_classes, int max_batch,
-              const net_opts *o, uint64_t seed, lr_err *e)
+/* Parses the spec and plans shapes and sizes into n (no big buffers yet). */
+static int plan(net *n, const char *spec, lr_shape in, int n_classes, int max_batch,
+                net_plan *p, lr_err *e)
 {
     memset(n, 0, sizeof *n);
-    bool bn;
-    int hidden[NET_MAX_HIDDEN], n_hidden;
-    if (parse_spec(spec, &bn, hidden, &n_hidden, e))
-        return -1;
-    if (n_in < 1 || n_classes < 2 || max_batch < 1)
+    if (in.c < 1 || in.h < 1 || in.w < 1 || n_classes < 2 || max_batch < 1)
         return lr_fail(e, "network needs inputs, at least 2 classes and a batch of at least 1");
-    if (o->bn_maf < 0.0f || o->bn_maf >= 1.0f)
-        return lr_fail(e, "batch-norm moving-average fraction %g is outside [0, 1)",
-                       (double)o->bn_maf);
     snprintf(n->spec, sizeof n->spec, "%s", spec);
-    n->n_in = n_in;
+    n->in = in;
+    n->n_in = (int)shape_size(in);
     n->n_classes = n_classes;
     n->max_batch = max_batch;
+    if (models_emit(n, spec, n_classes, e) || plan_shapes(n, e))
+        return -1;
+    plan_sizes(n, p);
+    return 0;
+}
 
-    int width = n_in, widest = n_in;
-    uint64_t macs = 0, first_macs = 0;
-    for (int h = 0; h < n_hidden; h++) {
-        add_layer(n, LAYER_DENSE, width, hidden[h]);
-        macs += (uint64_t)width * hidden[h];
-        if (h == 0)
-            first_macs = macs;
-        if (bn)
-            add_layer(n, LAYER_BATCHNORM, hidden[h], hidden[h]);
-        add_layer(n, LAYER_RELU, hidden[h], hidden[h]);
-        width = hidden[h];
-        if (width > widest)
-            widest = width;
-    }
-    add_layer(n, LAYER_DENSE, width, n_classes);
-    macs += (uint64_t)width * n_classes;
-    if (n_hidden == 0)
-        first_macs = macs;
-    if (n_classes > widest)
-        widest = n_classes;
-    /* Per dense layer: one GEMM forward, two backward (weights, input),
-     * except the first layer, whose input gradient is never needed. */
-    n->flops_per_example = 2 * (3 * macs - first_macs);
+int net_check_spec(const char *spec, lr_shape in, int n_classes, size_t *n_params, lr_err *e)
+{
+    net n;
+    net_plan p;
+    int rc = plan(&n, spec, in, n_classes, 1, &p, e);
+    if (!rc && n_params)
+        *n_params = n.n_params;
+    net_free(&n);
+    return rc;
+}
 
-    size_t scratch = count_blocks(n);
-    n->params = calloc(n->n_params, sizeof(float));
-    n->grads = calloc(n->n_params, sizeof(float));
-    n->velocity = calloc(n->n_params, sizeof(float));
-    n->state = calloc(n->n_state ? n->n_state : 1, sizeof(float));
-    n->scratch = calloc(scratch ? scratch : 1, sizeof(float));
-    n->grad_a = malloc((size_t)max_batch * widest * sizeof(float));
-    n->grad_b = malloc((size_t)max_batch * widest * sizeof(float));
-    n->dlogits = malloc((size_t)max_batch * n_classes * sizeof(float));
-    bool ok = n->params && n->grads && n->velocity && n->state && n->scratch &&
-              n->grad_a && n->grad_b && n->dlogits;
-    for (int i = 0; i < n->n_layers; i++) {
-        n->acts[i] = malloc((size_t)max_batch * n->layers[i].n_out * sizeof(float));
-        ok = ok && n->acts[i];
+static float *alloc_floats(size_t n, bool *ok)
+{
+    float *p = calloc(n ? n : 1, sizeof(float));
+    *ok = *ok && p;
+    return p;
+}
+
+int net_build(net *n, const char *spec, lr_shape in, int n_classes, int max_batch,
+              const net_opts *o, uint64_t seed, lr_err *e)
+{
+    net_plan p;
+    if (o->bn_maf < 0.0f || o->bn_maf >= 1.0f) {
+        memset(n, 0, sizeof *n);
+        return lr_fail(e, "batch-norm moving-average fraction %g is outside [0, 1)",
+                       (double)o->bn_maf);
     }
+    if (plan(n, spec, in, n_classes, max_batch, &p, e))
+        goto fail;
+    n->n_grad_bufs = plan_backward(n);
+    if (n->n_grad_bufs < 0) {
+        lr_fail(e, "out of memory building model '%s'", spec);
+        goto fail;
+    }
+    n->bytes = plan_bytes(n, &p, n->n_grad_bufs);
+    size_t avail = sysmem_available();
+    if (n->bytes > avail) {
+        char need[32], have[32];
+        sysmem_format(n->bytes, need, sizeof need);
+        sysmem_format(avail, have, sizeof have);
+        lr_fail(e, "model '%s' with batch %d needs about %s (%zu parameters with their "
+                   "gradients and momentum, activations for the batch) but only %s of "
+                   "memory is available", spec, max_batch, need, n->n_params, have);
+        goto fail;
+    }
+    bool ok = true;
+    size_t B = (size_t)max_batch;
+    n->params = alloc_floats(n->n_params, &ok);
+    n->grads = alloc_floats(n->n_params, &ok);
+    n->velocity = alloc_floats(n->n_params, &ok);
+    n->state = alloc_floats(n->n_state, &ok);
+    n->scratch = alloc_floats(p.scratch, &ok);
+    n->col = alloc_floats(p.col, &ok);
+    n->dlogits = alloc_floats(B * (size_t)n_classes, &ok);
+    if (in.c > 1)
+        n->x_nhwc = alloc_floats(B * (size_t)n->n_in, &ok);
+    for (int i = 0; i < n->n_nodes && ok; i++)
+        n->nodes[i].act = alloc_floats(B * shape_size(n->nodes[i].l.out), &ok);
+    n->grad_bufs = calloc((size_t)n->n_grad_bufs + 1, sizeof *n->grad_bufs);
+    ok = ok && n->grad_bufs;
+    for (int i = 0; i < n->n_grad_bufs && ok; i++)
+        n->grad_bufs[i] = alloc_floats(B * p.widest, &ok);
     if (!ok) {
-        net_free(n);
-        return lr_fail(e, "out of memory building model '%s'", spec);
+        lr_fail(e, "out of memory building model '%s'", spec);
+        goto fail;
     }
-    for (int i = 0; i < n->n_layers; i++) {
-        n->layers[i].bn_maf = o->bn_maf;
-        n->layers[i].bn_eps = o->bn_eps;
+    for (int i = 0; i < n->n_nodes; i++) {
+        n->nodes[i].l.bn_maf = o->bn_maf;
+        n->nodes[i].l.bn_eps = o->bn_eps;
     }
-    assign_views(n);
+    bind_views(n);
+    n->init = o->init;
     net_init_params(n, seed);
     return 0;
+fail:
+    net_free(n);
+    return -1;
+}
+
+/* x [B][C][H][W] -> n->x_nhwc [B][H][W][C]. */
+static const float *to_channel_last(net *n, const float *x, int B)
+{
+    if (n->in.c == 1)
+        return x;
+    int C = n->in.c;
+    size_t hw = (size_t)n->in.h * n->in.w;
+    for (int b = 0; b < B; b++) {
+        const float *src = x + (size_t)b * n->n_in;
+        float *dst = n->x_nhwc + (size_t)b * n->n_in;
+        for (int c = 0; c < C; c++)
+            for (size_t p = 0; p < hw; p++)
+                dst[p * C + c] = src[(size_t)c * hw + p];
+    }
+    return n->x_nhwc;
+}
+
+static const float *node_input(const net *n, const float *x, int input)
+{
+    return input == NET_INPUT ? x : input >= 0 ? n->nodes[input].act : NULL;
+}
+
+static const float *forward_nodes(net *n, const float *x, int B, bool train)
+{
+    for (int i = 0; i < n->n_nodes; i++) {
+        net_node *node = &n->nodes[i];
+        layer_io io = { .in = { node_input(n, x, node->input[0]),
+                                node_input(n, x, node->input[1]) },
+                        .out = node->act, .B = B, .train = train };
+        node->l.ops->forward(&node->l, &io);
+    }
+    return n->nodes[n->n_nodes - 1].act;
 }
 
 const float *net_forward(net *n, const float *x, int B, bool train)
 {
-    const float *in = x;
-    for (int i = 0; i < n->n_layers; i++) {
-        layer *l = &n->layers[i];
-        l->ops->forward(l, in, n->acts[i], B, train);
-        in = n->acts[i];
-    }
-    return in;
+    assert(B >= 1 && B <= n->max_batch);
+    return forward_nodes(n, to_channel_last(n, x, B), B, train);
 }
 
 float net_train_pass(net *n, const float *x, const int *y, int B, int *n_correct)
 {
+    assert(B >= 1 && B <= n->max_batch);
     memset(n->grads, 0, n->n_params * sizeof *n->grads);
-    const float *logits = net_forward(n, x, B, true);
+    const float *xin = to_channel_last(n, x, B);
+    const float *logits = forward_nodes(n, xin, B, true);
     float loss = softmax_xent(logits, y, B, n->n_classes, n->dlogits, n_correct);
-    const float *dout = n->dlogits;
-    for (int i = n->n_layers - 1; i >= 0; i--) {
-        layer *l = &n->layers[i];
-        const float *in = i > 0 ? n->acts[i - 1] : x;
-        float *din = i > 0 ? (dout == n->grad_a ? n->grad_b : n->grad_a) : NULL;
-        l->ops->backward(l, in, n->acts[i], dout, din, B);
-        dout = din;
+    for (int i = n->n_nodes - 1; i >= 0; i--) {
+        net_node *node = &n->nodes[i];
+        if (i < n->n_nodes - 1 && node->grad_buf < 0)
+            continue; /* nothing reads its output: no gradient reaches it */
+        layer_io io = { .out = node->act, .B = B, .train = true };
+        io.dout = i == n->n_nodes - 1 ? n->dlogits : n->grad_bufs[node->grad_buf];
+        for (int k = 0; k < 2; k++) {
+            int src = node->input[k];
+            io.in[k] = node_input(n, xin, src);
+            io.din[k] = src >= 0 ? n->grad_bufs[n->nodes[src].grad_buf] : NULL;
+            io.din_acc[k] = node->din_acc[k];
+        }
+        node->l.ops->backward(&node->l, &io);
     }
     return loss;
 }

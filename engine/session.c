@@ -150,8 +150,8 @@ static int ensure_net(session *s, lr_err *e)
         return 0;
     net fresh;
     const dataset *d = &s->cfg.data->train;
-    if (net_build(&fresh, s->model, dataset_dim(d), d->n_classes,
-                  trainer_net_batch(s->cfg.train.batch), &s->cfg.net,
+    if (net_build(&fresh, s->model, trainer_data_shape(d), d->n_classes,
+                  s->cfg.train.batch, &s->cfg.net,
                   s->cfg.seed, e))
         return -1;
     if (s->have_net)

@@ -75,11 +75,11 @@ typedef struct run_settings {
     const train_cfg *train;
 } run_settings;
 
-/* The batch a network is built for when it trains with batches of `batch`:
- * room for those and for evaluation chunks of at least 500 images. */
-static inline int trainer_net_batch(int batch)
+/* The shape of one example of d, as a network reads it. Networks are built
+ * for the training batch; evaluation runs in chunks of that size. */
+static inline lr_shape trainer_data_shape(const dataset *d)
 {
-    return batch > 500 ? batch : 500;
+    return (lr_shape){ d->c, d->h, d->w };
 }
 
 /* Batch 128, seed 1, evaluation only at epoch ends, on the whole test set. */

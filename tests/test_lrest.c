@@ -199,7 +199,7 @@ static void run_start(run *r, sched_policy p, double momentum, int every)
     cr_assert_eq(dataset_make_synthetic(&r->data, 2000, 500, 11, &e), 0, "%s", e.msg);
     net_opts no;
     net_opts_default(&no);
-    cr_assert_eq(net_build(&r->n, "mlp-bn:32", dataset_dim(&r->data.train), 10, 256, &no, 5, &e),
+    cr_assert_eq(net_build(&r->n, "mlp-bn:32", trainer_data_shape(&r->data.train), 10, 256, &no, 5, &e),
                  0, "%s", e.msg);
     sched s;
     sched_defaults(&s, p);
@@ -308,7 +308,7 @@ Test(lrest, hvp_probe_matches_softmax_regression_in_closed_form)
     net n;
     net_opts no;
     net_opts_default(&no);
-    cr_assert_eq(net_build(&n, "linear", D, K, B, &no, 2, &e), 0, "%s", e.msg);
+    cr_assert_eq(net_build(&n, "linear", trainer_data_shape(&data.train), K, B, &no, 2, &e), 0, "%s", e.msg);
     sgd_opts o;
     sgd_opts_default(&o);
     float *x = malloc((size_t)B * D * sizeof *x);
@@ -322,7 +322,7 @@ Test(lrest, hvp_probe_matches_softmax_regression_in_closed_form)
     }
     net_train_pass(&n, x, y, B, NULL);
 
-    const layer *l = &n.layers[0];
+    const layer *l = &n.nodes[0].l;
     double vv = 0.0, vhv = 0.0, wd = o.wd;
     for (size_t j = 0; j < n.n_weights; j++) {
         double v = (double)l->dw[j] + wd * (double)l->w[j];

@@ -10,12 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/gradcheck.h"
 #include "engine/layers.h"
 #include "engine/net.h"
 #include "engine/rng.h"
 #include "engine/sgd.h"
-
-#define H 1e-2f
 
 static float *randn(lr_rng *r, size_t n, float scale)
 {
@@ -25,121 +24,11 @@ static float *randn(lr_rng *r, size_t n, float scale)
     return p;
 }
 
-/* A standalone layer with its own parameter, gradient and scratch buffers. */
-typedef struct test_layer {
-    layer l;
-    float *mem;
-} test_layer;
-
-static void make_layer(test_layer *t, layer_kind kind, int n_in, int n_out, int B, lr_rng *r)
-{
-    static const layer_ops *ops[] = { &layer_dense_ops, &layer_relu_ops, &layer_batchnorm_ops };
-    memset(t, 0, sizeof *t);
-    layer *l = &t->l;
-    l->kind = kind;
-    l->ops = ops[kind];
-    l->n_in = n_in;
-    l->n_out = n_out;
-    size_t nw = kind == LAYER_DENSE ? (size_t)n_in * n_out : (size_t)n_out;
-    size_t total = 2 * nw + 2 * (size_t)n_out + 5 * (size_t)n_out + (size_t)B * n_out;
-    t->mem = calloc(total, sizeof(float));
-    float *p = t->mem;
-    l->w = p; p += nw;
-    l->dw = p; p += nw;
-    l->b = p; p += n_out;
-    l->db = p; p += n_out;
-    l->run_mean = p; p += n_out;
-    l->run_var = p; p += n_out;
-    l->inv_std = p; p += n_out;
-    l->scratch = p; p += 2 * (size_t)n_out;
-    l->xhat = p;
-    l->bn_maf = 0.9f;
-    l->bn_eps = 1e-5f;
-    for (size_t i = 0; i < nw; i++)
-        l->w[i] = kind == LAYER_BATCHNORM ? 1.0f + 0.3f * rng_normal(r) : 0.5f * rng_normal(r);
-    for (int i = 0; i < n_out; i++) {
-        l->b[i] = 0.3f * rng_normal(r);
-        l->run_var[i] = 1.0f;
-    }
-}
-
-static double objective(layer *l, const float *x, float *out, const float *R, int B)
-{
-    l->ops->forward(l, x, out, B, true);
-    double s = 0.0;
-    for (size_t i = 0; i < (size_t)B * l->n_out; i++)
-        s += (double)out[i] * (double)R[i];
-    return s;
-}
-
 static void check_close(const char *what, size_t i, double analytic, double numeric)
 {
-    double tol = 2e-2 * fmax(1.0, fmax(fabs(analytic), fabs(numeric)));
+    double tol = 1e-3 * fmax(1e-2, fmax(fabs(analytic), fabs(numeric)));
     cr_expect(fabs(analytic - numeric) <= tol, "%s[%zu]: analytic %.6g vs numeric %.6g", what,
               i, analytic, numeric);
-}
-
-/* Perturbs each entry of p (n of them) and compares with grad. */
-static void check_entries(const char *what, float *p, const float *grad, size_t n, layer *l,
-                          const float *x, float *out, const float *R, int B)
-{
-    for (size_t i = 0; i < n; i++) {
-        float keep = p[i];
-        p[i] = keep + H;
-        double up = objective(l, x, out, R, B);
-        p[i] = keep - H;
-        double down = objective(l, x, out, R, B);
-        p[i] = keep;
-        check_close(what, i, grad[i], (up - down) / (2.0 * (double)H));
-    }
-}
-
-static void check_layer(layer_kind kind, int n_in, int n_out, int B)
-{
-    lr_rng r;
-    rng_seed(&r, 42 + kind);
-    test_layer t;
-    make_layer(&t, kind, n_in, n_out, B, &r);
-    layer *l = &t.l;
-    float *x = randn(&r, (size_t)B * n_in, 1.0f);
-    if (kind == LAYER_RELU) /* keep inputs away from the kink */
-        for (int i = 0; i < B * n_in; i++)
-            x[i] += x[i] > 0 ? 0.1f : -0.1f;
-    float *R = randn(&r, (size_t)B * n_out, 1.0f);
-    float *out = malloc((size_t)B * n_out * sizeof *out);
-    float *din = malloc((size_t)B * n_in * sizeof *din);
-    objective(l, x, out, R, B);
-    l->ops->backward(l, x, out, R, din, B);
-    check_entries("din", x, din, (size_t)B * n_in, l, x, out, R, B);
-    if (kind != LAYER_RELU) {
-        size_t nw = kind == LAYER_DENSE ? (size_t)n_in * n_out : (size_t)n_out;
-        check_entries("dw", l->w, l->dw, nw, l, x, out, R, B);
-        check_entries("db", l->b, l->db, (size_t)n_out, l, x, out, R, B);
-    }
-    free(x);
-    free(R);
-    free(out);
-    free(din);
-    free(t.mem);
-}
-
-Test(gradients, dense) { check_layer(LAYER_DENSE, 7, 5, 4); }
-Test(gradients, relu) { check_layer(LAYER_RELU, 6, 6, 3); }
-Test(gradients, batchnorm_training) { check_layer(LAYER_BATCHNORM, 5, 5, 6); }
-
-Test(gradients, backward_accumulates_parameter_gradients)
-{
-    lr_rng r;
-    rng_seed(&r, 7);
-    test_layer t;
-    make_layer(&t, LAYER_DENSE, 3, 2, 2, &r);
-    float x[6] = { 1, 2, 3, 4, 5, 6 }, R[4] = { 1, -1, 0.5f, 2 }, out[4];
-    objective(&t.l, x, out, R, 2);
-    t.l.ops->backward(&t.l, x, out, R, NULL, 2);
-    float once = t.l.dw[0];
-    t.l.ops->backward(&t.l, x, out, R, NULL, 2);
-    cr_expect_float_eq(t.l.dw[0], 2 * once, 1e-5f);
-    free(t.mem);
 }
 
 Test(gradients, softmax_xent)
@@ -173,40 +62,75 @@ Test(gradients, softmax_xent_is_stable_for_huge_logits)
     cr_expect_eq(hits, 0);
 }
 
-/* Whole network: every parameter's gradient against finite differences of
- * the mean cross-entropy (a smaller step: ReLU kinks must not fall inside). */
-static void check_net(const char *spec)
+/* Whole networks through the engine's gradient checker, on a small batch
+ * of random images of `in`; every tensor is sampled. */
+static void check_net(const char *spec, lr_shape in, int per_tensor)
 {
     net n;
     net_opts o;
     net_opts_default(&o);
     lr_err e;
-    int B = 6, n_in = 5, K = 4;
-    cr_assert_eq(net_build(&n, spec, n_in, K, B, &o, 11, &e), 0, "%s", e.msg);
+    int B = 6, K = 4;
+    cr_assert_eq(net_build(&n, spec, in, K, B, &o, 11, &e), 0, "%s", e.msg);
     lr_rng r;
     rng_seed(&r, 5);
-    float *x = randn(&r, (size_t)B * n_in, 1.0f);
+    float *x = randn(&r, (size_t)B * n.n_in, 1.0f);
     int y[6] = { 0, 1, 2, 3, 1, 2 };
-    net_train_pass(&n, x, y, B, NULL);
-    float *g = malloc(n.n_params * sizeof *g);
-    memcpy(g, n.grads, n.n_params * sizeof *g);
-    for (size_t i = 0; i < n.n_params; i++) {
-        float keep = n.params[i];
-        n.params[i] = keep + 1e-3f;
-        double up = net_train_pass(&n, x, y, B, NULL);
-        n.params[i] = keep - 1e-3f;
-        double down = net_train_pass(&n, x, y, B, NULL);
-        n.params[i] = keep;
-        check_close(spec, i, g[i], (up - down) / 2e-3);
-    }
-    free(g);
+    gradcheck_opts go;
+    gradcheck_opts_default(&go);
+    go.per_tensor = per_tensor;
+    gradcheck_report rep;
+    cr_assert_eq(gradcheck_net(&n, x, y, B, &go, &rep, &e), 0, "%s", e.msg);
+    for (int i = 0; i < rep.n_tensors; i++)
+        cr_expect(rep.tensors[i].n_bad == 0 || rep.passed, "%s %s: %d of %d entries off, "
+                  "worst %.3g", spec, rep.tensors[i].name, rep.tensors[i].n_bad,
+                  rep.tensors[i].n_checked, rep.tensors[i].max_err);
+    cr_expect(rep.passed, "%s: %d of %d entries off (worst %.3g)", spec, rep.n_bad,
+              rep.n_checked, rep.max_err);
+    cr_expect(rep.n_checked > 0);
+    gradcheck_report_free(&rep);
     free(x);
     net_free(&n);
 }
 
-Test(gradients, whole_mlp) { check_net("mlp:6,5"); }
-Test(gradients, whole_mlp_bn) { check_net("mlp-bn:6,5"); }
-Test(gradients, linear_model) { check_net("linear"); }
+#define FLAT(n) ((lr_shape){ n, 1, 1 })
+#define IMAGE(c, h, w) ((lr_shape){ c, h, w })
+
+Test(gradients, whole_mlp) { check_net("mlp:6,5", FLAT(5), 64); }
+Test(gradients, whole_mlp_bn) { check_net("mlp-bn:6,5", FLAT(5), 64); }
+Test(gradients, linear_model) { check_net("linear", FLAT(5), 64); }
+Test(gradients, whole_lenet) { check_net("lenet", IMAGE(1, 16, 16), 12); }
+Test(gradients, whole_cnn_bn) { check_net("cnn-bn", IMAGE(1, 8, 8), 12); }
+Test(gradients, whole_resnet_8) { check_net("resnet:8", IMAGE(3, 8, 8), 8); }
+Test(gradients, whole_resnet_8_narrow) { check_net("resnet:8,4", IMAGE(2, 9, 7), 16); }
+
+/* The checker itself: a backward that loses a layer's gradient fails it. */
+Test(gradients, checker_catches_a_missing_gradient)
+{
+    net n;
+    net_opts o;
+    net_opts_default(&o);
+    lr_err e;
+    int B = 4;
+    cr_assert_eq(net_build(&n, "mlp:5", FLAT(3), 3, B, &o, 2, &e), 0, "%s", e.msg);
+    lr_rng r;
+    rng_seed(&r, 1);
+    float *x = randn(&r, (size_t)B * 3, 1.0f);
+    int y[4] = { 0, 1, 2, 0 };
+    /* a "layer" whose backward drops its weight gradient */
+    layer_ops broken = *n.nodes[0].l.ops;
+    broken.backward = n.nodes[1].l.ops->backward; /* relu's: touches no parameter */
+    n.nodes[0].l.ops = &broken;
+    gradcheck_opts go;
+    gradcheck_opts_default(&go);
+    gradcheck_report rep;
+    cr_assert_eq(gradcheck_net(&n, x, y, B, &go, &rep, &e), 0);
+    cr_expect(!rep.passed);
+    cr_expect_eq(rep.tensors[0].n_bad, rep.tensors[0].n_checked);
+    gradcheck_report_free(&rep);
+    free(x);
+    net_free(&n);
+}
 
 Test(net, parameter_regions_and_counts)
 {
@@ -214,43 +138,114 @@ Test(net, parameter_regions_and_counts)
     net_opts o;
     net_opts_default(&o);
     lr_err e;
-    cr_assert_eq(net_build(&n, "mlp-bn:512,512", 784, 10, 128, &o, 1, &e), 0, "%s", e.msg);
+    cr_assert_eq(net_build(&n, "mlp-bn:512,512", IMAGE(1, 28, 28), 10, 128, &o, 1, &e), 0, "%s", e.msg);
     cr_expect_eq(n.n_weights, (size_t)(784 * 512 + 512 * 512 + 512 * 10));
     cr_expect_eq(n.n_bias, (size_t)(512 + 512 + 10));
     cr_expect_eq(n.n_params - n.n_weights - n.n_bias, (size_t)(2 * 512 * 2));
-    cr_expect_eq(n.n_layers, 7); /* dense bn relu dense bn relu dense */
+    cr_expect_eq(n.n_nodes, 7); /* dense bn relu dense bn relu dense */
     net_free(&n);
+}
+
+/* Parameter counts of the presets, by hand from their definitions. */
+Test(net, preset_parameter_counts)
+{
+    size_t n;
+    lr_err e;
+    cr_assert_eq(net_check_spec("resnet:8", IMAGE(1, 28, 28), 10, &n, &e), 0, "%s", e.msg);
+    cr_expect_eq(n, (size_t)77754);
+    /* ResNet-20 on CIFAR-10: 0.27 M */
+    cr_assert_eq(net_check_spec("resnet:20", IMAGE(3, 32, 32), 10, &n, &e), 0, "%s", e.msg);
+    cr_expect_eq(n, (size_t)272474);
+    /* LeNet: 5*5*20+20 + 5*5*20*50+50 + 800*500+500 + 500*10+10 */
+    cr_assert_eq(net_check_spec("lenet", IMAGE(1, 28, 28), 10, &n, &e), 0, "%s", e.msg);
+    cr_expect_eq(n, (size_t)(520 + 25050 + 400500 + 5010));
+    /* cnn-bn: convs without bias, BN 2 per channel */
+    cr_assert_eq(net_check_spec("cnn-bn", IMAGE(1, 28, 28), 10, &n, &e), 0, "%s", e.msg);
+    cr_expect_eq(n, (size_t)(9 * 32 + 9 * 32 * 32 + 9 * 32 * 64 + 9 * 64 * 64 +
+                             2 * (32 + 32 + 64 + 64) + 64 * 10 + 10));
 }
 
 Test(net, bad_specs_are_refused_with_reasons)
 {
-    net n;
-    net_opts o;
-    net_opts_default(&o);
     lr_err e;
-    cr_expect_eq(net_build(&n, "resnet", 784, 10, 8, &o, 1, &e), -1);
+    lr_shape img = IMAGE(1, 28, 28);
+    cr_expect_eq(net_check_spec("vgg", img, 10, NULL, &e), -1);
     cr_expect(strstr(e.msg, "unknown model"), "%s", e.msg);
-    cr_expect_eq(net_build(&n, "mlp:0", 784, 10, 8, &o, 1, &e), -1);
+    cr_expect_eq(net_check_spec("resnet", img, 10, NULL, &e), -1);
+    cr_expect(strstr(e.msg, "depth"), "%s", e.msg);
+    cr_expect_eq(net_check_spec("resnet:21", img, 10, NULL, &e), -1);
+    cr_expect(strstr(e.msg, "6n+2"), "%s", e.msg);
+    cr_expect_eq(net_check_spec("mlp:0", img, 10, NULL, &e), -1);
     cr_expect(strstr(e.msg, "1 to 65536"), "%s", e.msg);
-    cr_expect_eq(net_build(&n, "mlp:12x", 784, 10, 8, &o, 1, &e), -1);
+    cr_expect_eq(net_check_spec("mlp:12x", img, 10, NULL, &e), -1);
     cr_expect(strstr(e.msg, "comma"), "%s", e.msg);
+    cr_expect_eq(net_check_spec("mlp:12,", img, 10, NULL, &e), -1);
+    cr_expect(strstr(e.msg, "missing"), "%s", e.msg);
+    cr_expect_eq(net_check_spec("lenet:5", img, 10, NULL, &e), -1);
+    cr_expect(strstr(e.msg, "no arguments"), "%s", e.msg);
 }
 
-Test(net, deepest_spec_fits_and_one_more_is_refused)
+/* A model whose convolutions and pools shrink the image below 1x1 is
+ * refused, naming the layer. */
+Test(net, images_too_small_for_the_model_are_refused)
+{
+    lr_err e;
+    cr_expect_eq(net_check_spec("lenet", IMAGE(1, 12, 12), 10, NULL, &e), -1);
+    cr_expect(strstr(e.msg, "conv2"), "%s", e.msg);
+    cr_expect_eq(net_check_spec("cnn-bn", IMAGE(3, 3, 3), 10, NULL, &e), -1);
+    cr_expect(strstr(e.msg, "pool2"), "%s", e.msg);
+    cr_expect_eq(net_check_spec("resnet:8", IMAGE(1, 4, 4), 10, NULL, &e), 0, "%s", e.msg);
+    cr_expect_eq(net_check_spec("lenet", IMAGE(1, 16, 16), 10, NULL, &e), 0, "%s", e.msg);
+}
+
+Test(net, memory_beyond_what_is_available_is_refused_before_allocating)
 {
     net n;
     net_opts o;
     net_opts_default(&o);
     lr_err e;
-    char spec[128] = "mlp-bn:4";
-    for (int i = 1; i < NET_MAX_HIDDEN; i++)
-        strcat(spec, ",4");
-    cr_assert_eq(net_build(&n, spec, 3, 2, 4, &o, 1, &e), 0, "%s", e.msg);
-    cr_expect_eq(n.n_layers, 3 * NET_MAX_HIDDEN + 1);
+    cr_expect_eq(net_build(&n, "mlp:65536,65536,65536", IMAGE(1, 28, 28), 10, 128, &o, 1, &e),
+                 -1);
+    cr_expect(strstr(e.msg, "available"), "%s", e.msg);
+    cr_expect(strstr(e.msg, "GB"), "%s", e.msg);
+}
+
+/* A deep chain needs only a few gradient buffers, however deep. */
+Test(net, gradient_buffers_are_shared_along_the_graph)
+{
+    net n;
+    net_opts o;
+    net_opts_default(&o);
+    lr_err e;
+    cr_assert_eq(net_build(&n, "resnet:56", IMAGE(3, 8, 8), 10, 2, &o, 1, &e), 0, "%s", e.msg);
+    cr_expect(n.n_nodes > 150);
+    cr_expect(n.n_grad_bufs <= 4, "%d buffers", n.n_grad_bufs);
     net_free(&n);
-    strcat(spec, ",4");
-    cr_expect_eq(net_build(&n, spec, 3, 2, 4, &o, 1, &e), -1);
-    cr_expect(strstr(e.msg, "hidden layers"), "%s", e.msg);
+}
+
+/* Evaluation in chunks gives what one big batch gives. */
+Test(net, evaluation_does_not_depend_on_the_chunk_size)
+{
+    net small, big;
+    net_opts o;
+    net_opts_default(&o);
+    lr_err e;
+    cr_assert_eq(net_build(&small, "resnet:8,4", IMAGE(3, 8, 8), 10, 3, &o, 4, &e), 0);
+    cr_assert_eq(net_build(&big, "resnet:8,4", IMAGE(3, 8, 8), 10, 9, &o, 4, &e), 0);
+    lr_rng r;
+    rng_seed(&r, 3);
+    float *x = randn(&r, 9 * 3 * 8 * 8, 1.0f);
+    const float *all = net_forward(&big, x, 9, false);
+    for (int c = 0; c < 3; c++) {
+        const float *part = net_forward(&small, x + c * 3 * 192, 3, false);
+        for (int i = 0; i < 30; i++)
+            cr_expect(fabsf(part[i] - all[c * 30 + i]) <= 1e-5f * (1.0f + fabsf(part[i])),
+                      "chunk %d logit %d: %g vs %g", c, i, (double)part[i],
+                      (double)all[c * 30 + i]);
+    }
+    free(x);
+    net_free(&small);
+    net_free(&big);
 }
 
 Test(net, batchnorm_eval_uses_running_statistics)
@@ -260,7 +255,7 @@ Test(net, batchnorm_eval_uses_running_statistics)
     net_opts_default(&o);
     o.bn_maf = 0.0f; /* running stats = last batch's */
     lr_err e;
-    cr_assert_eq(net_build(&n, "mlp-bn:4", 3, 2, 64, &o, 2, &e), 0, "%s", e.msg);
+    cr_assert_eq(net_build(&n, "mlp-bn:4", FLAT(3), 2, 64, &o, 2, &e), 0, "%s", e.msg);
     lr_rng r;
     rng_seed(&r, 9);
     float *x = randn(&r, 64 * 3, 1.0f);
@@ -282,7 +277,7 @@ Test(sgd, caffe_update_rule_and_decay_regions)
     net_opts o;
     net_opts_default(&o);
     lr_err e;
-    cr_assert_eq(net_build(&n, "mlp-bn:2", 2, 2, 4, &o, 1, &e), 0, "%s", e.msg);
+    cr_assert_eq(net_build(&n, "mlp-bn:2", FLAT(2), 2, 4, &o, 1, &e), 0, "%s", e.msg);
     sgd_opts s = { .wd = 0.1, .decay_bias = false, .decay_bn = false, .nesterov = false };
     for (size_t i = 0; i < n.n_params; i++) {
         n.params[i] = 1.0f;

@@ -23,7 +23,7 @@ void train_fixture_init(train_fixture *f, const char *model, const sched *s,
     cr_assert_eq(dataset_make_synthetic(&f->data, 4000, 1000, 7, &e), 0, "%s", e.msg);
     net_opts no;
     net_opts_default(&no);
-    cr_assert_eq(net_build(&f->n, model, dataset_dim(&f->data.train), 10, 500, &no, c->seed,
+    cr_assert_eq(net_build(&f->n, model, trainer_data_shape(&f->data.train), 10, 500, &no, c->seed,
                            &e), 0, "%s", e.msg);
     sgd_opts o;
     sgd_opts_default(&o);

@@ -1,0 +1,145 @@
+#include "engine/gradcheck.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/rng.h"
+
+void gradcheck_opts_default(gradcheck_opts *o)
+{
+    o->per_tensor = 8;
+    o->h = 1e-3f;
+    o->tol = 5e-2;
+    o->seed = 1;
+}
+
+void gradcheck_report_free(gradcheck_report *r)
+{
+    free(r->tensors);
+    memset(r, 0, sizeof *r);
+}
+
+/* A parameter tensor: its values and analytic gradient in the net's blocks. */
+typedef struct tensor_ref {
+    float *p, *g;
+    size_t n;
+} tensor_ref;
+
+/* The (at most two) tensors of a layer, named after it. */
+static int layer_tensors(const layer *l, tensor_ref t[2], const char *names[2])
+{
+    layer_sizes s = { 0 };
+    l->ops->sizes(l, 1, &s);
+    int k = 0;
+    if (s.region[REGION_BN]) {
+        size_t C = s.region[REGION_BN] / 2;
+        t[k] = (tensor_ref){ l->w, l->dw, C };
+        names[k++] = "scale";
+        t[k] = (tensor_ref){ l->b, l->db, C };
+        names[k++] = "shift";
+        return k;
+    }
+    if (s.region[REGION_WEIGHTS]) {
+        t[k] = (tensor_ref){ l->w, l->dw, s.region[REGION_WEIGHTS] };
+        names[k++] = "w";
+    }
+    if (s.region[REGION_BIASES]) {
+        t[k] = (tensor_ref){ l->b, l->db, s.region[REGION_BIASES] };
+        names[k++] = "b";
+    }
+    return k;
+}
+
+static double rms(const float *v, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)v[i] * (double)v[i];
+    return n ? sqrt(s / (double)n) : 0.0;
+}
+
+static double loss_at(net *n, const float *x, const int *y, int B)
+{
+    const float *logits = net_forward(n, x, B, true);
+    return softmax_xent_mean(logits, y, B, n->n_classes, NULL, NULL);
+}
+
+static double numeric(net *n, const float *x, const int *y, int B, float *p, float h)
+{
+    float keep = *p;
+    *p = keep + h;
+    double up = loss_at(n, x, y, B);
+    *p = keep - h;
+    double down = loss_at(n, x, y, B);
+    *p = keep;
+    return (up - down) / (2.0 * (double)h);
+}
+
+static int count_tensors(const net *n)
+{
+    int total = 0;
+    for (int i = 0; i < n->n_nodes; i++) {
+        tensor_ref t[2];
+        const char *names[2];
+        total += layer_tensors(&n->nodes[i].l, t, names);
+    }
+    return total;
+}
+
+int gradcheck_net(net *n, const float *x, const int *y, int B, const gradcheck_opts *o,
+                  gradcheck_report *r, lr_err *e)
+{
+    memset(r, 0, sizeof *r);
+    int n_tensors = count_tensors(n);
+    float *grads = malloc((n->n_params ? n->n_params : 1) * sizeof *grads);
+    float *state = malloc((n->n_state ? n->n_state : 1) * sizeof *state);
+    r->tensors = calloc(n_tensors ? (size_t)n_tensors : 1, sizeof *r->tensors);
+    if (!grads || !state || !r->tensors) {
+        free(grads);
+        free(state);
+        gradcheck_report_free(r);
+        return lr_fail(e, "out of memory checking gradients");
+    }
+    memcpy(state, n->state, n->n_state * sizeof *state);
+    net_train_pass(n, x, y, B, NULL);
+    memcpy(grads, n->grads, n->n_params * sizeof *grads);
+    double floor_scale = 1e-2 * rms(grads, n->n_params);
+    lr_rng rng;
+    rng_seed(&rng, o->seed);
+    for (int i = 0; i < n->n_nodes; i++) {
+        tensor_ref t[2];
+        const char *names[2];
+        int k = layer_tensors(&n->nodes[i].l, t, names);
+        for (int j = 0; j < k; j++) {
+            gradcheck_tensor *out = &r->tensors[r->n_tensors++];
+            snprintf(out->name, sizeof out->name, "%s.%s", n->nodes[i].l.name, names[j]);
+            out->n = t[j].n;
+            /* the analytic gradient, from the copy: t[j].g is overwritten */
+            const float *g = grads + (t[j].g - n->grads);
+            out->scale = fmax(rms(g, t[j].n), floor_scale);
+            int samples = (size_t)o->per_tensor < t[j].n ? o->per_tensor : (int)t[j].n;
+            for (int s = 0; s < samples; s++) {
+                size_t at = samples == (int)t[j].n ? (size_t)s
+                                                   : rng_below(&rng, (uint32_t)t[j].n);
+                double err = fabs(numeric(n, x, y, B, t[j].p + at, o->h) - (double)g[at]) /
+                             out->scale;
+                if (err > o->tol) /* a kink inside the step? try a smaller one */
+                    err = fmin(err, fabs(numeric(n, x, y, B, t[j].p + at, o->h / 4) -
+                                         (double)g[at]) / out->scale);
+                out->n_checked++;
+                out->n_bad += err > o->tol;
+                out->max_err = fmax(out->max_err, err);
+            }
+            r->n_checked += out->n_checked;
+            r->n_bad += out->n_bad;
+            r->max_err = fmax(r->max_err, out->max_err);
+        }
+    }
+    r->passed = r->n_bad * 100 <= r->n_checked;
+    memcpy(n->state, state, n->n_state * sizeof *state);
+    free(state);
+    free(grads);
+    return 0;
+}

@@ -1,0 +1,237 @@
+/* layer_conv.c — 2-D convolution, lowered to GEMM through im2col.
+ *
+ * Shapes (channel-last, see layers.h): in [B][H][W][C], out [B][Ho][Wo][N]
+ * with N = out_c, Ho = (H + 2 pad - k) / stride + 1 (likewise Wo), weights
+ * W [K][N] with K = k*k*C, rows ordered (ky, kx, c).
+ *
+ *   im2col   col [rows][K], one row per output pixel (b, oy, ox): the k x k
+ *            input patch it sees, zeros where the patch leaves the image.
+ *   forward  out = col W (+ b)                  one GEMM, M = rows
+ *   backward dW += col^T dout, db += sum of dout rows, and
+ *            dcol = dout W^T, scattered back by col2im into din.
+ *
+ * The batch is lowered a chunk of images at a time so that the col buffer
+ * (shared by all convolutions of a network) stays near CONV_COL_FLOATS; the
+ * GEMMs keep thousands of rows. A 1x1 convolution with stride 1 and no
+ * padding reads the input directly: it is already col. */
+#include "engine/layers.h"
+
+#include <cblas.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CONV_COL_FLOATS (1u << 22) /* 16 MB */
+
+static int out_size(int in, int k, int stride, int pad)
+{
+    int span = in + 2 * pad - k;
+    return span < 0 ? 0 : span / stride + 1;
+}
+
+static int conv_shape(layer *l, lr_err *e)
+{
+    int ho = out_size(l->in.h, l->k, l->stride, l->pad);
+    int wo = out_size(l->in.w, l->k, l->stride, l->pad);
+    if (ho < 1 || wo < 1)
+        return lr_fail(e, "layer %s: a %dx%d convolution does not fit a %dx%d input "
+                          "(the image has shrunk too far)", l->name, l->k, l->k, l->in.h,
+                       l->in.w);
+    l->out = (lr_shape){ l->out_c, ho, wo };
+    return 0;
+}
+
+static bool reads_input_directly(const layer *l)
+{
+    return l->k == 1 && l->stride == 1 && l->pad == 0;
+}
+
+static size_t patch_len(const layer *l) { return (size_t)l->k * l->k * l->in.c; }
+
+static size_t pixels_out(const layer *l) { return (size_t)l->out.h * l->out.w; }
+
+static int col_images(const layer *l, int max_batch)
+{
+    size_t per_image = pixels_out(l) * patch_len(l);
+    size_t n = CONV_COL_FLOATS / per_image;
+    if (n < 1)
+        n = 1;
+    return n > (size_t)max_batch ? max_batch : (int)n;
+}
+
+static void conv_sizes(const layer *l, int max_batch, layer_sizes *s)
+{
+    s->region[REGION_WEIGHTS] = patch_len(l) * l->out_c;
+    s->region[REGION_BIASES] = l->bias ? (size_t)l->out_c : 0;
+    if (!reads_input_directly(l))
+        s->col = (size_t)col_images(l, max_batch) * pixels_out(l) * patch_len(l);
+}
+
+static void conv_bind(layer *l, const layer_views *v)
+{
+    l->w = v->param[REGION_WEIGHTS];
+    l->dw = v->grad[REGION_WEIGHTS];
+    l->b = l->bias ? v->param[REGION_BIASES] : NULL;
+    l->db = l->bias ? v->grad[REGION_BIASES] : NULL;
+    l->col = v->col;
+    l->col_images = col_images(l, v->max_batch);
+}
+
+static void conv_init(layer *l, lr_rng *rng, net_init mode)
+{
+    layer_init_fan_in(l->w, patch_len(l) * l->out_c, l->b, l->bias ? (size_t)l->out_c : 0,
+                      (int)patch_len(l), rng, mode);
+}
+
+/* col [nb*Ho*Wo][K] from images x [nb][H][W][C]. For one output pixel and
+ * one kernel row ky, the k input pixels are adjacent in memory: one copy of
+ * k*C floats when the row lies inside the image. */
+static void im2col(const layer *l, const float *x, int nb, float *col)
+{
+    int H = l->in.h, W = l->in.w, C = l->in.c, k = l->k, s = l->stride, p = l->pad;
+    size_t K = patch_len(l), run = (size_t)k * C;
+    float *row = col;
+    for (int b = 0; b < nb; b++) {
+        const float *img = x + (size_t)b * H * W * C;
+        for (int oy = 0; oy < l->out.h; oy++)
+            for (int ox = 0; ox < l->out.w; ox++, row += K) {
+                int x0 = ox * s - p;
+                for (int ky = 0; ky < k; ky++) {
+                    float *dst = row + (size_t)ky * run;
+                    int iy = oy * s - p + ky;
+                    if (iy < 0 || iy >= H) {
+                        memset(dst, 0, run * sizeof *dst);
+                        continue;
+                    }
+                    const float *src = img + ((size_t)iy * W) * C;
+                    if (x0 >= 0 && x0 + k <= W) {
+                        memcpy(dst, src + (size_t)x0 * C, run * sizeof *dst);
+                        continue;
+                    }
+                    for (int kx = 0; kx < k; kx++) {
+                        int ix = x0 + kx;
+                        if (ix < 0 || ix >= W)
+                            memset(dst + (size_t)kx * C, 0, (size_t)C * sizeof *dst);
+                        else
+                            memcpy(dst + (size_t)kx * C, src + (size_t)ix * C,
+                                   (size_t)C * sizeof *dst);
+                    }
+                }
+            }
+    }
+}
+
+/* dx [nb][H][W][C] += the patches of col scattered back (im2col's adjoint). */
+static void col2im(const layer *l, const float *col, int nb, float *dx)
+{
+    int H = l->in.h, W = l->in.w, C = l->in.c, k = l->k, s = l->stride, p = l->pad;
+    size_t K = patch_len(l);
+    const float *row = col;
+    for (int b = 0; b < nb; b++) {
+        float *img = dx + (size_t)b * H * W * C;
+        for (int oy = 0; oy < l->out.h; oy++)
+            for (int ox = 0; ox < l->out.w; ox++, row += K)
+                for (int ky = 0; ky < k; ky++) {
+                    int iy = oy * s - p + ky;
+                    if (iy < 0 || iy >= H)
+                        continue;
+                    for (int kx = 0; kx < k; kx++) {
+                        int ix = ox * s - p + kx;
+                        if (ix < 0 || ix >= W)
+                            continue;
+                        const float *src = row + ((size_t)ky * k + kx) * C;
+                        float *restrict dst = img + ((size_t)iy * W + ix) * C;
+                        for (int c = 0; c < C; c++)
+                            dst[c] += src[c];
+                    }
+                }
+    }
+}
+
+static void conv_forward(layer *l, const layer_io *io)
+{
+    int N = l->out_c, K = (int)patch_len(l);
+    size_t in_img = shape_size(l->in), out_img = shape_size(l->out);
+    for (int b0 = 0; b0 < io->B; b0 += l->col_images) {
+        int nb = io->B - b0 < l->col_images ? io->B - b0 : l->col_images;
+        int M = nb * (int)pixels_out(l);
+        const float *x = io->in[0] + (size_t)b0 * in_img;
+        float *y = io->out + (size_t)b0 * out_img;
+        const float *a = x;
+        if (!reads_input_directly(l)) {
+            im2col(l, x, nb, l->col);
+            a = l->col;
+        }
+        if (l->bias)
+            for (int r = 0; r < M; r++)
+                memcpy(y + (size_t)r * N, l->b, (size_t)N * sizeof *y);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, l->w, N,
+                    l->bias ? 1.0f : 0.0f, y, N);
+    }
+}
+
+static void conv_backward(layer *l, const layer_io *io)
+{
+    int N = l->out_c, K = (int)patch_len(l);
+    size_t in_img = shape_size(l->in), out_img = shape_size(l->out);
+    bool direct = reads_input_directly(l);
+    for (int b0 = 0; b0 < io->B; b0 += l->col_images) {
+        int nb = io->B - b0 < l->col_images ? io->B - b0 : l->col_images;
+        int M = nb * (int)pixels_out(l);
+        const float *x = io->in[0] + (size_t)b0 * in_img;
+        const float *dy = io->dout + (size_t)b0 * out_img;
+        const float *a = x;
+        if (!direct) {
+            im2col(l, x, nb, l->col);
+            a = l->col;
+        }
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, M, 1.0f, a, K, dy, N, 1.0f,
+                    l->dw, N);
+        if (l->bias)
+            for (int r = 0; r < M; r++) {
+                const float *d = dy + (size_t)r * N;
+                for (int j = 0; j < N; j++)
+                    l->db[j] += d[j];
+            }
+        if (!io->din[0])
+            continue;
+        float *dx = io->din[0] + (size_t)b0 * in_img;
+        if (direct) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, K, N, 1.0f, dy, N, l->w,
+                        N, io->din_acc[0] ? 1.0f : 0.0f, dx, K);
+            continue;
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, K, N, 1.0f, dy, N, l->w, N,
+                    0.0f, l->col, K);
+        if (!io->din_acc[0])
+            memset(dx, 0, (size_t)nb * in_img * sizeof *dx);
+        col2im(l, l->col, nb, dx);
+    }
+}
+
+static uint64_t conv_flops(const layer *l, bool needs_din)
+{
+    uint64_t macs = (uint64_t)pixels_out(l) * patch_len(l) * l->out_c;
+    return 2 * macs * (needs_din ? 3 : 2);
+}
+
+static int conv_gemms(const layer *l, int B, bool needs_din, layer_gemm *g)
+{
+    int N = l->out_c, K = (int)patch_len(l), per = l->col_images > 0 ? l->col_images : B;
+    int n = 0, full = B / per, rest = B % per;
+    for (int part = 0; part < 2; part++) {
+        int count = part == 0 ? full : (rest > 0);
+        int M = (part == 0 ? per : rest) * (int)pixels_out(l);
+        if (count == 0)
+            continue;
+        g[n++] = (layer_gemm){ M, N, K, false, false, count };
+        g[n++] = (layer_gemm){ K, N, M, true, false, count };
+        if (needs_din)
+            g[n++] = (layer_gemm){ M, K, N, false, true, count };
+    }
+    return n;
+}
+
+const layer_ops layer_conv_ops = {
+    "conv", 1, conv_shape, conv_sizes, conv_bind, conv_init,
+    conv_forward, conv_backward, conv_flops, conv_gemms,
+};

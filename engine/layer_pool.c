@@ -1,0 +1,182 @@
+/* layer_pool.c — max pool, average pool (k x k windows, a stride, no
+ * padding) and global average pool, over channel-last images:
+ * in [B][H][W][C] -> out [B][Ho][Wo][C], Ho = (H - k) / stride + 1.
+ * Loops run over the channels innermost, where memory is contiguous. */
+#include "engine/layers.h"
+
+#include <string.h>
+
+static int pool_shape(layer *l, lr_err *e)
+{
+    if (l->in.h < l->k || l->in.w < l->k)
+        return lr_fail(e, "layer %s: a %dx%d pool does not fit a %dx%d input "
+                          "(the image has shrunk too far)", l->name, l->k, l->k, l->in.h,
+                       l->in.w);
+    l->out = (lr_shape){ l->in.c, (l->in.h - l->k) / l->stride + 1,
+                         (l->in.w - l->k) / l->stride + 1 };
+    return 0;
+}
+
+static void maxpool_sizes(const layer *l, int max_batch, layer_sizes *s)
+{
+    /* the argmax of each output, stored as int32 in float-sized slots */
+    s->scratch = (size_t)max_batch * shape_size(l->out);
+}
+
+static void maxpool_bind(layer *l, const layer_views *v)
+{
+    l->argmax = (int32_t *)v->scratch;
+}
+
+/* Offset of input pixel (b, oy*stride, ox*stride), channel 0. */
+static size_t window_origin(const layer *l, int b, int oy, int ox)
+{
+    return (((size_t)b * l->in.h + (size_t)oy * l->stride) * l->in.w +
+            (size_t)ox * l->stride) * l->in.c;
+}
+
+static void maxpool_forward(layer *l, const layer_io *io)
+{
+    int C = l->in.c, W = l->in.w, k = l->k;
+    const float *x = io->in[0];
+    size_t o = 0;
+    for (int b = 0; b < io->B; b++)
+    for (int oy = 0; oy < l->out.h; oy++)
+    for (int ox = 0; ox < l->out.w; ox++, o += (size_t)C) {
+        size_t i = window_origin(l, b, oy, ox);
+        float *y = io->out + o;
+        int32_t *arg = l->argmax + o;
+        for (int c = 0; c < C; c++) {
+            y[c] = x[i + (size_t)c];
+            arg[c] = (int32_t)(i + (size_t)c);
+        }
+        for (int ky = 0; ky < k; ky++)
+            for (int kx = 0; kx < k; kx++) {
+                if (!ky && !kx)
+                    continue;
+                size_t at = i + ((size_t)ky * W + kx) * C;
+                for (int c = 0; c < C; c++) {
+                    float v = x[at + (size_t)c];
+                    bool more = v > y[c];
+                    y[c] = more ? v : y[c];
+                    arg[c] = more ? (int32_t)(at + (size_t)c) : arg[c];
+                }
+            }
+    }
+}
+
+static void maxpool_backward(layer *l, const layer_io *io)
+{
+    float *dx = io->din[0];
+    if (!dx)
+        return;
+    size_t n_out = (size_t)io->B * shape_size(l->out);
+    if (!io->din_acc[0])
+        memset(dx, 0, (size_t)io->B * shape_size(l->in) * sizeof *dx);
+    for (size_t j = 0; j < n_out; j++)
+        dx[l->argmax[j]] += io->dout[j];
+}
+
+static void avgpool_forward(layer *l, const layer_io *io)
+{
+    int C = l->in.c, W = l->in.w, k = l->k;
+    float scale = 1.0f / (float)(k * k);
+    const float *x = io->in[0];
+    size_t o = 0;
+    for (int b = 0; b < io->B; b++)
+    for (int oy = 0; oy < l->out.h; oy++)
+    for (int ox = 0; ox < l->out.w; ox++, o += (size_t)C) {
+        size_t i = window_origin(l, b, oy, ox);
+        float *y = io->out + o;
+        memset(y, 0, (size_t)C * sizeof *y);
+        for (int ky = 0; ky < k; ky++)
+            for (int kx = 0; kx < k; kx++) {
+                const float *src = x + i + ((size_t)ky * W + kx) * C;
+                for (int c = 0; c < C; c++)
+                    y[c] += src[c];
+            }
+        for (int c = 0; c < C; c++)
+            y[c] *= scale;
+    }
+}
+
+static void avgpool_backward(layer *l, const layer_io *io)
+{
+    float *dx = io->din[0];
+    if (!dx)
+        return;
+    int C = l->in.c, W = l->in.w, k = l->k;
+    float scale = 1.0f / (float)(k * k);
+    if (!io->din_acc[0])
+        memset(dx, 0, (size_t)io->B * shape_size(l->in) * sizeof *dx);
+    size_t o = 0;
+    for (int b = 0; b < io->B; b++)
+    for (int oy = 0; oy < l->out.h; oy++)
+    for (int ox = 0; ox < l->out.w; ox++, o += (size_t)C) {
+        size_t i = window_origin(l, b, oy, ox);
+        const float *dy = io->dout + o;
+        for (int ky = 0; ky < k; ky++)
+            for (int kx = 0; kx < k; kx++) {
+                float *dst = dx + i + ((size_t)ky * W + kx) * C;
+                for (int c = 0; c < C; c++)
+                    dst[c] += scale * dy[c];
+            }
+    }
+}
+
+static int gap_shape(layer *l, lr_err *e)
+{
+    (void)e;
+    l->out = (lr_shape){ l->in.c, 1, 1 };
+    return 0;
+}
+
+static void gap_forward(layer *l, const layer_io *io)
+{
+    int C = l->in.c;
+    size_t hw = (size_t)l->in.h * l->in.w;
+    float scale = 1.0f / (float)hw;
+    for (int b = 0; b < io->B; b++) {
+        const float *x = io->in[0] + (size_t)b * hw * C;
+        float *y = io->out + (size_t)b * C;
+        memset(y, 0, (size_t)C * sizeof *y);
+        for (size_t p = 0; p < hw; p++)
+            for (int c = 0; c < C; c++)
+                y[c] += x[p * C + c];
+        for (int c = 0; c < C; c++)
+            y[c] *= scale;
+    }
+}
+
+static void gap_backward(layer *l, const layer_io *io)
+{
+    float *dx = io->din[0];
+    if (!dx)
+        return;
+    int C = l->in.c;
+    size_t hw = (size_t)l->in.h * l->in.w;
+    float scale = 1.0f / (float)hw;
+    bool acc = io->din_acc[0];
+    for (int b = 0; b < io->B; b++) {
+        const float *dy = io->dout + (size_t)b * C;
+        float *d = dx + (size_t)b * hw * C;
+        for (size_t p = 0; p < hw; p++)
+            for (int c = 0; c < C; c++)
+                d[p * C + c] = (acc ? d[p * C + c] : 0.0f) + scale * dy[c];
+    }
+}
+
+const layer_ops layer_maxpool_ops = {
+    "maxpool", 1, pool_shape, maxpool_sizes, maxpool_bind, layer_no_init,
+    maxpool_forward, maxpool_backward, layer_no_flops, layer_no_gemms,
+};
+
+const layer_ops layer_avgpool_ops = {
+    "avgpool", 1, pool_shape, layer_no_sizes, layer_no_bind, layer_no_init,
+    avgpool_forward, avgpool_backward, layer_no_flops, layer_no_gemms,
+};
+
+const layer_ops layer_gap_ops = {
+    "gap", 1, gap_shape, layer_no_sizes, layer_no_bind, layer_no_init,
+    gap_forward, gap_backward, layer_no_flops, layer_no_gemms,
+};
