@@ -15,7 +15,7 @@ enum {
     OPT_MOMENTUM, OPT_GAMMA, OPT_POWER, OPT_MILESTONES, OPT_WD, OPT_DECAY_BIAS, OPT_DECAY_BN,
     OPT_NESTEROV, OPT_BN_MAF, OPT_SWEEP, OPT_STOP_FACTOR, OPT_ASCII, OPT_FPS, OPT_FRAMES,
     OPT_LR_ESTIMATE, OPT_SCREENSHOT, OPT_AUGMENT, OPT_HELP, OPT_VERSION,
-    OPT_SGD, OPT_PRESET,
+    OPT_SGD, OPT_PRESET, OPT_INIT, OPT_INPUT_SHAPE,
 };
 
 static const struct option long_opts[] = {
@@ -64,6 +64,8 @@ static const struct option long_opts[] = {
     { "lr-estimate", required_argument, 0, OPT_LR_ESTIMATE },
     { "screenshot", required_argument, 0, OPT_SCREENSHOT },
     { "augment", no_argument, 0, OPT_AUGMENT },
+    { "init", required_argument, 0, OPT_INIT },
+    { "input-shape", required_argument, 0, OPT_INPUT_SHAPE },
     { "help", no_argument, 0, OPT_HELP },
     { "version", no_argument, 0, OPT_VERSION },
     { 0, 0, 0, 0 },
@@ -90,7 +92,10 @@ void cli_print_usage(FILE *f, cli_mode mode)
         "                       (MNIST format, .gz or plain) or CIFAR-10 binary files\n"
         "  --train-size N       class-balanced subset of N training images\n"
         "  --augment            random crops (4-pixel padding) and horizontal flips\n"
-        "  --model SPEC         mlp-bn:512,512 (default), mlp:H1,H2,..., linear\n"
+        "  --model SPEC         one of (default mlp-bn:512,512):\n", f);
+    fputs(net_presets_help, f);
+    fputs(
+        "  --init he|torch      He normal (default) or PyTorch's default initialisation\n"
         "  --batch N            mini-batch size (default 128)\n"
         "  --bn-maf F           batch-norm moving-average fraction (default 0.9)\n"
         "  --seed N             seed for initialisation, shuffling, subsets (default 1)\n"
@@ -120,6 +125,9 @@ void cli_print_usage(FILE *f, cli_mode mode)
         "  --out DIR            run folder (default runs/<date>-<time>-<policy>;\n"
         "                       the workbench puts each of its runs under DIR)\n"
         "  --quiet              no progress output\n", f);
+    if (mode == CLI_BENCH)
+        fputs("\n  --input-shape CxHxW  one example's shape (default 1x28x28; CIFAR: 3x32x32)\n",
+              f);
     if (mode == CLI_RANGE_TEST || mode == CLI_WORKBENCH)
         fputs("\nRange test:\n"
               "  --sweep linear|exp   Smith's linear sweep (default) or fastai's exponential\n"
@@ -337,6 +345,21 @@ static int parse_one(cli_opts *o, int c, const char *arg, lr_err *e)
     case OPT_FRAMES: return parse_long("frames", arg, 1, 100000000L, &o->frames, e);
     case OPT_SCREENSHOT: o->screenshot = arg; return 0;
     case OPT_AUGMENT: o->augment = true; return 0;
+    case OPT_INIT:
+        if (!strcmp(arg, "he")) o->net.init = INIT_HE;
+        else if (!strcmp(arg, "torch")) o->net.init = INIT_TORCH;
+        else return lr_fail(e, "--init '%s': use he (He normal) or torch (PyTorch's "
+                               "defaults)", arg);
+        return 0;
+    case OPT_INPUT_SHAPE: {
+        int ch, h, w, used = 0;
+        if (sscanf(arg, "%dx%dx%d%n", &ch, &h, &w, &used) != 3 || arg[used] || ch < 1 ||
+            ch > 3 || h < 1 || h > 1024 || w < 1 || w > 1024)
+            return lr_fail(e, "--input-shape '%s': give CxHxW with C from 1 to 3 and H, W "
+                              "from 1 to 1024, e.g. 3x32x32", arg);
+        o->input_shape = (lr_shape){ ch, h, w };
+        return 0;
+    }
     case OPT_LR_ESTIMATE:
         if (parse_long("lr-estimate", arg, 0, 1000000, &l, e)) return -1;
         o->lr_estimate = (int)l;
@@ -465,6 +488,7 @@ void cli_write_config(FILE *f, const run_settings *rs, const void *opts)
     fprintf(f, "train_size = %d\nbatch = %d\nseed = %llu\nthreads = %d\n", o->train_size,
             tc->batch, (unsigned long long)o->seed, o->threads);
     fprintf(f, "bn_maf = %g\naugment = %d\n", (double)o->net.bn_maf, tc->augment);
+    fprintf(f, "init = %s\n", o->net.init == INIT_TORCH ? "torch" : "he");
     fprintf(f, "eval_every = %ld\neval_max = %d\neval_max_end = %d\n", tc->eval_every,
             tc->eval_max, tc->eval_max_end);
     fprintf(f, "lr_estimate = %d\n", rs->lr_estimate);

@@ -34,6 +34,7 @@ typedef struct cli_opts {
     int          eval_max;      /* -1: unset (2000) */
     bool         quiet;
     bool         augment;       /* CIFAR-style crop and flip */
+    lr_shape     input_shape;   /* bench, check-grad: one example; c == 0: 1x28x28 */
 
     /* schedule, as typed; NaN / negative mean "not given" */
     bool         policy_given;

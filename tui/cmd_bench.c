@@ -29,7 +29,6 @@
 #include "tui/setup.h"
 
 #define BENCH_SECONDS 2.0
-#define BENCH_INPUTS  784
 #define BENCH_CLASSES 10
 #define BENCH_LREST_EVERY 10
 #define BENCH_LREST_ROUNDS 4
@@ -96,32 +95,47 @@ static void window_estimate(void *p)
 
 typedef struct gemm_ctx {
     const net *net;
-    float     *in[3];     /* read-only operands, big enough for any shape of the net */
-    float     *out[3];    /* results, never read back, so values cannot blow up */
+    float     *in[2];     /* read-only operands, big enough for any GEMM of the net */
+    float     *out;       /* results, never read back, so values cannot blow up */
     int        B;
 } gemm_ctx;
 
-/* The GEMMs of one training pass, with the shapes, transposes and beta of
- * engine/layers.c: three per dense layer, but no input gradient for the
- * first layer (the trainer skips it). */
+/* The GEMMs of one training pass as the layer table lists them: shapes,
+ * transposes and counts of engine/layer_*.c. */
 static void gemms_only(void *p)
 {
     gemm_ctx *g = p;
-    for (int i = 0; i < g->net->n_layers; i++) {
-        const layer *l = &g->net->layers[i];
-        bool first = i == 0;
-        if (l->kind != LAYER_DENSE)
-            continue;
-        int B = g->B, K = l->n_in, N = l->n_out;
-        float *x = g->in[0], *w = g->in[1], *dy = g->in[2];
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, N, K, 1.0f, x, K, w, N,
-                    1.0f, g->out[0], N);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, B, 1.0f, x, K, dy, N,
-                    1.0f, g->out[1], N);
-        if (!first)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, K, N, 1.0f, dy, N, w, N,
-                        0.0f, g->out[2], K);
+    for (int i = 0; i < g->net->n_nodes; i++) {
+        const net_node *node = &g->net->nodes[i];
+        layer_gemm list[LAYER_MAX_GEMMS];
+        int n = node->l.ops->gemms(&node->l, g->B, node->input[0] >= 0, list);
+        for (int j = 0; j < n; j++) {
+            const layer_gemm *m = &list[j];
+            int lda = m->trans_a ? m->m : m->k, ldb = m->trans_b ? m->k : m->n;
+            for (int c = 0; c < m->count; c++)
+                cblas_sgemm(CblasRowMajor, m->trans_a ? CblasTrans : CblasNoTrans,
+                            m->trans_b ? CblasTrans : CblasNoTrans, m->m, m->n, m->k, 1.0f,
+                            g->in[0], lda, g->in[1], ldb, 1.0f, g->out, m->n);
+        }
     }
+}
+
+/* Floats the largest operand of any GEMM of the net needs. */
+static size_t largest_operand(const net *n, int B)
+{
+    size_t big = 1;
+    for (int i = 0; i < n->n_nodes; i++) {
+        layer_gemm list[LAYER_MAX_GEMMS];
+        int k = n->nodes[i].l.ops->gemms(&n->nodes[i].l, B, true, list);
+        for (int j = 0; j < k; j++) {
+            size_t mk = (size_t)list[j].m * list[j].k, kn = (size_t)list[j].k * list[j].n,
+                   mn = (size_t)list[j].m * list[j].n;
+            big = mk > big ? mk : big;
+            big = kn > big ? kn : big;
+            big = mn > big ? mn : big;
+        }
+    }
+    return big;
 }
 
 int cmd_bench(int argc, char **argv)
@@ -132,25 +146,23 @@ int cmd_bench(int argc, char **argv)
     if (rc)
         return rc > 0 ? EXIT_OK : commands_fail(&e, EXIT_BAD_INPUT);
     int threads = setup_threads(o.threads);
+    lr_shape shape = o.input_shape.c ? o.input_shape : (lr_shape){ 1, 28, 28 };
     net n;
-    if (net_build(&n, o.model, BENCH_INPUTS, BENCH_CLASSES, o.batch, &o.net, o.seed, &e))
+    if (net_build(&n, o.model, shape, BENCH_CLASSES, o.batch, &o.net, o.seed, &e))
         return commands_fail(&e, EXIT_BAD_INPUT);
 
     int B = o.batch;
+    size_t n_x = (size_t)B * n.n_in;
     step_ctx sc = { .net = &n, .opt = o.sgd, .B = B };
-    sc.x = malloc((size_t)B * BENCH_INPUTS * sizeof *sc.x);
+    sc.x = malloc(n_x * sizeof *sc.x);
     sc.y = malloc((size_t)B * sizeof *sc.y);
-    size_t widest = BENCH_INPUTS;
-    for (int i = 0; i < n.n_layers; i++)
-        if ((size_t)n.layers[i].n_out > widest)
-            widest = (size_t)n.layers[i].n_out;
     gemm_ctx gc = { .net = &n, .B = B };
-    size_t big = widest * (widest > (size_t)B ? widest : (size_t)B);
-    bool ok = sc.x && sc.y;
-    for (int k = 0; k < 3; k++) {
+    size_t big = largest_operand(&n, B);
+    gc.out = calloc(big, sizeof(float));
+    bool ok = sc.x && sc.y && gc.out;
+    for (int k = 0; k < 2; k++) {
         gc.in[k] = calloc(big, sizeof(float));
-        gc.out[k] = calloc(big, sizeof(float));
-        ok = ok && gc.in[k] && gc.out[k];
+        ok = ok && gc.in[k];
     }
     lrest est;
     if (!ok || lrest_init(&est, &n, BENCH_LREST_EVERY, &e)) {
@@ -160,18 +172,18 @@ int cmd_bench(int argc, char **argv)
     sc.est = &est;
     lr_rng rng;
     rng_seed(&rng, o.seed);
-    for (size_t i = 0; i < (size_t)B * BENCH_INPUTS; i++)
+    for (size_t i = 0; i < n_x; i++)
         sc.x[i] = rng_normal(&rng);
     for (int i = 0; i < B; i++)
         sc.y[i] = (int)rng_below(&rng, BENCH_CLASSES);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < big; i++)
             gc.in[k][i] = 0.01f * rng_normal(&rng);
 
     char model[160];
     net_describe(&n, model, sizeof model);
-    printf("model %s, batch %d, %d OpenBLAS thread%s\n", model, B, threads,
-           threads == 1 ? "" : "s");
+    printf("model %s, input %dx%dx%d, batch %d, %d OpenBLAS thread%s\n", model, shape.c,
+           shape.h, shape.w, B, threads, threads == 1 ? "" : "s");
     double flops = (double)n.flops_per_example * B;
     double t_step = time_per_call(train_step, &sc, BENCH_SECONDS);
     double t_gemm = time_per_call(gemms_only, &gc, BENCH_SECONDS);
@@ -193,10 +205,9 @@ int cmd_bench(int argc, char **argv)
     lrest_free(&est);
     free(sc.x);
     free(sc.y);
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 2; k++)
         free(gc.in[k]);
-        free(gc.out[k]);
-    }
+    free(gc.out);
     net_free(&n);
     return EXIT_OK;
 }

@@ -20,6 +20,7 @@ int cmd_export(int argc, char **argv);
  * `e` naming the file that could not be written (nothing is handed back). */
 int export_write_files(const char *dir, const sched *s, const sgd_opts *o,
                        const export_info *x, char **pytorch, char **fastai, lr_err *e);
+int cmd_checkgrad(int argc, char **argv);
 
 /* Prints "lrscope: <message>" to stderr and returns `status`. */
 int commands_fail(const lr_err *e, int status);

@@ -24,6 +24,7 @@ static const struct {
     { "range-test", cmd_rangetest },
     { "plot", cmd_plot },
     { "export", cmd_export },
+    { "check-grad", cmd_checkgrad },
 };
 
 static int dispatch(int argc, char **argv)
@@ -32,7 +33,8 @@ static int dispatch(int argc, char **argv)
         for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
             if (!strcmp(argv[1], subcommands[i].name))
                 return subcommands[i].run(argc - 1, argv + 1);
-        fprintf(stderr, "lrscope: unknown command '%s': use train, range-test, plot, export or bench "
+        fprintf(stderr, "lrscope: unknown command '%s': use train, range-test, plot, export, "
+                        "bench or check-grad "
                         "(see lrscope --help)\n", argv[1]);
         return EXIT_BAD_INPUT;
     }

@@ -30,8 +30,8 @@ int setup_run(run_setup *r, const cli_opts *o, lr_err *e)
         goto fail;
     /* The workbench's session builds its own network, in its thread. */
     if (o->mode != CLI_WORKBENCH &&
-        net_build(&r->net, o->model, dataset_dim(&r->data.train), r->data.train.n_classes,
-                  trainer_net_batch(o->batch), &o->net, o->seed, e))
+        net_build(&r->net, o->model, trainer_data_shape(&r->data.train), r->data.train.n_classes,
+                  o->batch, &o->net, o->seed, e))
         goto fail;
     if (cli_resolve_sched(o, r->data.train.n, &r->sched, e))
         goto fail;

@@ -238,15 +238,11 @@ static void apply_action(wb *w, const wb_action *a)
     case ACT_SET_MODEL: {
         session_cmd c = { .kind = SCMD_SET_MODEL };
         snprintf(c.text, sizeof c.text, "%.63s", a->text);
-        net probe;
         lr_err e;
-        net_opts no;
-        net_opts_default(&no);
-        if (net_build(&probe, a->text, 4, 2, 1, &no, 1, &e)) {
+        if (net_check_spec(a->text, w->data_shape, w->n_classes, NULL, &e)) {
             say(w, true, "%s", e.msg);
             break;
         }
-        net_free(&probe);
         send(w, &c);
         break;
     }
@@ -455,6 +451,8 @@ static void init_state(wb *w, const cli_opts *o, const run_setup *r)
     memset(w, 0, sizeof *w);
     w->opts = o;
     w->n_train = r->data.train.n;
+    w->data_shape = trainer_data_shape(&r->data.train);
+    w->n_classes = r->data.train.n_classes;
     trace_init(&w->cur);
     trace_init(&w->range);
     for (int g = 0; g < WB_MAX_GHOSTS; g++)

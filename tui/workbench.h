@@ -26,6 +26,8 @@
 typedef struct wb {
     session        *session;
     int             n_train;         /* training images: epochs <-> iterations */
+    lr_shape        data_shape;      /* one image, as models are checked against it */
+    int             n_classes;
     session_status  st;
     const cli_opts *opts;
     char            notice[256];     /* shown once at start (e.g. data fallback) */
