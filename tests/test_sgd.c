@@ -73,8 +73,8 @@ Test(sgd, torch_form_on_a_network_follows_pytorch_over_a_schedule)
     net_opts no;
     lr_err e;
     net_opts_default(&no);
-    cr_assert(net_build(&a, "mlp-bn:10", N_IN, 4, B, &no, 5, &e) == 0, "%s", e.msg);
-    cr_assert(net_build(&b, "mlp-bn:10", N_IN, 4, B, &no, 5, &e) == 0, "%s", e.msg);
+    cr_assert(net_build(&a, "mlp-bn:10", (lr_shape){ N_IN, 1, 1 }, 4, B, &no, 5, &e) == 0, "%s", e.msg);
+    cr_assert(net_build(&b, "mlp-bn:10", (lr_shape){ N_IN, 1, 1 }, 4, B, &no, 5, &e) == 0, "%s", e.msg);
     size_t np = a.n_params;
     double *theta = malloc(np * sizeof *theta), *buf = calloc(np, sizeof *buf);
     float *caffe = malloc(np * sizeof *caffe);
