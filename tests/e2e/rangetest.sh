@@ -48,6 +48,21 @@ expect_status 2 "a schedule policy refused" "$LRSCOPE" range-test --data synthet
     --policy 1cycle
 check "points to --sweep" stderr_has "--sweep linear|exp"
 
+# torch-lr-finder's sweep: lr_max at the last step, its readings printed and
+# written; the other tools' readings of the same curve beside it.
+expect_status 0 "lr-finder preset" "$LRSCOPE" range-test --data synthetic --preset lr-finder \
+    --model mlp-bn:64,64 --threads 1 --out "$E2E_TMP/lrf"
+check "says lr_max comes at the last step" stdout_has "over 100 iterations (lr_max at the last)"
+check "prints torch-lr-finder's pick" stdout_has "^  lr-finder [0-9]"
+check "prints fastai's slide" stdout_has "^  slide     [0-9]"
+check "the last step trained at 10" grep -q "^99,10," "$E2E_TMP/lrf/rangetest.csv"
+check "suggestions.txt has its pick" \
+    grep -q "^lr_finder.steepest_lr = [0-9]" "$E2E_TMP/lrf/suggestions.txt"
+check "config records its stop rule" \
+    grep -q "^range_test.stop_smoothing = lr-finder" "$E2E_TMP/lrf/config"
+expect_status 2 "unknown preset refused" "$LRSCOPE" range-test --data synthetic --preset keras
+check "lists the presets" stderr_has "lr-finder"
+
 # SIGTERM mid-sweep: suggestions from the curve so far, files written, 130.
 "$LRSCOPE" range-test --data synthetic --model mlp-bn:64,64 --iters 200000 --lr-max 0.5 \
     --threads 1 --out "$E2E_TMP/sig" >"$E2E_TMP/out" 2>"$E2E_TMP/err" &
