@@ -38,7 +38,7 @@ static int cifar_count(const char *path, int *n, lr_err *e)
         return lr_fail(e, "%s: cannot open: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode))
         return lr_fail(e, "%s: is %s; expected a regular CIFAR-10 binary file", path,
-                       dataset_file_kind(st.st_mode));
+                       lr_file_kind(st.st_mode));
     long long size = (long long)st.st_size;
     if (size == 0)
         return lr_fail(e, "%s: empty file (expected records of %d bytes)", path, CIFAR_RECORD);

@@ -201,21 +201,6 @@ int dataset_take_subset(dataset *d, int n, uint64_t seed, lr_err *e)
     return 0;
 }
 
-const char *dataset_file_kind(unsigned mode)
-{
-    if (S_ISDIR(mode))
-        return "a folder";
-    if (S_ISFIFO(mode))
-        return "a FIFO (named pipe)";
-    if (S_ISCHR(mode) || S_ISBLK(mode))
-        return "a device";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    if (S_ISLNK(mode))
-        return "a symbolic link";
-    return S_ISREG(mode) ? "a regular file" : "not a regular file";
-}
-
 static bool path_is_dir(const char *path)
 {
     struct stat st;

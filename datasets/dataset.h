@@ -46,11 +46,6 @@ void dataset_compute_stats(dataset *d);
  * both are normalised alike: the test set must not lend its own. */
 void dataset_pair_share_train_stats(dataset_pair *p);
 
-/* Words for a file that is not a regular one ("a folder", "a FIFO (named
- * pipe)", "a device"...), for the loaders' refusals: they read regular files
- * only, since opening a FIFO would block until something writes to it. */
-const char *dataset_file_kind(unsigned mode);
-
 /* Loads an IDX folder (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
  * t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]). Returns 0, or -1
  * with `e` set and `out` zeroed. */

@@ -137,7 +137,7 @@ static int open_regular(const char *path, size_t *size, lr_err *e)
     if (!S_ISREG(st.st_mode)) {
         close(fd);
         return lr_fail(e, "%s: is %s; expected a regular IDX file", path,
-                       dataset_file_kind(st.st_mode));
+                       lr_file_kind(st.st_mode));
     }
     int flags = fcntl(fd, F_GETFL);
     if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {

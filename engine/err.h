@@ -21,4 +21,11 @@ typedef struct lr_err {
 int lr_fail(lr_err *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Words for the kind of file `mode` (st_mode) is, for refusals: "a folder",
+ * "a FIFO (named pipe)", "a device", "a socket", "a symbolic link", "a
+ * regular file". lrscope reads and replaces regular files only: opening a
+ * FIFO blocks until something writes to it, replacing a link or a device
+ * is never what was meant. */
+const char *lr_file_kind(unsigned mode);
+
 #endif

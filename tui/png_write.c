@@ -21,7 +21,26 @@
 typedef struct write_ctx {
     jmp_buf jmp;
     char    msg[256];
+    FILE   *f;
 } write_ctx;
+
+/* libpng's own writer says only "Write Error"; this one gives the system's
+ * reason (No space left on device, File too large...). */
+static void on_write(png_structp png, png_bytep data, size_t len)
+{
+    write_ctx *w = png_get_io_ptr(png);
+    errno = 0;
+    if (fwrite(data, 1, len, w->f) != len)
+        png_error(png, errno ? strerror(errno) : "write error");
+}
+
+static void on_flush(png_structp png)
+{
+    write_ctx *w = png_get_io_ptr(png);
+    errno = 0;
+    if (fflush(w->f) != 0)
+        png_error(png, errno ? strerror(errno) : "write error");
+}
 
 static void on_error(png_structp png, png_const_charp msg)
 {
@@ -101,7 +120,8 @@ static int encode(FILE *f, const uint8_t *rgb, int w, int h, png_bytep *rows, wr
     }
     for (int y = 0; y < h; y++)
         rows[y] = (png_bytep)(rgb + (size_t)y * (size_t)w * 3);
-    png_init_io(png, f);
+    ctx->f = f;
+    png_set_write_fn(png, ctx, on_write, on_flush);
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(png, PNG_LEVEL);
@@ -121,8 +141,13 @@ static int check_path(const char *path, char *dir, size_t dcap, const char **bas
         return lr_fail(e, "no output file given");
     if (split_path(path, dir, dcap, base) || !(*base)[0])
         return lr_fail(e, "cannot write %s: give a file name, not a folder", path);
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return lr_fail(e, "cannot write %s: it is a folder; give a file name", path);
+    /* The file is replaced by renaming over it: that would swap a link or a
+     * device for a PNG, which is never what was meant. */
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return lr_fail(e, "cannot write %s: it is %s, and lrscope replaces only regular "
+                       "files; give another name", path, lr_file_kind(st.st_mode));
     if (stat(dir, &st) != 0)
         return lr_fail(e, "cannot write %s: folder %s: %s", path, dir, strerror(errno));
     if (!S_ISDIR(st.st_mode))
@@ -162,9 +187,10 @@ int png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, lr_err *e)
     int bad = encode(f, rgb, w, h, rows, &ctx);
     free(rows);
     int wr_err = ferror(f);
+    errno = 0;
     int cl_err = fclose(f);
     if (bad || wr_err || cl_err) {
-        int err = errno;
+        int err = errno ? errno : EIO;
         unlink(tmp);
         if (bad)
             return lr_fail(e, "cannot write %s: %s", path, ctx.msg[0] ? ctx.msg : "libpng failed");

@@ -20,7 +20,8 @@
 /* Writes the w x h image rgb ([h][w][3] bytes, rows top to bottom, 8 bits
  * per channel) to path as an 8-bit RGB PNG. Returns 0, or -1 with e naming
  * the path and the reason (folder missing, not writable, path is a folder,
- * disk full, libpng's error). */
+ * a link, a device or anything else that is not a regular file, the
+ * system's reason for a failed write, libpng's error). */
 int png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, lr_err *e);
 
 /* Whether path looks writable before any work is done: a file name (not a
