@@ -3,7 +3,10 @@
 #   make deps        install missing Debian packages (apt-get; sudo when not root)
 #   make             build build/lrscope
 #   make run         deps + build + start lrscope on Fashion-MNIST
-#   make test        deps + unit tests (Criterion), end-to-end tests, sanitizer run
+#   make test        deps + unit tests (Criterion), end-to-end tests, sanitizer run,
+#                    a short fuzzing run of each harness
+#   make fuzz        libFuzzer harnesses (tests/fuzz/) for FUZZ_SECONDS each (60)
+#   make tsan        ThreadSanitizer: the session's unit tests and a workbench burst
 #   make bench       throughput of the default model against OpenBLAS sgemm
 #   make install     PREFIX=/usr/local DESTDIR=
 #
@@ -16,7 +19,7 @@ BUILD   ?= build
 VERSION := 0.1.0
 
 DEB_PKGS := gcc make pkg-config libncurses-dev libopenblas-dev libpng-dev zlib1g-dev \
-            libcriterion-dev tmux dataset-fashion-mnist python3
+            libcriterion-dev tmux dataset-fashion-mnist python3 clang libclang-rt-dev
 PKGS     := openblas ncursesw libpng zlib
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -31,7 +34,7 @@ endif
 OPT := -O3 -g -fno-math-errno -fno-trapping-math
 ifneq ($(SANITIZE),)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
-BUILD := $(BUILD)/san
+BUILD := $(BUILD)/san$(if $(filter thread,$(SANITIZE)),-thread)
 endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -46,7 +49,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test unit san e2e bench screenshots clean install
+.PHONY: all deps run test unit san e2e fuzz tsan bench screenshots clean install
 
 all: $(BUILD)/lrscope
 
@@ -101,6 +104,7 @@ test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests
 	@$(MAKE) --no-print-directory san
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 	@$(MAKE) --no-print-directory unit
 
 unit: $(BUILD)/unit-tests
@@ -117,6 +121,49 @@ e2e: $(BUILD)/lrscope
 	@for t in tests/e2e/*.sh; do [ -f "$$t" ] || continue; \
 	  echo "e2e: $$t"; LRSCOPE=./$(BUILD)/lrscope sh "$$t" || exit 1; done
 
+# ---- fuzzing: libFuzzer with ASan+UBSan, clang from Debian ----------------
+# Each tests/fuzz/fuzz_NAME.c is a harness, linked with the library built by
+# clang; its seeds come from `tests/fuzz/seeds.sh NAME DIR`, what it finds
+# grows build/fuzz/corpus-NAME, and a crash leaves build/fuzz/crash-NAME-*.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := $(BUILD)/fuzz
+FUZZ_CFLAGS  := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=all $(filter-out -Werror,$(WARN)) -Wno-double-promotion \
+                -pthread $(PKG_CFLAGS) -MMD -MP
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/tests/fuzz/memfile.o
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $^ -o $@ $(PKG_LIBS) -lm -pthread
+
+fuzz: $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz-%)
+	@for t in $(FUZZ_NAMES); do \
+	  rm -rf $(FUZZ_BUILD)/seeds-$$t; mkdir -p $(FUZZ_BUILD)/corpus-$$t; \
+	  sh tests/fuzz/seeds.sh $$t $(FUZZ_BUILD)/seeds-$$t || exit 1; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=20000 -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/crash-$$t- \
+	    $(FUZZ_BUILD)/corpus-$$t $(FUZZ_BUILD)/seeds-$$t > $(FUZZ_BUILD)/fuzz-$$t.log 2>&1 \
+	    || { tail -40 $(FUZZ_BUILD)/fuzz-$$t.log; echo "fuzz: $$t FAILED"; exit 1; }; \
+	  grep -h "number_of_executed_units\|new_units_added" $(FUZZ_BUILD)/fuzz-$$t.log \
+	    | sed "s/^/  $$t /"; \
+	done
+
+# ---- ThreadSanitizer: the session thread against the UI thread -------------
+tsan:
+	@$(MAKE) --no-print-directory SANITIZE=thread $(BUILD)/san-thread/unit-tests \
+	  $(BUILD)/san-thread/lrscope
+	TSAN_OPTIONS=halt_on_error=1 ./$(BUILD)/san-thread/unit-tests --jobs 2 \
+	  --filter 'session/*'
+	LRSCOPE_SAN=./$(BUILD)/san-thread/lrscope sh tests/e2e/sanitized.sh
+
 bench: all
 	./$(BUILD)/lrscope bench --threads 1
 	./$(BUILD)/lrscope bench --threads 2
@@ -131,4 +178,4 @@ install: all
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tui/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tui/main.d $(FUZZ_LIB_OBJ:.o=.d)
