@@ -398,6 +398,29 @@ void rangetest_smoothed_accuracy(const rangetest_curve *c, double *tmp, double *
  * end (2.1) ended below a step schedule, while maxima of 0.3-1 beat it. */
 double rangetest_offer_max(const rangetest_suggestions *s);
 
+/* The readings a user can choose to mark on a range-test plot. */
+typedef enum {
+    RANGETEST_READ_OFFER,       /* (M/10, M): rangetest_offer_max */
+    RANGETEST_READ_SMITH,       /* Smith's base and max */
+    RANGETEST_READ_VALLEY, RANGETEST_READ_SLIDE, RANGETEST_READ_STEEP,
+    RANGETEST_READ_MINIMUM,     /* fastai's four */
+    RANGETEST_READ_LRFINDER,    /* torch-lr-finder's */
+    RANGETEST_READ_VALLEY_STAR, RANGETEST_READ_STEEP_STAR,  /* lrscope's variants */
+    RANGETEST_N_READINGS
+} rangetest_reading;
+
+/* "offer", "smith", "valley", "slide", "steep", "minimum", "lr-finder",
+ * "valley*", "steep*". */
+const char *rangetest_reading_name(rangetest_reading r);
+
+/* Looks a reading up by name; returns 0, or -1 with a message listing them. */
+int  rangetest_reading_parse(const char *name, rangetest_reading *r, lr_err *e);
+
+/* The LRs reading r suggests: one (lo = hi) or a pair (offer, smith); NaN
+ * when the reading gave none. */
+void rangetest_reading_lrs(const rangetest_suggestions *s, rangetest_reading r, double *lo,
+                           double *hi);
+
 /* "running", "completed", "loss rose", "loss not finite", "cancelled". */
 const char *rangetest_stop_name(rangetest_stop s);
 /* "present", "absent", "unknown". */

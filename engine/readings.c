@@ -289,3 +289,51 @@ void rangetest_read_tools(const rangetest_curve *c, rangetest_suggestions *s)
     read_fastai(c, s);
     read_lrfinder(c, s);
 }
+
+/* ---- choosing a reading ------------------------------------------------- */
+
+static const char *const reading_names[RANGETEST_N_READINGS] = {
+    [RANGETEST_READ_OFFER] = "offer", [RANGETEST_READ_SMITH] = "smith",
+    [RANGETEST_READ_VALLEY] = "valley", [RANGETEST_READ_SLIDE] = "slide",
+    [RANGETEST_READ_STEEP] = "steep", [RANGETEST_READ_MINIMUM] = "minimum",
+    [RANGETEST_READ_LRFINDER] = "lr-finder", [RANGETEST_READ_VALLEY_STAR] = "valley*",
+    [RANGETEST_READ_STEEP_STAR] = "steep*",
+};
+
+const char *rangetest_reading_name(rangetest_reading r)
+{
+    return (unsigned)r < RANGETEST_N_READINGS ? reading_names[r] : "?";
+}
+
+int rangetest_reading_parse(const char *name, rangetest_reading *r, lr_err *e)
+{
+    for (int i = 0; i < RANGETEST_N_READINGS; i++)
+        if (!strcmp(name, reading_names[i])) {
+            *r = (rangetest_reading)i;
+            return 0;
+        }
+    return lr_fail(e, "reading '%s' is unknown: use offer, smith, valley, slide, steep, "
+                      "minimum, lr-finder, valley* or steep*", name);
+}
+
+void rangetest_reading_lrs(const rangetest_suggestions *s, rangetest_reading r, double *lo,
+                           double *hi)
+{
+    const rangetest_pick *picks[RANGETEST_N_READINGS] = {
+        [RANGETEST_READ_VALLEY] = &s->valley, [RANGETEST_READ_SLIDE] = &s->slide,
+        [RANGETEST_READ_STEEP] = &s->steep, [RANGETEST_READ_MINIMUM] = &s->minimum,
+        [RANGETEST_READ_LRFINDER] = &s->lr_finder,
+        [RANGETEST_READ_VALLEY_STAR] = &s->valley_star,
+        [RANGETEST_READ_STEEP_STAR] = &s->steep_star,
+    };
+    *lo = *hi = NAN;
+    if (r == RANGETEST_READ_OFFER) {
+        *hi = rangetest_offer_max(s);
+        *lo = *hi / 10.0;
+    } else if (r == RANGETEST_READ_SMITH) {
+        *lo = s->smith.base_lr;
+        *hi = s->smith.max_lr;
+    } else if ((unsigned)r < RANGETEST_N_READINGS && picks[r]) {
+        *lo = *hi = picks[r]->lr;
+    }
+}

@@ -285,3 +285,41 @@ Test(readings, lr_finder_sweep_stops_on_its_own_rule)
     rangetest_result_free(&r);
     train_fixture_free(&f);
 }
+
+/* Every reading the workbench can mark is named and gives its suggestion. */
+Test(readings, readings_by_name)
+{
+    rangetest_suggestions s;
+    memset(&s, 0, sizeof s);
+    s.smith.base_lr = 0.01;
+    s.smith.max_lr = 1.8;
+    s.smith.plateau_lr = 0.8;
+    s.valley.lr = 0.0036;
+    s.slide.lr = 0.009;
+    s.steep.lr = 0.011;
+    s.minimum.lr = 0.052;
+    s.lr_finder.lr = 0.013;
+    s.valley_star.lr = 0.003;
+    s.steep_star.lr = NAN;
+    const struct { const char *name; double lo, hi; } want[] = {
+        { "offer", 0.08, 0.8 }, { "smith", 0.01, 1.8 }, { "valley", 0.0036, 0.0036 },
+        { "slide", 0.009, 0.009 }, { "steep", 0.011, 0.011 }, { "minimum", 0.052, 0.052 },
+        { "lr-finder", 0.013, 0.013 }, { "valley*", 0.003, 0.003 }, { "steep*", NAN, NAN },
+    };
+    lr_err e;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        rangetest_reading r;
+        cr_assert_eq(rangetest_reading_parse(want[i].name, &r, &e), 0, "%s", want[i].name);
+        cr_expect_str_eq(rangetest_reading_name(r), want[i].name);
+        double lo, hi;
+        rangetest_reading_lrs(&s, r, &lo, &hi);
+        if (isnan(want[i].lo))
+            cr_expect(isnan(lo) && isnan(hi), "%s", want[i].name);
+        else
+            cr_expect(fabs(lo - want[i].lo) < 1e-12 && fabs(hi - want[i].hi) < 1e-12,
+                      "%s: %g %g", want[i].name, lo, hi);
+    }
+    rangetest_reading r;
+    cr_expect_eq(rangetest_reading_parse("valey", &r, &e), -1);
+    cr_expect(strstr(e.msg, "lr-finder"), "%s", e.msg);
+}
