@@ -380,10 +380,10 @@ void rangetest_curve_push_eval(rangetest_curve *c, double lr, double acc, double
  * Curves too short for a rule give NaN with a note. */
 void rangetest_suggest(const rangetest_curve *c, rangetest_suggestions *s);
 
-/* The tools' readings alone (engine/readings.c): s->fastai, valley, slide,
- * steep, minimum, s->lrfinder and lr_finder. Uses c's work[0, 2*(cap+1)) and
- * iwork. */
-void rangetest_read_tools(const rangetest_curve *c, rangetest_suggestions *s);
+/* The readings of the training loss alone (engine/readings.c): fastai's,
+ * torch-lr-finder's and lrscope's, with their windows. Uses c's work[0,
+ * cap+1) and iwork. */
+void rangetest_read_loss(const rangetest_curve *c, rangetest_suggestions *s);
 
 /* The smoothed held-out accuracy Smith's reading uses, one value per
  * evaluation point, into out [n_eval]; tmp [n_eval] is scratch. Needs

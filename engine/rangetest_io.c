@@ -75,6 +75,18 @@ static void kv_pick(FILE *f, const char *prefix, const char *name, const rangete
     fprintf(f, "%s.%s_index = %ld\n", prefix, name, p->index);
 }
 
+/* A valley's pick and its descent: prefix.valley_* keys. */
+static void kv_valley(FILE *f, const char *prefix, const rangetest_pick *p)
+{
+    char key[64];
+    kv_pick(f, prefix, "valley", p);
+    snprintf(key, sizeof key, "%s.valley_span_lo", prefix);
+    kv(f, key, p->span_lo);
+    snprintf(key, sizeof key, "%s.valley_span_hi", prefix);
+    kv(f, key, p->span_hi);
+    fprintf(f, "%s.valley_points = %ld\n", prefix, p->n_points);
+}
+
 /* prefix.window = FROM TO and prefix.note, when there is one. */
 static void kv_window(FILE *f, const char *prefix, const rangetest_window *w)
 {
@@ -140,10 +152,7 @@ int rangetest_write_suggestions(const rangetest_result *r, FILE *f)
           "# recorded, cut at the first NaN. minimum_lr = minimum_curve_lr / 10.\n"
           "# _index: the row of rangetest.csv (iter) the rule picked.\n", f);
     kv_window(f, "fastai", &s->fastai);
-    kv_pick(f, "fastai", "valley", &s->valley);
-    kv(f, "fastai.valley_span_lo", s->valley.span_lo);
-    kv(f, "fastai.valley_span_hi", s->valley.span_hi);
-    fprintf(f, "fastai.valley_points = %ld\n", s->valley.n_points);
+    kv_valley(f, "fastai", &s->valley);
     kv_pick(f, "fastai", "slide", &s->slide);
     kv_pick(f, "fastai", "steep", &s->steep);
     kv(f, "fastai.steep_slope", s->steep.slope);
@@ -162,10 +171,7 @@ int rangetest_write_suggestions(const rangetest_result *r, FILE *f)
           "# slope over 2% of the log-LR span and only before the minimum (fastai:\n"
           "# neighbouring points, anywhere).\n", f);
     kv_window(f, "lrscope", &s->own);
-    kv_pick(f, "lrscope", "valley", &s->valley_star);
-    kv(f, "lrscope.valley_span_lo", s->valley_star.span_lo);
-    kv(f, "lrscope.valley_span_hi", s->valley_star.span_hi);
-    fprintf(f, "lrscope.valley_points = %ld\n", s->valley_star.n_points);
+    kv_valley(f, "lrscope", &s->valley_star);
     kv_pick(f, "lrscope", "steep", &s->steep_star);
     kv(f, "lrscope.steep_slope", s->steep_star.slope);
 

@@ -1,5 +1,6 @@
-/* readings.c — the readings of the two LR finders practitioners already use,
- * computed as those tools compute them: fastai 2.7's lr_find suggestions
+/* readings.c — the readings of a range test's training loss: lrscope's
+ * valley* and steep*, and those of the two LR finders practitioners already
+ * use, computed as those tools compute them: fastai 2.7's lr_find suggestions
  * (valley, slide, steep, minimum; fastai/callback/schedule.py, with the
  * Recorder's smoothed loss of fastai/learner.py) and torch-lr-finder 0.2.2's
  * steepest-gradient point (torch_lr_finder/lr_finder.py, range_test and
@@ -27,6 +28,12 @@
 #define LRF_STOP_FACTOR     5.0     /* range_test(diverge_th=5) */
 #define LRF_SKIP_START      10      /* plot(skip_start=10, skip_end=5) */
 #define LRF_SKIP_END        5
+#define OWN_SKIP_FRAC       0.10    /* valley*, steep*: the first 10% of the recorded
+                                       points left out */
+#define OWN_SKIP_TAIL       5       /* and the last 5 */
+#define OWN_MIN_POINTS      5       /* points the window needs for either rule */
+#define VALLEY_MIN_POINTS   3       /* valley*: a descent has at least 3 points */
+#define STEEP_SPAN_FRAC     0.02    /* steep*: slope over 2% of the window's ln(lr) span */
 
 /* A tool's record of the sweep: len points; those at nan_from and after are
  * NaN (nan_from >= len: none); those below are the curve's points, except an
@@ -114,16 +121,18 @@ static tool_record tool_record_of(const rangetest_curve *c, const double *sm, do
 
 /* ---- fastai 2.7 ----------------------------------------------------------- */
 
-/* valley: lds[i] = length of the longest strictly decreasing subsequence of
- * f[0, m) ending at i, found in O(m log m) (tail[k]: the largest last value
- * of such a subsequence of length k+1, strictly decreasing in k). fastai
- * keeps the first end of the longest, with start = end - length; while no
- * subsequence is longer than 1 its start and end stay 0. Returns the pick's
- * index in f (a negative index counts from the end, as Python does). */
-static long fastai_valley_index(const double *f, long m, double *tail, long *start_out,
-                                long *end_out, long *len_out)
+/* The longest strictly decreasing subsequence of f[0, m), in O(m log m)
+ * (patience sorting: tail[k] is the largest last value of a
+ * decreasing subsequence of length k+1 so far, strictly decreasing in k,
+ * tail_i[k] its index). Returns its length (0 when m is 0) and in *end the
+ * first index where a subsequence that long ends, as fastai's loop keeps it.
+ * With prev (and tail_i) given, prev[i] is the point before i in the
+ * subsequence ending at i, -1 at its first point. */
+static long longest_descent(const double *f, long m, double *tail, long *tail_i, long *prev,
+                            long *end)
 {
-    long n_tails = 0, best_len = 1, best_end = 0;
+    long n_tails = 0, best_len = 0;
+    *end = 0;
     for (long i = 0; i < m; i++) {
         long lo = 0, hi = n_tails;       /* first k with tail[k] <= f[i] */
         while (lo < hi) {
@@ -133,21 +142,36 @@ static long fastai_valley_index(const double *f, long m, double *tail, long *sta
             else
                 lo = mid + 1;
         }
+        if (prev) {
+            prev[i] = lo > 0 ? tail_i[lo - 1] : -1;
+            tail_i[lo] = i;
+        }
         tail[lo] = f[i];
         if (lo == n_tails)
             n_tails++;
         if (lo + 1 > best_len) {
             best_len = lo + 1;
-            best_end = i;
+            *end = i;
         }
     }
-    long start = best_len > 1 ? best_end - best_len : 0;
-    long span = best_len > 1 ? best_len : 0;
+    return best_len;
+}
+
+/* fastai's valley on f[0, m), m >= 1: start = end - length, span = length;
+ * while no subsequence is longer than 1, fastai's start and end stay 0. The
+ * pick is start + int(span/3) + int(span/3/2); a negative index counts from
+ * the end, as Python's does. */
+static long fastai_valley_index(const double *f, long m, double *tail, long *start_out,
+                                long *end_out, long *len_out)
+{
+    long end, len = longest_descent(f, m, tail, NULL, NULL, &end);
+    long start = len > 1 ? end - len : 0;
+    long span = len > 1 ? len : 0;
     double sections = (double)span / 3.0;
     long idx = start + (long)sections + (long)(sections / 2.0);
     *start_out = start;
-    *end_out = best_end;
-    *len_out = best_len;
+    *end_out = end;
+    *len_out = len;
     return idx < 0 ? idx + m : idx;
 }
 
@@ -282,12 +306,107 @@ static void read_lrfinder(const rangetest_curve *c, rangetest_suggestions *s)
                     "the first NaN of the gradient (not an LR to train at)");
 }
 
-void rangetest_read_tools(const rangetest_curve *c, rangetest_suggestions *s)
+/* ---- lrscope's valley* and steep* --------------------------------------- */
+
+/* valley*: the longest strictly decreasing subsequence of the smoothed loss
+ * over [from, to), at least VALLEY_MIN_POINTS long, from its true first
+ * point; the pick splits that span as fastai does. */
+static rangetest_pick valley_star(const rangetest_curve *c, long from, long to)
+{
+    long *tail_i = c->iwork, *prev = c->iwork + c->cap + 1, end;
+    long len = longest_descent(c->loss_smooth + from, to - from, c->work, tail_i, prev, &end);
+    if (len < VALLEY_MIN_POINTS)
+        return no_pick();
+    long first = end;
+    while (prev[first] >= 0)
+        first = prev[first];
+    double sections = (double)(end - first) / 3.0;
+    rangetest_pick p = pick_point(c, c->loss_smooth,
+                                  from + first + (long)sections + (long)(sections / 2.0));
+    p.span_lo = c->lr[from + first];
+    p.span_hi = c->lr[from + end];
+    p.n_points = len;
+    return p;
+}
+
+/* steep*: the most negative d(loss)/d ln(lr) over [from, to), each slope from
+ * point i to the first point at least `h` further in ln(lr); the pick is the
+ * slope's left end, as in fastai. NaN when no slope is negative. */
+static rangetest_pick steep_star(const rangetest_curve *c, long from, long to)
+{
+    double h = STEEP_SPAN_FRAC * (log(c->lr[to - 1]) - log(c->lr[from]));
+    if (!(h > 0.0))
+        return no_pick();
+    long best = -1;
+    double best_slope = INFINITY;
+    long j = from + 1;
+    for (long i = from; i < to - 1; i++) {
+        if (j <= i)
+            j = i + 1;
+        double li = log(c->lr[i]);
+        while (j < to && log(c->lr[j]) - li < h)
+            j++;
+        if (j == to)
+            break;
+        double slope = (c->loss_smooth[j] - c->loss_smooth[i]) / (log(c->lr[j]) - li);
+        if (slope < best_slope) {
+            best_slope = slope;
+            best = i;
+        }
+    }
+    if (best < 0 || !(best_slope < 0.0))
+        return no_pick();
+    rangetest_pick p = pick_point(c, c->loss_smooth, best);
+    p.slope = best_slope;
+    return p;
+}
+
+/* The first index of the lowest smoothed loss in [from, to). */
+static long argmin_smooth(const rangetest_curve *c, long from, long to)
+{
+    long best = from;
+    for (long i = from + 1; i < to; i++)
+        if (c->loss_smooth[i] < c->loss_smooth[best])
+            best = i;
+    return best;
+}
+
+static void read_own(const rangetest_curve *c, rangetest_suggestions *s)
+{
+    rangetest_window *w = &s->own;
+    memset(w, 0, sizeof *w);
+    s->valley_star = s->steep_star = no_pick();
+    long from = (long)(OWN_SKIP_FRAC * (double)c->n);
+    long to = c->n - OWN_SKIP_TAIL;
+    while (from < to && !(c->lr[from] > 0.0))  /* ln(lr) needs lr > 0 */
+        from++;
+    w->from = from;
+    w->to = to;
+    if (to - from < OWN_MIN_POINTS) {
+        snprintf(w->note, sizeof w->note, "only %ld points are left after dropping the "
+                 "first 10%% of the sweep and the last %d; %d are needed",
+                 to > from ? to - from : 0, OWN_SKIP_TAIL, OWN_MIN_POINTS);
+        return;
+    }
+    long min_at = argmin_smooth(c, from, to);
+    s->valley_star = valley_star(c, from, to);
+    /* steep* only up to the minimum: past it the loss rises overall, and a
+     * descent there is a recovery from a spike, not an LR to train at. */
+    if (min_at - from >= 2)
+        s->steep_star = steep_star(c, from, min_at + 1);
+    if (isnan(s->valley_star.lr) || isnan(s->steep_star.lr))
+        snprintf(w->note, sizeof w->note, "%s%s",
+                 isnan(s->valley_star.lr) ? "no descending stretch of 3 points; " : "",
+                 isnan(s->steep_star.lr) ? "no descent before the minimum" : "");
+}
+
+void rangetest_read_loss(const rangetest_curve *c, rangetest_suggestions *s)
 {
     memset(&s->fastai, 0, sizeof s->fastai);
     memset(&s->lrfinder, 0, sizeof s->lrfinder);
     read_fastai(c, s);
     read_lrfinder(c, s);
+    read_own(c, s);
 }
 
 /* ---- choosing a reading ------------------------------------------------- */

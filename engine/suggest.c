@@ -1,6 +1,6 @@
-/* suggest.c — reading a range-test curve: Smith's (base, max) pair, lrscope's
- * valley* and steep*, and the super-convergence signature; the other tools'
- * readings come from readings.c. The rules and the reasons for their
+/* suggest.c — reading a range-test curve: Smith's (base, max) pair and the
+ * super-convergence signature; the readings of the training loss come from
+ * readings.c. The rules and the reasons for their
  * thresholds are in rangetest.h; this file only computes.
  * Every suggestion is a point of the curve (or a fixed fraction of one), so a
  * curve of finite values gives finite suggestions or NaN, never Inf. */
@@ -11,12 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OWN_SKIP_FRAC      0.10 /* valley*, steep*: the first 10% of the recorded points
-                                   left out */
-#define OWN_SKIP_TAIL      5    /* and the last 5 points */
-#define OWN_MIN_POINTS     5    /* points the window needs for either rule */
-#define VALLEY_MIN_POINTS  3    /* a descending stretch has at least 3 points */
-#define STEEP_SPAN_FRAC    0.02 /* steep: slope over 2% of the window's ln(lr) span */
 #define SMITH_RISE_FRAC    0.15 /* base: start + 15% of the range */
 #define SMITH_TOL_FRAC     0.05 /* plateau/max: within 5% of the range of the peak */
 #define SMITH_MIN_ACC_RANGE 0.02 /* accuracy must vary by 2 points to be read */
@@ -91,139 +85,6 @@ void rangetest_smoothed_accuracy(const rangetest_curve *c, double *tmp, double *
     }
     running_median(c->eval_acc, m, m >= 15 ? 5 : 3, tmp);
     running_mean3(tmp, m, out);
-}
-
-static rangetest_pick pick_none(void)
-{
-    return (rangetest_pick){ .index = -1, .lr = NAN, .curve_lr = NAN, .loss = NAN,
-                             .slope = NAN, .span_lo = NAN, .span_hi = NAN, .n_points = 0 };
-}
-
-static rangetest_pick pick_at(const rangetest_curve *c, long i)
-{
-    rangetest_pick p = pick_none();
-    p.index = i;
-    p.lr = p.curve_lr = c->lr[i];
-    p.loss = c->loss_smooth[i];
-    return p;
-}
-
-/* ---- lrscope's valley* and steep* --------------------------------------- */
-
-/* valley*: longest strictly decreasing subsequence of s[from..to) in
- * O(n log n) (patience sorting). tail_v[k] is the largest last value of a
- * decreasing subsequence of length k+1 found so far (strictly decreasing in
- * k), tail_i[k] its index, prev[i] the point before i in the best
- * subsequence ending at i. */
-static rangetest_pick valley_star(const rangetest_curve *c, long from, long to)
-{
-    const double *s = c->loss_smooth;
-    double *tail_v = c->work;
-    long *tail_i = c->iwork, *prev = c->iwork + c->cap + 1;
-    long len = 0, best_len = 0, best_end = -1;
-    for (long i = from; i < to; i++) {
-        long lo = 0, hi = len;          /* first k with tail_v[k] <= s[i] */
-        while (lo < hi) {
-            long mid = (lo + hi) / 2;
-            if (tail_v[mid] <= s[i])
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        prev[i - from] = lo > 0 ? tail_i[lo - 1] : -1;
-        tail_v[lo] = s[i];
-        tail_i[lo] = i;
-        if (lo == len)
-            len++;
-        if (lo + 1 > best_len) {        /* the first end of the longest, as fastai */
-            best_len = lo + 1;
-            best_end = i;
-        }
-    }
-    if (best_len < VALLEY_MIN_POINTS)
-        return pick_none();
-    long first = best_end;
-    while (prev[first - from] >= 0)
-        first = prev[first - from];
-    /* the middle of the span, split as fastai: start + int(span/3) + int(span/6) */
-    double sections = (double)(best_end - first) / 3.0;
-    long idx = first + (long)sections + (long)(sections / 2.0);
-    rangetest_pick p = pick_at(c, idx);
-    p.span_lo = c->lr[first];
-    p.span_hi = c->lr[best_end];
-    p.n_points = best_len;
-    return p;
-}
-
-/* steep*: the most negative d(loss)/d ln(lr) over [from, to), each slope from
- * point i to the first point at least `h` further in ln(lr); the pick is the
- * slope's left end, as in fastai. NaN when no slope is negative. */
-static rangetest_pick steep_star(const rangetest_curve *c, long from, long to)
-{
-    double h = STEEP_SPAN_FRAC * (log(c->lr[to - 1]) - log(c->lr[from]));
-    if (!(h > 0.0))
-        return pick_none();
-    long best = -1;
-    double best_slope = INFINITY;
-    long j = from + 1;
-    for (long i = from; i < to - 1; i++) {
-        if (j <= i)
-            j = i + 1;
-        double li = log(c->lr[i]);
-        while (j < to && log(c->lr[j]) - li < h)
-            j++;
-        if (j == to)
-            break;
-        double slope = (c->loss_smooth[j] - c->loss_smooth[i]) / (log(c->lr[j]) - li);
-        if (slope < best_slope) {
-            best_slope = slope;
-            best = i;
-        }
-    }
-    if (best < 0 || !(best_slope < 0.0))
-        return pick_none();
-    rangetest_pick p = pick_at(c, best);
-    p.slope = best_slope;
-    return p;
-}
-
-/* The first index of the lowest smoothed loss in [from, to). */
-static long argmin_smooth(const rangetest_curve *c, long from, long to)
-{
-    long best = from;
-    for (long i = from + 1; i < to; i++)
-        if (c->loss_smooth[i] < c->loss_smooth[best])
-            best = i;
-    return best;
-}
-
-static void suggest_own(const rangetest_curve *c, rangetest_suggestions *s)
-{
-    rangetest_window *w = &s->own;
-    memset(w, 0, sizeof *w);
-    s->valley_star = s->steep_star = pick_none();
-    long from = (long)(OWN_SKIP_FRAC * (double)c->n);
-    long to = c->n - OWN_SKIP_TAIL;
-    while (from < to && !(c->lr[from] > 0.0))  /* ln(lr) needs lr > 0 */
-        from++;
-    w->from = from;
-    w->to = to;
-    if (to - from < OWN_MIN_POINTS) {
-        snprintf(w->note, sizeof w->note, "only %ld points are left after dropping the "
-                 "first 10%% of the sweep and the last %d; %d are needed",
-                 to > from ? to - from : 0, OWN_SKIP_TAIL, OWN_MIN_POINTS);
-        return;
-    }
-    long min_at = argmin_smooth(c, from, to);
-    s->valley_star = valley_star(c, from, to);
-    /* steep* only up to the minimum: past it the loss rises overall, and a
-     * descent there is a recovery from a spike, not an LR to train at. */
-    if (min_at - from >= 2)
-        s->steep_star = steep_star(c, from, min_at + 1);
-    if (isnan(s->valley_star.lr) || isnan(s->steep_star.lr))
-        snprintf(w->note, sizeof w->note, "%s%s",
-                 isnan(s->valley_star.lr) ? "no descending stretch of 3 points; " : "",
-                 isnan(s->steep_star.lr) ? "no descent before the minimum" : "");
 }
 
 /* ---- Smith -------------------------------------------------------------- */
@@ -394,8 +255,7 @@ static void suggest_signature(const rangetest_curve *c, const double *acc_s, dou
 void rangetest_suggest(const rangetest_curve *c, rangetest_suggestions *s)
 {
     memset(s, 0, sizeof *s);
-    rangetest_read_tools(c, s);
-    suggest_own(c, s);
+    rangetest_read_loss(c, s);
     /* work: [0, cap+1) was scratch for the loss rules; the accuracy curves go after. */
     double *acc_s = c->work + (c->cap + 1), *tmp = c->work + 2 * (c->cap + 1);
     if (c->n_eval >= 3)

@@ -148,7 +148,7 @@ Test(readings, fastai_and_lr_finder_pick_the_tools_points)
         c.stop_iter = g.stop == RANGETEST_LOSS_ROSE ? c.n - 1 : c.n;
         rangetest_suggestions s;
         memset(&s, 0, sizeof s);
-        rangetest_read_tools(&c, &s);
+        rangetest_read_loss(&c, &s);
         expect_point(g.name, "valley", &s.valley, g.valley, &c);
         expect_point(g.name, "slide", &s.slide, g.slide, &c);
         expect_point(g.name, "steep", &s.steep, g.steep, &c);
@@ -192,13 +192,13 @@ Test(readings, fastai_valley_edge_cases)
     }
     c.stop = RANGETEST_COMPLETED;
     rangetest_suggestions s;
-    rangetest_read_tools(&c, &s);
+    rangetest_read_loss(&c, &s);
     cr_expect_eq(s.fastai.from, 3);
     cr_expect_eq(s.fastai.to, 25);
     cr_expect_eq(s.valley.index, 24, "valley at %ld", s.valley.index);
     c.loss_smooth[3] = 1.03;
     c.loss_smooth[4] = 1.04;
-    rangetest_read_tools(&c, &s);
+    rangetest_read_loss(&c, &s);
     cr_expect_eq(s.valley.index, 3, "valley at %ld", s.valley.index);
     rangetest_curve_free(&c);
 }
