@@ -1,4 +1,4 @@
-#include "engine/session.h"
+#include "engine/session_impl.h"
 
 #include <assert.h>
 #include <math.h>
@@ -9,38 +9,6 @@
 #include <string.h>
 
 #include "engine/clock.h"
-
-struct session {
-    pthread_t       thread;
-    pthread_mutex_t lock;       /* guards queue and status */
-    pthread_cond_t  wake;
-    atomic_bool     stop;
-
-    session_cmd     queue[SESSION_QUEUE];
-    int             q_head, q_len;
-    session_status  status;
-
-    mstore          metrics;
-
-    /* Owned by the session thread alone. */
-    session_cfg     cfg;
-    net             net;
-    bool            have_net;
-    char            model[64];
-    trainer         trainer;
-    bool            have_trainer;
-    rangetest       rt;
-    bool            in_range_test;
-    rangetest_result last_range;   /* owns the latest curve */
-    runlog          log;
-    bool            have_log;
-    sgd_opts        sgd;
-    double          rate_t0;
-    double          run_seconds;    /* spent in steps of the current run */
-    lr_err          write_error;    /* the last failure to write run files */
-    bool            had_write_error;
-    long            rate_iter0;
-};
 
 const char *session_state_name(session_state st)
 {
@@ -53,11 +21,7 @@ const char *session_state_name(session_state st)
     return names[st];
 }
 
-/* Sets the status message; `error` marks failures and refusals, which the
- * UI shows as such. Caller holds the lock. */
-static void say_locked(session *s, bool error, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void say_locked(session *s, bool error, const char *fmt, ...)
+void session_say_locked(session *s, bool error, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -67,12 +31,10 @@ static void say_locked(session *s, bool error, const char *fmt, ...)
     s->status.message_seq++;
 }
 
-#define SAY(s, error, ...)                         \
-    do {                                           \
-        pthread_mutex_lock(&(s)->lock);            \
-        say_locked((s), (error), __VA_ARGS__);     \
-        pthread_mutex_unlock(&(s)->lock);          \
-    } while (0)
+bool session_training(const session *s)
+{
+    return s->have_trainer && !s->in_range_test && s->trainer.state == TRAIN_RUNNING;
+}
 
 /* After a write to the run files: on the first failure, the run stops with
  * the state WRITE FAILED and the log's message (naming the file and the
@@ -88,11 +50,19 @@ static bool log_written(session *s, int rc)
     }
     pthread_mutex_lock(&s->lock);
     s->status.state = SESSION_WRITE_FAILED;
-    say_locked(s, true, "cannot write %s: %s - run stopped at iteration %ld (in %s/)",
+    session_say_locked(s, true, "cannot write %s: %s - run stopped at iteration %ld (in %s/)",
                s->log.failed_file, strerror(s->log.failed_errno),
                s->have_trainer ? s->trainer.iter : 0L, s->log.dir);
     pthread_mutex_unlock(&s->lock);
     return false;
+}
+
+bool session_event(session *s, const char *kind, const char *detail)
+{
+    if (!s->have_log)
+        return true;
+    return log_written(s, runlog_event(&s->log, s->have_trainer ? s->trainer.iter : 0, kind,
+                                       detail));
 }
 
 static void close_log(session *s)
@@ -162,7 +132,7 @@ static int ensure_net(session *s, lr_err *e)
 }
 
 /* Ends whatever runs now: a range test is finished (weights restored,
- * suggestions published), a training run is logged and closed. */
+ * results and offer published), a training run is logged and closed. */
 static void end_run(session *s)
 {
     if (s->in_range_test) {
@@ -170,15 +140,22 @@ static void end_run(session *s)
         rangetest_end(&s->rt, &s->last_range);
         s->in_range_test = false;
         write_range_files(s);
-        const rangetest_suggestions *g = &s->last_range.sugg;
-        double hi = rangetest_offer_max(g), lo = hi / 10.0;
+        snprintf(s->last_range_model, sizeof s->last_range_model, "%s", s->model);
+        const rangetest_curve *c = &s->last_range.curve;
         pthread_mutex_lock(&s->lock);
-        s->status.range = *g;
-        s->status.have_suggestion = isfinite(hi) && hi > 0;
-        s->status.sugg_min = lo;
-        s->status.sugg_max = hi;
-        s->status.range_seq++;
+        session_status *ss = &s->status;
+        ss->range = s->last_range.sugg;
+        ss->have_range = true;
+        ss->range_max = rangetest_offer_max(&s->last_range.sugg);
+        ss->range_stop = c->stop;
+        ss->range_iters = c->stop == RANGETEST_COMPLETED || c->stop == RANGETEST_CANCELLED
+                              ? c->n : c->stop_iter + 1;
+        ss->range_stop_lr = c->stop == RANGETEST_COMPLETED ? c->lr_max : c->stop_lr;
+        snprintf(ss->range_model, sizeof ss->range_model, "%s", s->model);
+        ss->range_seq++;
         pthread_mutex_unlock(&s->lock);
+        if (c->stop != RANGETEST_CANCELLED)
+            session_offer_range(s);
     }
     close_log(s);
     if (s->have_trainer) {
@@ -199,10 +176,14 @@ static void publish_start(session *s, session_state st, run_kind kind)
     ss->epoch = 0;
     ss->images_per_s = 0;
     ss->sched = s->trainer.sched;
-    ss->total = sched_end(&s->trainer.sched);
+    ss->total = ss->first_total = sched_end(&s->trainer.sched);
     ss->wd = s->sgd.wd;
+    ss->next = s->next;
+    ss->run_seconds = 0;
     ss->diverged_at = -1;
     ss->n_edits = 0;
+    /* A new run: what was said about the previous one is stale. */
+    session_say_locked(s, false, "%s", "");
     snprintf(ss->model, sizeof ss->model, "%s", s->model);
     snprintf(ss->run_dir, sizeof ss->run_dir, "%s", s->have_log ? s->log.dir : "");
     pthread_mutex_unlock(&s->lock);
@@ -218,24 +199,35 @@ static void fail_start(session *s, const char *what, const lr_err *e)
     pthread_mutex_lock(&s->lock);
     s->status.state = SESSION_IDLE;
     s->status.kind = RUN_NONE;
-    say_locked(s, true, "%s: %s", what, e->msg);
+    session_say_locked(s, true, "%s: %s", what, e->msg);
     pthread_mutex_unlock(&s->lock);
 }
 
-/* Starts a training run or a range test, both from freshly initialised
- * weights (the range test restores its snapshot when it ends, which matters
- * to callers of the engine that run one mid-training; here each run is new). */
-static void start_run(session *s, const sched *requested, bool range_test,
-                      double stop_factor)
+/* Starts a training run or a range test (cmd's kind), both from freshly
+ * initialised weights (the range test restores its snapshot when it ends,
+ * which matters to callers of the engine that run one mid-training; here each
+ * run is new). */
+static void start_run(session *s, const session_cmd *cmd)
 {
     lr_err e;
+    bool range_test = cmd->kind == SCMD_RANGE_TEST;
+    sched sc = cmd->sched;
+    if (range_test)
+        rangetest_cfg_sched(&cmd->range, &sc);
+    else
+        session_settle_start(s, cmd, &sc);
+    sc.origin = 0;
+    if (range_test ? rangetest_cfg_validate(&cmd->range, &e) : sched_validate(&sc, &e)) {
+        SAY(s, true, "cannot start: %s", e.msg);
+        return; /* the run on screen goes on */
+    }
+    if (session_training(s) || s->in_range_test)
+        session_event(s, "interrupted", "a new run was started");
     end_run(s);
     if (ensure_net(s, &e)) {
         fail_start(s, "cannot build model", &e);
         return;
     }
-    sched sc = *requested;
-    sc.origin = 0;
     net_init_params(&s->net, s->cfg.seed);
     train_cfg tc = s->cfg.train;
     if (trainer_init(&s->trainer, &s->net, &s->cfg.data->train, &s->cfg.data->test, &sc,
@@ -248,14 +240,7 @@ static void start_run(session *s, const sched *requested, bool range_test,
         trainer_enable_lr_estimate(&s->trainer, s->cfg.lr_estimate, &e))
         SAY(s, true, "LR estimate off: %s", e.msg);
     if (range_test) {
-        rangetest_cfg rc;
-        long per_epoch = s->cfg.data->train.n / tc.batch;
-        rangetest_cfg_default(&rc, sc.policy, per_epoch);
-        rc.lr_min = sc.lr_min;
-        rc.lr_max = sc.lr_max;
-        rc.n_iters = sc.total;
-        rc.stop_factor = stop_factor;
-        if (rangetest_begin(&s->rt, &s->trainer, &rc, &e)) {
+        if (rangetest_begin(&s->rt, &s->trainer, &cmd->range, &e)) {
             end_run(s);
             fail_start(s, "cannot start the range test", &e);
             return;
@@ -268,67 +253,25 @@ static void start_run(session *s, const sched *requested, bool range_test,
                   range_test ? RUN_RANGE_TEST : RUN_TRAIN);
 }
 
-/* Records a live edit: events.csv, the status' marker list, the message. */
-static void record_edit(session *s, const char *kind, const char *label, const char *detail)
+/* Pause and resume are events of the run they interrupt. */
+static void toggle_pause(session *s)
 {
-    long it = s->have_trainer ? s->trainer.iter : 0;
-    if (s->have_log && !log_written(s, runlog_event(&s->log, it, kind, detail)))
-        return;
+    const char *event = NULL;
     pthread_mutex_lock(&s->lock);
-    session_status *ss = &s->status;
-    if (ss->n_edits < 16) {
-        ss->edit_iter[ss->n_edits] = it;
-        snprintf(ss->edit_label[ss->n_edits], sizeof ss->edit_label[0], "%s", label);
-        ss->n_edits++;
-    }
-    if (s->have_trainer) {
-        ss->sched = s->trainer.sched;
-        ss->total = sched_end(&s->trainer.sched);
-    }
-    ss->wd = s->sgd.wd;
-    say_locked(s, false, "%s at iteration %ld", detail, it);
-    pthread_mutex_unlock(&s->lock);
-}
-
-/* Applies a schedule edit to a copy, validates it, and only then to the run. */
-static void edit_sched(session *s, const session_cmd *c)
-{
-    if (!s->have_trainer || s->in_range_test) {
-        SAY(s, true, "no training run to edit: start one first");
-        return;
-    }
-    sched next = s->trainer.sched, before = next;
-    char detail[160], label[16];
-    if (c->kind == SCMD_SET_BOUNDS) {
-        sched_set_bounds(&next, c->a, c->b);
-        snprintf(detail, sizeof detail, "lr %g..%g -> %g..%g", before.lr_min, before.lr_max,
-                 c->a, c->b);
-        snprintf(label, sizeof label, "lr");
-    } else if (c->kind == SCMD_SET_MOMENTUM) {
-        sched_set_momentum(&next, c->a, c->b);
-        snprintf(detail, sizeof detail, "momentum %g..%g -> %g..%g", before.mom_max,
-                 before.mom_min, c->a, c->b);
-        snprintf(label, sizeof label, "mom");
+    if (s->status.state == SESSION_PAUSED) {
+        s->status.state = s->in_range_test ? SESSION_RANGE_TEST : SESSION_RUNNING;
+        event = "resume";
+    } else if (s->status.state == SESSION_RUNNING || s->status.state == SESSION_RANGE_TEST) {
+        s->status.state = SESSION_PAUSED;
+        event = "pause";
     } else {
-        sched_restart(&next, s->trainer.iter);
-        snprintf(detail, sizeof detail, "cycle restarted");
-        snprintf(label, sizeof label, "restart");
+        session_say_locked(s, true, "nothing runs: nothing to pause");
     }
-    lr_err e;
-    if (sched_validate(&next, &e)) {
-        SAY(s, true, "refused: %s", e.msg);
-        return;
-    }
-    s->trainer.sched = next;
-    if (c->kind == SCMD_RESTART_CYCLE && s->trainer.state == TRAIN_DONE)
-        s->trainer.state = TRAIN_RUNNING;
-    record_edit(s, c->kind == SCMD_SET_BOUNDS ? "set_bounds" :
-                   c->kind == SCMD_SET_MOMENTUM ? "set_momentum" : "restart",
-                label, detail);
-    pthread_mutex_lock(&s->lock);
-    if (s->status.state == SESSION_DONE && s->trainer.state == TRAIN_RUNNING)
-        s->status.state = SESSION_RUNNING; /* a restart after the end trains on */
     pthread_mutex_unlock(&s->lock);
+    if (event)
+        session_event(s, event, event[0] == 'p' ? "paused" : "resumed");
+    s->rate_t0 = clock_seconds();
+    s->rate_iter0 = s->have_trainer ? s->trainer.iter : 0;
 }
 
 static void apply(session *s, const session_cmd *c)
@@ -336,32 +279,11 @@ static void apply(session *s, const session_cmd *c)
     switch (c->kind) {
     case SCMD_START:
     case SCMD_RANGE_TEST:
-        start_run(s, &c->sched, c->kind == SCMD_RANGE_TEST, c->a);
+        start_run(s, c);
         break;
     case SCMD_PAUSE:
-        pthread_mutex_lock(&s->lock);
-        if (s->status.state == SESSION_PAUSED)
-            s->status.state = s->in_range_test ? SESSION_RANGE_TEST : SESSION_RUNNING;
-        else if (s->status.state == SESSION_RUNNING || s->status.state == SESSION_RANGE_TEST)
-            s->status.state = SESSION_PAUSED;
-        pthread_mutex_unlock(&s->lock);
-        s->rate_t0 = clock_seconds();
-        s->rate_iter0 = s->have_trainer ? s->trainer.iter : 0;
+        toggle_pause(s);
         break;
-    case SCMD_SET_BOUNDS:
-    case SCMD_SET_MOMENTUM:
-    case SCMD_RESTART_CYCLE:
-        edit_sched(s, c);
-        break;
-    case SCMD_SET_WD: {
-        char detail[96];
-        snprintf(detail, sizeof detail, "weight decay %g -> %g", s->sgd.wd, c->a);
-        s->sgd.wd = c->a;
-        if (s->have_trainer)
-            s->trainer.opt.wd = c->a;
-        record_edit(s, "set_wd", "wd", detail);
-        break;
-    }
     case SCMD_SET_MODEL:
         snprintf(s->model, sizeof s->model, "%s", c->text);
         SAY(s, false, "model %s from the next run on", s->model);
@@ -375,7 +297,21 @@ static void apply(session *s, const session_cmd *c)
             SAY(s, false, "no run to export yet");
         }
         break;
+    default:
+        session_edit(s, c);
+        break;
     }
+}
+
+/* "nan", "inf" or "-inf" for a loss that is not finite, else %g. */
+static void format_loss(char *buf, size_t len, double v)
+{
+    if (isnan(v))
+        snprintf(buf, len, "nan");
+    else if (isinf(v))
+        snprintf(buf, len, "%sinf", v < 0 ? "-" : "");
+    else
+        snprintf(buf, len, "%g", v);
 }
 
 /* One iteration of whatever runs, and the status that follows from it. */
@@ -401,8 +337,9 @@ static void step(session *s)
         written = runlog_finished(&s->log, s->trainer.iter, s->run_seconds,
                                   s->trainer.cfg.batch);
     if (next == SESSION_DIVERGED && s->have_log && !written) {
-        char detail[96];
-        snprintf(detail, sizeof detail, "loss became %g at lr %g", row.loss, row.lr);
+        char detail[96], loss[16];
+        format_loss(loss, sizeof loss, row.loss);
+        snprintf(detail, sizeof detail, "loss became %s at lr %g", loss, row.lr);
         written = runlog_event(&s->log, row.iter, "diverged", detail);
     }
     if (s->have_log && !log_written(s, written))
@@ -411,6 +348,7 @@ static void step(session *s)
     session_status *ss = &s->status;
     ss->iter = s->trainer.iter;
     ss->epoch = row.epoch;
+    ss->run_seconds = s->run_seconds;
     if (t - s->rate_t0 > 0.5) {
         ss->images_per_s = (double)(s->trainer.iter - s->rate_iter0) * s->trainer.cfg.batch /
                            (t - s->rate_t0);
@@ -421,23 +359,16 @@ static void step(session *s)
     if (next == SESSION_DIVERGED) {
         ss->diverged_at = row.iter;
         ss->diverged_lr = row.lr;
-        say_locked(s, true, "DIVERGED at iteration %ld (lr %.3g)", row.iter, row.lr);
     }
+    if (next == SESSION_DONE || next == SESSION_DIVERGED)
+        session_say_locked(s, false, "%s", ""); /* the run ended: old news goes */
     pthread_mutex_unlock(&s->lock);
-    if (next == SESSION_DONE && s->in_range_test) {
-        end_run(s); /* restores weights, publishes suggestions */
-        pthread_mutex_lock(&s->lock);
-        if (s->status.have_suggestion)
-            say_locked(s, false, "range test done: suggested lr %.3g..%.3g (accuracy stops improving "
-                          "at %.3g) - press 1 for 1cycle, c for CLR", s->status.sugg_min,
-                       s->status.sugg_max, s->status.sugg_max);
-        else
-            say_locked(s, false, "range test done: no clear bounds (see the curve); set them "
-                          "with :lr MIN MAX");
-        pthread_mutex_unlock(&s->lock);
-    } else if (next != SESSION_RUNNING && next != SESSION_RANGE_TEST && s->have_log) {
+    if (next == SESSION_DIVERGED)
+        session_offer_diverged(s, row.lr);
+    if (next == SESSION_DONE && s->in_range_test)
+        end_run(s); /* restores weights, publishes results and the offer */
+    else if (next != SESSION_RUNNING && next != SESSION_RANGE_TEST && s->have_log)
         runlog_flush(&s->log);
-    }
 }
 
 static bool is_stepping(session_state st)
@@ -481,10 +412,20 @@ session *session_start(const session_cfg *cfg, lr_err *e)
     }
     s->cfg = *cfg;
     s->sgd = cfg->sgd;
+    s->next = cfg->first;
+    if (!(s->next.lr_max > 0)) {
+        sched one;
+        sched_defaults(&one, SCHED_1CYCLE);
+        s->next = (session_settings){ one.lr_min, one.lr_max, one.mom_max, one.mom_min, 0 };
+    }
+    s->next.wd = cfg->sgd.wd;
+    snprintf(s->stop_reason, sizeof s->stop_reason, "workbench closed");
     snprintf(s->model, sizeof s->model, "%s", cfg->model);
     s->status.state = SESSION_IDLE;
     s->status.batch = cfg->train.batch;
     s->status.wd = cfg->sgd.wd;
+    s->status.next = s->next;
+    s->status.range_max = NAN;
     s->status.diverged_at = -1;
     snprintf(s->status.model, sizeof s->status.model, "%s", cfg->model);
     snprintf(s->status.data, sizeof s->status.data, "%s", cfg->data->train.name);
@@ -547,6 +488,13 @@ mstore *session_metrics(session *s)
     return &s->metrics;
 }
 
+void session_set_stop_reason(session *s, const char *why)
+{
+    pthread_mutex_lock(&s->lock); /* read by session_stop after the join */
+    snprintf(s->stop_reason, sizeof s->stop_reason, "%s", why);
+    pthread_mutex_unlock(&s->lock);
+}
+
 int session_stop(session *s, lr_err *e)
 {
     if (!s)
@@ -559,7 +507,7 @@ int session_stop(session *s, lr_err *e)
     /* The iteration reached is recorded before a range test restores the
      * trainer; the part of the curve that ran is kept, marked partial. */
     if (s->have_log && s->have_trainer && s->trainer.state == TRAIN_RUNNING)
-        runlog_event(&s->log, s->trainer.iter, "interrupted", "workbench closed");
+        runlog_event(&s->log, s->trainer.iter, "interrupted", s->stop_reason);
     if (s->in_range_test) {
         rangetest_result_free(&s->last_range);
         rangetest_end(&s->rt, &s->last_range);

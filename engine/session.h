@@ -48,16 +48,37 @@ typedef enum {
 
 typedef enum { RUN_NONE, RUN_TRAIN, RUN_RANGE_TEST } run_kind;
 
+/* Commands carry intent ("scale the max LR by 1.25", "set wd to 3e-4"); the
+ * session thread applies each to its own current state and validates the
+ * result, so a burst of keys adds up however fast it is typed, and every
+ * sender (keys, the ':' line, tests) gets the same checks. Refusals and
+ * results come back as the status message.
+ *
+ * What an edit changes depends on the state:
+ *   training run in progress (RUNNING, PAUSED): the run (reshaping what
+ *     remains of its cycle; an event in its events.csv) and the settings of
+ *     the next run;
+ *   no run, or the run has ended (DONE, DIVERGED): the next run's settings
+ *     only; the finished run's files are not touched;
+ *   range test in progress: refused (a sweep runs with fixed settings). */
 typedef enum {
-    SCMD_START,          /* start a training run with cmd.sched */
-    SCMD_RANGE_TEST,     /* start a range test: cmd.sched is the sweep (policy
-                            SCHED_SWEEP_LINEAR/EXP, lr_min, lr_max, total);
-                            a = stop factor (0: only NaN/Inf stops it) */
+    SCMD_START,          /* start a training run: cmd.sched is the plan; its bounds
+                            and momentum are replaced by the session's settings,
+                            lr_max scaled by cmd.a (1: as is; 1/3: a step baseline
+                            below a cycle's peak). A pending offer the user has not
+                            overridden is taken first. With cmd.b != 0 the plan's
+                            own bounds are used instead (typed with the start),
+                            and become the next runs' bounds. */
+    SCMD_RANGE_TEST,     /* start a range test with cmd.range */
     SCMD_PAUSE,          /* toggles pause/resume */
-    SCMD_SET_BOUNDS,     /* a = lr_min, b = lr_max */
+    SCMD_SET_BOUNDS,     /* a = lr_min, b = lr_max; NaN keeps that bound */
+    SCMD_SCALE_BOUNDS,   /* a = factor of lr_min, b = factor of lr_max */
     SCMD_SET_MOMENTUM,   /* a = mom_max, b = mom_min */
+    SCMD_STEP_MOMENTUM,  /* a = added to both ends, clamped to [0, 0.99] */
     SCMD_SET_WD,         /* a = weight decay */
+    SCMD_STEP_WD,        /* a > 0: up the grid (session_wd_step), else down */
     SCMD_RESTART_CYCLE,
+    SCMD_ACCEPT_OFFER,   /* take the pending offer's bounds */
     SCMD_SET_MODEL,      /* text = model spec; takes effect at the next run */
     SCMD_EXPORT,         /* flush the run files and report where they are */
 } session_cmd_kind;
@@ -65,11 +86,35 @@ typedef enum {
 typedef struct session_cmd {
     session_cmd_kind kind;
     sched            sched;
+    rangetest_cfg    range;
     double           a, b;
     char             text[64];
 } session_cmd;
 
 #define SESSION_QUEUE 64
+#define SESSION_MAX_EDITS 64
+
+/* The settings the next run starts with (and that edits of the current run
+ * keep in step). The status always shows these, as the session holds them. */
+typedef struct session_settings {
+    double lr_min, lr_max;
+    double mom_max, mom_min;
+    double wd;
+} session_settings;
+
+/* An offer: bounds the session proposes, from a finished range test or after
+ * a divergence. It stays pending until it is taken (SCMD_ACCEPT_OFFER, or a
+ * start) or replaced by a newer offer; messages do not replace it. */
+typedef enum { OFFER_NONE, OFFER_RANGE_TEST, OFFER_DIVERGED } offer_kind;
+
+typedef struct session_offer {
+    offer_kind   kind;
+    unsigned     seq;            /* changes with every new offer */
+    double       lr_min, lr_max;
+    sched_policy policy;         /* DIVERGED: the policy that diverged */
+    char         model[64];      /* the model it was measured on */
+    bool         overridden;     /* bounds were set since: a start keeps the user's */
+} session_offer;
 
 /* What the UI shows, copied in one piece by session_get_status. */
 typedef struct session_status {
@@ -77,31 +122,37 @@ typedef struct session_status {
     run_kind      kind;
     unsigned      generation;     /* of the metrics store */
     long          iter, total;    /* steps taken, plan end (sched_end) */
+    long          first_total;    /* plan end when the run started (R can move it) */
     double        epoch;
     double        images_per_s;
+    double        run_seconds;    /* spent in steps of this run (pauses excluded) */
     sched         sched;          /* the schedule in force, edits included */
-    double        wd;
+    session_settings next;        /* settings of the next run */
+    double        wd;             /* weight decay in force */
     int           batch;
     long          diverged_at;
     double        diverged_lr;
-    char          model[64];
+    char          model[64];      /* model of the current run (or the next) */
     char          data[64];
     char          run_dir[256];
     char          message[200];   /* latest notice or error, for the status line */
     bool          message_error;  /* the message reports a failure or refusal */
     unsigned      message_seq;    /* changes whenever message does */
-    /* Range test: the latest finished one, for suggestions and markers.
-     * sugg_min/sugg_max are the bounds the workbench offers:
-     * (M/10, M) with M = rangetest_offer_max(). */
-    bool          have_suggestion;
+    session_offer offer;
+    /* Range test: the latest finished one. */
+    bool          have_range;
     unsigned      range_seq;      /* changes when a range test finishes */
     rangetest_suggestions range;
-    double        sugg_min, sugg_max;
-    /* Live edits of the current run (iteration and a short label), for
-     * markers on the plots. */
+    double        range_max;      /* rangetest_offer_max, NaN when none */
+    rangetest_stop range_stop;
+    long          range_iters;    /* steps it took */
+    double        range_stop_lr;
+    char          range_model[64];
+    /* Live edits of the current run, for markers (the first
+     * SESSION_MAX_EDITS; n_edits counts them all). */
     int           n_edits;
-    long          edit_iter[16];
-    char          edit_label[16][16];
+    long          edit_iter[SESSION_MAX_EDITS];
+    char          edit_label[SESSION_MAX_EDITS][16];
 } session_status;
 
 typedef struct session_cfg {
@@ -113,6 +164,8 @@ typedef struct session_cfg {
     const char   *runs_root;     /* run folders go under it ("runs") */
     int           lr_estimate;   /* every K iterations; 0 off */
     uint64_t      seed;
+    session_settings first;      /* bounds and momentum of the first run (lr_max 0:
+                                    1cycle's defaults); its wd is sgd.wd */
     /* Writes the run's config file; called by the session thread when a run
      * starts, with the settings that run uses. May be NULL. */
     runlog_config_writer write_config;
@@ -140,6 +193,15 @@ mstore *session_metrics(session *s);
  * terminal is restored. */
 int  session_stop(session *s, lr_err *e);
 
+/* Names the reason the next session_stop gives in an interrupted run's
+ * events.csv (e.g. "SIGHUP"); default "workbench closed". */
+void session_set_stop_reason(session *s, const char *why);
+
 const char *session_state_name(session_state st);
+
+/* The next weight decay on the log grid 1e-5, 3e-5, 1e-4, 3e-4, 1e-3... up or
+ * down from wd (a value off the grid moves to its nearest neighbour first);
+ * below 1e-6 going down gives 0, and up from 0 gives 1e-5. */
+double session_wd_step(double wd, bool up);
 
 #endif

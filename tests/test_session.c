@@ -75,6 +75,68 @@ static bool training_past_20(const session_status *st)
     return st->kind == RUN_TRAIN && st->iter > 20 && st->state == SESSION_RUNNING;
 }
 
+/* A linear range test of n iterations, evaluated every 3. */
+static session_cmd range_cmd(long n)
+{
+    session_cmd c = { .kind = SCMD_RANGE_TEST };
+    rangetest_cfg_default(&c.range, SCHED_SWEEP_LINEAR, n);
+    c.range.n_iters = n;
+    c.range.eval_every = 3;
+    c.range.eval_n = 200;
+    return c;
+}
+
+/* A 1cycle start of `total` iterations with the session's bounds. */
+static session_cmd start_cmd(sched_policy p, long total)
+{
+    session_cmd c = { .kind = SCMD_START, .a = 1.0 };
+    sched_defaults(&c.sched, p);
+    c.sched.total = total;
+    return c;
+}
+
+static void send_ok(session *s, session_cmd c)
+{
+    cr_assert_eq(session_send(s, &c), 0);
+}
+
+/* Reads events.csv of `dir` into buf; returns how many rows have `kind`. */
+static int count_events(const char *dir, const char *kind, char *buf, size_t cap)
+{
+    char path[1200], line[256], key[64];
+    snprintf(path, sizeof path, "%s/events.csv", dir);
+    snprintf(key, sizeof key, ",%s,", kind);
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "no %s", path);
+    int n = 0;
+    size_t used = 0;
+    buf[0] = '\0';
+    while (fgets(line, sizeof line, f)) {
+        n += strstr(line, key) != NULL;
+        if (used + strlen(line) < cap) {
+            strcpy(buf + used, line);
+            used += strlen(line);
+        }
+    }
+    fclose(f);
+    return n;
+}
+
+static unsigned seq_wanted;
+static bool message_after(const session_status *st)
+{
+    return st->message_seq >= seq_wanted;
+}
+
+/* Sends c and waits for the session's answer (its message). */
+static void send_and_wait(session *s, session_cmd c, session_status *st)
+{
+    session_get_status(s, st);
+    seq_wanted = st->message_seq + 1;
+    send_ok(s, c);
+    wait_until(s, message_after, st);
+}
+
 Test(session, range_test_then_a_run_with_a_live_edit)
 {
     fixture f;
@@ -83,33 +145,31 @@ Test(session, range_test_then_a_run_with_a_live_edit)
     session_get_status(f.s, &st);
     cr_expect_eq(st.state, SESSION_IDLE);
 
-    session_cmd rt = { .kind = SCMD_RANGE_TEST, .a = 4.0 };
-    sched_defaults(&rt.sched, SCHED_SWEEP_LINEAR);
-    rt.sched.lr_min = 0.0;
-    rt.sched.lr_max = 3.0;
-    rt.sched.total = 60;
-    cr_assert_eq(session_send(f.s, &rt), 0);
+    send_ok(f.s, range_cmd(60));
     wait_until(f.s, range_done, &st);
-    cr_expect(st.have_suggestion, "no bounds offered");
-    cr_expect(st.sugg_min > 0 && st.sugg_min < st.sugg_max, "%g..%g", st.sugg_min,
-              st.sugg_max);
+    cr_expect_eq(st.offer.kind, OFFER_RANGE_TEST, "no bounds offered");
+    cr_expect(st.offer.lr_min > 0 && st.offer.lr_min < st.offer.lr_max, "%g..%g",
+              st.offer.lr_min, st.offer.lr_max);
+    cr_expect_str_eq(st.offer.model, "mlp-bn:32");
+    cr_expect_str_eq(st.range_model, "mlp-bn:32");
+    session_offer offer = st.offer;
 
-    session_cmd run = { .kind = SCMD_START };
-    sched_defaults(&run.sched, SCHED_1CYCLE);
-    sched_set_bounds(&run.sched, st.sugg_min, st.sugg_max);
-    run.sched.total = 2000;
-    cr_assert_eq(session_send(f.s, &run), 0);
+    /* The start takes the offer: the run and the next runs use its bounds. */
+    send_ok(f.s, start_cmd(SCHED_1CYCLE, 2000));
     wait_until(f.s, training_past_20, &st);
+    cr_expect_eq(st.offer.kind, OFFER_NONE, "the offer was taken");
+    cr_expect_float_eq(st.sched.lr_max, offer.lr_max, 1e-12);
+    cr_expect_float_eq(st.next.lr_max, offer.lr_max, 1e-12);
     /* Pause around the edit: a run this small could end before it lands. */
     session_cmd pause = { .kind = SCMD_PAUSE };
-    cr_assert_eq(session_send(f.s, &pause), 0);
+    send_ok(f.s, pause);
     wait_until(f.s, paused, &st);
     long at = st.iter;
     session_cmd edit = { .kind = SCMD_SET_BOUNDS, .a = 0.01, .b = 0.1 };
-    cr_assert_eq(session_send(f.s, &edit), 0);
+    send_ok(f.s, edit);
     wait_until(f.s, edited, &st);
     cr_expect_eq(st.iter, at, "a paused run must not step");
-    cr_assert_eq(session_send(f.s, &pause), 0);
+    send_ok(f.s, pause);
     wait_until(f.s, train_done, &st);
     cr_expect_eq(st.iter, 2000);
     cr_expect_float_eq(st.sched.lr_max, 0.1, 1e-12);
@@ -125,19 +185,142 @@ Test(session, range_test_then_a_run_with_a_live_edit)
         cr_expect_eq(rows[i].iter, (long)i);
     cr_expect(rows[1999].lr <= 0.1 + 1e-12, "lr %g after lowering the max", rows[1999].lr);
 
-    char path[1200], line[256];
-    snprintf(path, sizeof path, "%s/events.csv", st.run_dir);
+    char dir[256], events[4096];
+    snprintf(dir, sizeof dir, "%s", st.run_dir);
     lr_err e;
     cr_expect_eq(session_stop(f.s, &e), 0, "%s", e.msg);
-    FILE *ev = fopen(path, "r");
-    cr_assert(ev, "no %s", path);
-    bool edit_seen = false, done_seen = false;
-    while (fgets(line, sizeof line, ev)) {
-        edit_seen |= strstr(line, ",set_bounds,") != NULL;
-        done_seen |= strstr(line, ",done,") != NULL;
-    }
-    fclose(ev);
-    cr_expect(edit_seen && done_seen, "events.csv lacks the edit or the end");
+    cr_expect_eq(count_events(dir, "set_bounds", events, sizeof events), 1, "%s", events);
+    cr_expect_eq(count_events(dir, "done", events, sizeof events), 1, "%s", events);
+    cr_expect_eq(count_events(dir, "pause", events, sizeof events), 1, "%s", events);
+    cr_expect_eq(count_events(dir, "resume", events, sizeof events), 1, "%s", events);
+    dataset_pair_free(&f.data);
+}
+
+static bool three_edits(const session_status *st)
+{
+    return st->n_edits == 3;
+}
+
+/* Three "scale the max LR by 1.25" sent back to back, faster than any
+ * status could be read in between, add up to x1.953125: each is applied to
+ * the session's value as it is when it arrives. */
+Test(session, a_burst_of_scale_commands_adds_up)
+{
+    fixture f;
+    start_session(&f);
+    session_status st;
+    send_ok(f.s, start_cmd(SCHED_CONST, 100000));
+    wait_until(f.s, training_past_20, &st);
+    double before = st.sched.lr_max;
+    session_cmd up = { .kind = SCMD_SCALE_BOUNDS, .a = 1.0, .b = 1.25 };
+    for (int i = 0; i < 3; i++)
+        send_ok(f.s, up);
+    wait_until(f.s, three_edits, &st);
+    cr_expect_float_eq(st.sched.lr_max, before * 1.953125, 1e-12, "%g -> %g", before,
+                       st.sched.lr_max);
+    cr_expect_float_eq(st.next.lr_max, before * 1.953125, 1e-12);
+    /* The steps after the burst train at the new LR. */
+    static metrics_row rows[4096];
+    unsigned gen;
+    long edited_at = st.edit_iter[2];
+    wait_until(f.s, training_past_20, &st);
+    struct timespec nap = { 0, 50 * 1000 * 1000 };
+    nanosleep(&nap, NULL);
+    size_t n = mstore_read_since(session_metrics(f.s), 0, rows, 4096, &gen);
+    cr_assert_gt(n, (size_t)edited_at + 1);
+    cr_expect_float_eq(rows[n - 1].lr, before * 1.953125, 1e-9);
+    char dir[256], events[4096];
+    snprintf(dir, sizeof dir, "%s", st.run_dir);
+    cr_expect_eq(session_stop(f.s, NULL), 0);
+    cr_expect_eq(count_events(dir, "set_bounds", events, sizeof events), 3, "%s", events);
+    dataset_pair_free(&f.data);
+}
+
+/* Every sender gets the session's checks: an edit during a range test is
+ * refused (weight decay as bounds), a bad value changes nothing, and edits
+ * after a run has ended go to the next run, not into the ended run's files. */
+Test(session, edits_are_validated_by_the_session)
+{
+    fixture f;
+    start_session(&f);
+    session_status st;
+    session_cmd rt = range_cmd(400);
+    send_ok(f.s, rt);
+    session_cmd wd = { .kind = SCMD_SET_WD, .a = 3e-4 };
+    session_cmd pause = { .kind = SCMD_PAUSE };
+    send_ok(f.s, pause); /* hold the range test so the edits meet it running */
+    send_and_wait(f.s, wd, &st);
+    cr_expect(st.message_error && strstr(st.message, "range test"), "%s", st.message);
+    cr_expect_float_eq(st.next.wd, 1e-4, 1e-15, "wd %g changed", st.next.wd);
+    session_cmd bounds = { .kind = SCMD_SCALE_BOUNDS, .a = 1.0, .b = 1.25 };
+    send_and_wait(f.s, bounds, &st);
+    cr_expect(st.message_error, "%s", st.message);
+
+    send_ok(f.s, start_cmd(SCHED_1CYCLE, 60));
+    wait_until(f.s, train_done, &st);
+    char dir[256], events[4096];
+    snprintf(dir, sizeof dir, "%s", st.run_dir);
+    double max = st.next.lr_max;
+    session_cmd bad = { .kind = SCMD_SET_BOUNDS, .a = 2.0, .b = 1.0 };
+    send_and_wait(f.s, bad, &st);
+    cr_expect(st.message_error, "%s", st.message);
+    cr_expect_float_eq(st.next.lr_max, max, 1e-12);
+    send_and_wait(f.s, bounds, &st);
+    cr_expect(!st.message_error && strstr(st.message, "next run"), "%s", st.message);
+    cr_expect_float_eq(st.next.lr_max, max * 1.25, 1e-12);
+    send_and_wait(f.s, wd, &st);
+    cr_expect_float_eq(st.next.wd, 3e-4, 1e-15);
+    session_cmd restart = { .kind = SCMD_RESTART_CYCLE };
+    send_and_wait(f.s, restart, &st);
+    cr_expect(st.message_error, "R after the end: %s", st.message);
+    cr_expect_eq(st.n_edits, 0);
+    cr_expect_eq(count_events(dir, "set_bounds", events, sizeof events), 0, "%s", events);
+    cr_expect_eq(count_events(dir, "set_wd", events, sizeof events), 0, "%s", events);
+    cr_expect_eq(count_events(dir, "restart", events, sizeof events), 0, "%s", events);
+
+    /* The next run starts with them. */
+    send_ok(f.s, start_cmd(SCHED_1CYCLE, 100000));
+    wait_until(f.s, training_past_20, &st);
+    cr_expect_float_eq(st.sched.lr_max, max * 1.25, 1e-12);
+    cr_expect_float_eq(st.wd, 3e-4, 1e-15);
+    cr_expect_eq(session_stop(f.s, NULL), 0);
+    dataset_pair_free(&f.data);
+}
+
+static bool diverged(const session_status *st)
+{
+    return st->state == SESSION_DIVERGED && st->offer.kind == OFFER_DIVERGED;
+}
+
+/* After a range test of a plain MLP, a run far above its bounds diverges;
+ * the offer restarts below where the range test's loss rose, and taking it
+ * trains to the end. */
+Test(session, divergence_offer_stays_below_the_range_test)
+{
+    fixture f;
+    start_session(&f);
+    session_status st;
+    session_cmd model = { .kind = SCMD_SET_MODEL };
+    snprintf(model.text, sizeof model.text, "mlp:32");
+    send_ok(f.s, model);
+    session_cmd rt = range_cmd(100);
+    rt.range.lr_max = 20.0;
+    send_ok(f.s, rt);
+    wait_until(f.s, range_done, &st);
+    cr_assert(st.range_stop == RANGETEST_LOSS_ROSE || st.range_stop == RANGETEST_NONFINITE,
+              "the sweep to 20 should stop early (%s)", rangetest_stop_name(st.range_stop));
+    double stop_lr = st.range_stop_lr;
+    session_cmd high = { .kind = SCMD_SET_BOUNDS, .a = 20.0, .b = 200.0 };
+    send_ok(f.s, high);
+    send_ok(f.s, start_cmd(SCHED_1CYCLE, 300));
+    wait_until(f.s, diverged, &st);
+    cr_expect(st.offer.lr_max < stop_lr, "offer %g not below %g", st.offer.lr_max, stop_lr);
+    cr_expect_eq(st.offer.policy, SCHED_1CYCLE);
+    session_offer offer = st.offer;
+    send_ok(f.s, start_cmd(SCHED_1CYCLE, 300));
+    wait_until(f.s, train_done, &st);
+    cr_expect_float_eq(st.sched.lr_max, offer.lr_max, 1e-12);
+    cr_expect_eq(session_stop(f.s, NULL), 0);
     dataset_pair_free(&f.data);
 }
 
@@ -145,10 +328,7 @@ Test(session, a_run_that_cannot_start_leaves_it_idle)
 {
     fixture f;
     start_session(&f);
-    session_cmd rt = { .kind = SCMD_RANGE_TEST, .a = 4.0 };
-    sched_defaults(&rt.sched, SCHED_SWEEP_LINEAR);
-    rt.sched.lr_max = 3.0;
-    rt.sched.total = 5; /* too short for a range test */
+    session_cmd rt = range_cmd(5); /* too short for a range test */
     cr_assert_eq(session_send(f.s, &rt), 0);
     session_status st;
     struct timespec nap = { 0, 50 * 1000 * 1000 };

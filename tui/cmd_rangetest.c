@@ -481,3 +481,11 @@ int cmd_rangetest(int argc, char **argv)
     setup_free(&r);
     return status;
 }
+
+int commands_rangetest_cfg(const cli_opts *o, long n_train, rangetest_cfg *c, lr_err *e)
+{
+    if (options_cfg(o, c, e))
+        return -1;
+    finish_cfg(o, n_train, c);
+    return rangetest_cfg_validate(c, e);
+}

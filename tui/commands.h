@@ -5,6 +5,7 @@
 #define LRSCOPE_COMMANDS_H
 
 #include "engine/err.h"
+#include "engine/rangetest.h"
 #include "engine/sched_export.h"
 #include "engine/runlog.h"
 #include "tui/cli.h"
@@ -29,5 +30,11 @@ int commands_fail(const lr_err *e, int status);
  * config. */
 int commands_open_runlog(runlog *log, const cli_opts *o, const sched *s,
                          const train_cfg *tc, const char *tag, lr_err *e);
+
+/* The range test `lrscope range-test` runs for options o (o->policy a sweep)
+ * on a training set of n_train images: the workbench asks for the same one,
+ * so the same data, model, seed and length give the same suggestion in both.
+ * Returns 0, or -1 with `e` saying what is allowed. */
+int commands_rangetest_cfg(const cli_opts *o, long n_train, rangetest_cfg *c, lr_err *e);
 
 #endif
