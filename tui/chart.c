@@ -113,6 +113,31 @@ int chart_legend(const chart *c, int *idx, int cap)
     return n;
 }
 
+double chart_series_last(const chart_series *s)
+{
+    for (size_t i = s->n; i-- > 0;)
+        if (isfinite(s->y[i]))
+            return s->y[i];
+    return NAN;
+}
+
+int chart_legend_text(const chart *c, int i, char *buf, size_t len)
+{
+    const chart_series *s = &c->series[i];
+    double v = s->value ? chart_series_last(s) : (double)NAN;
+    if (isnan(v))
+        return snprintf(buf, len, "%s", s->name);
+    char num[CHART_TICK_LEN];
+    /* Three significant digits, but no exponent for values a class reads
+     * every day (0.0123, 88.3). */
+    if (fabs(v) >= 0.01 && fabs(v) < 1000)
+        snprintf(num, sizeof num, "%.3g", v);
+    else
+        chart_format_number(v, 3, num, sizeof num);
+    return snprintf(buf, len, "%s%s%s%s%s", s->name, s->name[0] ? " " : "", num,
+                    s->unit[0] ? " " : "", s->unit);
+}
+
 /* ---- ranges and mapping ------------------------------------------------ */
 
 static int plottable(chart_scale s, double v)

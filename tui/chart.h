@@ -38,6 +38,8 @@
 #define CHART_NAME_LEN     24
 #define CHART_LABEL_LEN    24   /* axis and marker labels */
 #define CHART_TICK_LEN     16   /* a tick label, e.g. "-2.5e-4", "12.5k" */
+#define CHART_DASHES       3
+#define CHART_LEGEND_LEN   (CHART_NAME_LEN + 24)
 
 typedef enum { CHART_LINEAR, CHART_LOG10 } chart_scale;
 typedef enum { CHART_AXIS_X, CHART_AXIS_Y } chart_axis_id;
@@ -66,6 +68,11 @@ typedef struct chart_series {
     chart_style   style;
     int           color;
     chart_kind    kind;
+    int           dash;    /* 0: the style's line (dotted for DIM); 1..CHART_DASHES:
+                              distinct dash patterns, so curves of one style (ghosts)
+                              tell apart without colour */
+    int           value;   /* the legend shows the last finite y after the name */
+    char          unit[8]; /* after that value, e.g. "%" */
 } chart_series;
 
 typedef struct chart_marker {
@@ -164,5 +171,14 @@ int chart_format_number(double v, int sig, char *buf, size_t len);
 /* The legend: indices of the series that have a name, in the order added.
  * Writes at most cap indices to idx and returns how many. */
 int chart_legend(const chart *c, int *idx, int cap);
+
+/* The legend text of series i: its name, and when s->value is set its last
+ * finite y with 3 significant digits and its unit ("test 88.3 %", "lr 0.412",
+ * "train 0.312"). Both renderers draw this text, so the PNG carries the same
+ * numbers as the screen. Returns the length like snprintf. */
+int chart_legend_text(const chart *c, int i, char *buf, size_t len);
+
+/* The last finite y of a series, NaN when it has none. */
+double chart_series_last(const chart_series *s);
 
 #endif

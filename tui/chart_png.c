@@ -105,9 +105,13 @@ static pen pen_for(const ctx *k, const chart_series *s)
             : style == CHART_DIM   ? png_rgb_mix(base, k->st->bg, 0.35) : base;
     p.width = (style == CHART_FAINT ? 1.0 : style == CHART_DIM ? 1.5 : 1.8) * sc;
     p.radius = (style == CHART_NORMAL ? 2.2 : 1.6) * sc;
-    p.dashed = style == CHART_DIM;
-    p.dash[0] = 4 * sc;
-    p.dash[1] = 3.5 * sc + p.width;   /* round caps eat into the gap */
+    p.dashed = style == CHART_DIM || s->dash > 0;
+    /* on, off lengths; round caps eat into the gap */
+    static const double dashes[CHART_DASHES + 1][2] = { { 4, 3.5 }, { 4, 3.5 }, { 12, 4 },
+                                                        { 1, 6 } };
+    int d = s->dash > 0 && s->dash <= CHART_DASHES ? s->dash : 0;
+    p.dash[0] = dashes[d][0] * sc;
+    p.dash[1] = dashes[d][1] * sc + p.width;
     return p;
 }
 
@@ -142,15 +146,20 @@ static double text_fit(ctx *k, double x, double y, double max_w, const char *tex
 
 /* ---- legend ------------------------------------------------------------ */
 
+/* The same text as on screen: name and last value (chart_legend_text). */
 static double legend_entry_w(const ctx *k, const chart_series *s)
 {
-    return (SWATCH + 5) * k->s + png_canvas_text_width(s->name, k->s);
+    char text[CHART_LEGEND_LEN];
+    chart_legend_text(k->c, (int)(s - k->c->series), text, sizeof text);
+    return (SWATCH + 5) * k->s + png_canvas_text_width(text, k->s);
 }
 
 static void draw_legend_entry(ctx *k, const chart_series *s, double x, double y)
 {
     if (!k->draw)
         return;
+    char text[CHART_LEGEND_LEN];
+    chart_legend_text(k->c, (int)(s - k->c->series), text, sizeof text);
     pen p = pen_for(k, s);
     double cy = y + FONT_BASELINE * k->s * 0.5 + k->s, x1 = x + SWATCH * k->s;
     if (s->kind == CHART_POINTS) {
@@ -161,7 +170,7 @@ static void draw_legend_entry(ctx *k, const chart_series *s, double x, double y)
                                fmax(p.width, 1.5 * k->s), p.dashed ? p.dash : NULL, &phase);
         png_canvas_paint(k->cv, p.color);
     }
-    png_canvas_text(k->cv, x1 + 5 * k->s, y, s->name, k->s, k->st->fg, 0);
+    png_canvas_text(k->cv, x1 + 5 * k->s, y, text, k->s, k->st->fg, 0);
 }
 
 /* Legend entries flowing in rows from x0 within [x0, x1), starting at *y;

@@ -117,18 +117,61 @@ static int layout_x_ticks(const chart_range *xr, const canvas *cv, int w, chart_
     return 0;
 }
 
-/* Legend entries ("─ name") from column x, stopping before end. */
-static void draw_legend(const grid *gr, const chart *c, const int *idx, int n,
-                        int x, int y, int end)
+/* The legend as drawn: each entry "─ text" (2 + len cells), packed into
+ * rows; entries never fall off: on the last row allowed, an entry that does
+ * not fit is cut (to no less than 4 characters of text). */
+typedef struct legend {
+    int  idx[CHART_MAX_SERIES];
+    char text[CHART_MAX_SERIES][CHART_LEGEND_LEN];
+    int  len[CHART_MAX_SERIES];    /* cells of text */
+    int  n, width;                 /* entries; one-row width with 2-cell gaps */
+} legend;
+
+static void legend_build(const chart *c, legend *lg)
 {
-    for (int i = 0; i < n; i++) {
-        const chart_series *s = &c->series[idx[i]];
-        int len = 2 + font_text_len(s->name);
-        if (x + len > end)
-            break;
-        put(gr, x, y, gr->g->swatch[style_of(s)][kind_of(s)], s->color,
+    lg->n = chart_legend(c, lg->idx, CHART_MAX_SERIES);
+    lg->width = 0;
+    for (int i = 0; i < lg->n; i++) {
+        chart_legend_text(c, lg->idx[i], lg->text[i], sizeof lg->text[i]);
+        lg->len[i] = font_text_len(lg->text[i]);
+        lg->width += (i ? 2 : 0) + 2 + lg->len[i];
+    }
+}
+
+/* Rows the legend takes at width w. */
+static int legend_rows(const legend *lg, int w)
+{
+    int rows = lg->n > 0, x = 0;
+    for (int i = 0; i < lg->n; i++) {
+        int len = 2 + lg->len[i];
+        if (x > 0 && x + len > w) {
+            rows++;
+            x = 0;
+        }
+        x += len + 2;
+    }
+    return rows;
+}
+
+/* Draws the legend from (x0, y) in at most max_rows rows ending at `end`. */
+static void draw_legend(const grid *gr, const chart *c, const legend *lg, int x0, int y,
+                        int end, int max_rows)
+{
+    int x = x0, row = 0;
+    for (int i = 0; i < lg->n && row < max_rows; i++) {
+        const chart_series *s = &c->series[lg->idx[i]];
+        int len = 2 + lg->len[i];
+        if (x > x0 && x + len > end) {
+            if (row + 1 < max_rows) {
+                row++;
+                x = x0;
+            } else if (end - x < 2 + 4) {
+                break;
+            }
+        }
+        put(gr, x, y + row, gr->g->swatch[style_of(s)][kind_of(s)], s->color,
             style_of(s) == CHART_NORMAL ? 0 : CHART_ATTR_DIM);
-        chart_text_put_text(gr, x + 2, y, end, s->name, 0, 0);
+        chart_text_put_text(gr, x + 2, y + row, end, lg->text[i], 0, 0);
         x += len + 2;
     }
 }
@@ -143,21 +186,26 @@ int chart_text_render(const chart *c, chart_text_mode mode, chart_cell *cells, i
         cells[i] = (chart_cell){ ' ', 0, 0 };
 
     const char *ylabel = c->axis[CHART_AXIS_Y].label, *xlabel = c->axis[CHART_AXIS_X].label;
-    int legend[CHART_MAX_SERIES];
-    int n_legend = chart_legend(c, legend, CHART_MAX_SERIES), legend_w = 0;
-    for (int i = 0; i < n_legend; i++)
-        legend_w += (i ? 2 : 0) + 2 + font_text_len(c->series[legend[i]].name);
+    legend lg;
+    legend_build(c, &lg);
+    int n_legend = lg.n, legend_w = lg.width;
     int title_w = font_text_len(c->title);
 
     /* Rows: optional title, optional header (y label and/or overflowing
-     * legend), the plot, the bottom axis, x tick labels, optional x label. */
+     * legend, wrapped over as many rows as it needs while the plot keeps 4),
+     * the plot, the bottom axis, x tick labels, optional x label. */
     int title_row = title_w > 0 || n_legend > 0;
     int legend_on_title = n_legend > 0 && title_w + (title_w ? 2 : 0) + legend_w <= w;
-    int header = (n_legend > 0 && !legend_on_title) || ylabel[0];
+    int legend_rows_w = n_legend > 0 && !legend_on_title ? legend_rows(&lg, w) : 0;
+    int header = legend_rows_w > 0 ? legend_rows_w : ylabel[0] != 0;
     int xlabel_row = xlabel[0] != 0;
     int ph = h - title_row - header - 2 - xlabel_row;
     if (ph < 4 && xlabel_row) {
         xlabel_row = 0;
+        ph++;
+    }
+    while (ph < 4 && header > 1) {
+        header--;
         ph++;
     }
     if (ph < 4 && header) {
@@ -197,7 +245,7 @@ int chart_text_render(const chart *c, chart_text_mode mode, chart_cell *cells, i
         int end = legend_on_title ? w - legend_w - 2 : w;
         chart_text_put_text(&gr, 0, 0, end, c->title, 0, CHART_ATTR_BOLD);
         if (legend_on_title)
-            draw_legend(&gr, c, legend, n_legend, w - legend_w, 0, w);
+            draw_legend(&gr, c, &lg, w - legend_w, 0, w, 1);
     }
     if (header) {
         int y = title_row, lx = legend_w > w ? 0 : w - legend_w;
@@ -205,7 +253,7 @@ int chart_text_render(const chart *c, chart_text_mode mode, chart_cell *cells, i
         if (ylabel[0] && (!show_legend || font_text_len(ylabel) + 2 <= lx))
             chart_text_put_text(&gr, 0, y, show_legend ? lx - 2 : w, ylabel, 0, 0);
         if (show_legend)
-            draw_legend(&gr, c, legend, n_legend, lx, y, w);
+            draw_legend(&gr, c, &lg, lx, y, w, header);
     }
 
     /* Left axis with tick labels. */

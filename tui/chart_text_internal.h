@@ -37,7 +37,8 @@ typedef struct canvas {
     /* the pen */
     int      color, attr;
     uint32_t glyph;            /* ASCII: fixed glyph, 0 for slope glyphs */
-    int      dotted;           /* braille: every other dot along the line */
+    int      dotted;           /* braille: dots along the line in a dash pattern */
+    int      dash_on, dash_off;/* the pattern: dash_on dots drawn, dash_off skipped */
     int      major_y;          /* the line being drawn is steep (dotted steps in y) */
 } canvas;
 

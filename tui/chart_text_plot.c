@@ -27,7 +27,7 @@ static void dot(canvas *cv, int dx, int dy, uint32_t slope_glyph)
 {
     if (dx < 0 || dy < 0 || dx >= cv->dw || dy >= cv->dh)
         return;
-    if (cv->dotted && (cv->major_y ? dy : dx) % 2)
+    if (cv->dotted && (cv->major_y ? dy : dx) % (cv->dash_on + cv->dash_off) >= cv->dash_on)
         return;
     const grid *gr = cv->gr;
     int x = cv->x0 + dx / cv->sx, y = cv->y0 + dy / cv->sy;
@@ -262,11 +262,12 @@ static void draw_markers(canvas *cv, const chart *c, const chart_range *xr)
     }
 }
 
-/* Marker labels on the top plot row, right of their line, else left of it,
- * else left out; never over another label. */
+/* Marker labels on the top plot row, right of their line, else left of it;
+ * on the next row when that clashes; else left out. Never over another
+ * label. */
 static void draw_marker_labels(canvas *cv, const chart *c, const chart_range *xr)
 {
-    int taken[CHART_MAX_MARKERS][2], n_taken = 0;
+    int taken[CHART_MAX_MARKERS][3], n_taken = 0;
     int end = cv->x0 + cv->cw;
     for (int i = 0; i < c->n_markers; i++) {
         const chart_marker *m = &c->markers[i];
@@ -278,15 +279,21 @@ static void draw_marker_labels(canvas *cv, const chart *c, const chart_range *xr
             x = cx - len;
         if (x < cv->x0)
             continue;
-        int clash = 0;
-        for (int j = 0; j < n_taken; j++)
-            if (x <= taken[j][1] + 1 && x + len - 1 >= taken[j][0] - 1)
-                clash = 1;
-        if (clash)
+        int row = 0;
+        for (; row < 2 && row < cv->ch; row++) {
+            int clash = 0;
+            for (int j = 0; j < n_taken; j++)
+                if (taken[j][2] == row && x <= taken[j][1] + 1 && x + len - 1 >= taken[j][0] - 1)
+                    clash = 1;
+            if (!clash)
+                break;
+        }
+        if (row == 2 || row >= cv->ch)
             continue;
-        chart_text_put_text(cv->gr, x, cv->y0, end, m->label, m->color, 0);
+        chart_text_put_text(cv->gr, x, cv->y0 + row, end, m->label, m->color, 0);
         taken[n_taken][0] = x;
         taken[n_taken][1] = x + len - 1;
+        taken[n_taken][2] = row;
         n_taken++;
     }
 }
@@ -320,7 +327,17 @@ void chart_text_draw_plot(canvas *cv, const chart *c, const chart_range *xr,
             cv->color = s->color;
             cv->attr = style == CHART_NORMAL ? 0 : CHART_ATTR_DIM;
             cv->glyph = g->pen[style][kind];
-            cv->dotted = cv->braille && style == CHART_DIM && kind == CHART_LINE;
+            /* Dash patterns along the line: dotted for DIM, 1..3 for ghosts;
+             * in ASCII one glyph per pattern. */
+            static const int dashes[CHART_DASHES + 1][2] = { { 1, 1 }, { 1, 1 }, { 4, 2 },
+                                                             { 1, 3 } };
+            static const uint32_t ascii_dash[CHART_DASHES + 1] = { '.', '.', ':', '\'' };
+            int d = s->dash > 0 && s->dash <= CHART_DASHES ? s->dash : 0;
+            cv->dotted = cv->braille && (style == CHART_DIM || d > 0) && kind == CHART_LINE;
+            cv->dash_on = dashes[d][0];
+            cv->dash_off = dashes[d][1];
+            if (!cv->braille && d > 0 && kind == CHART_LINE)
+                cv->glyph = ascii_dash[d];
             draw_series(cv, s, xr, yr);
         }
     draw_marker_labels(cv, c, xr);
