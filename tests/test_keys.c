@@ -2,8 +2,10 @@
  * and that invalid values are refused with a reason (and no action). */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "engine/session.h"
 #include "tui/keys.h"
 
 static wb_action parse_ok(const char *line)
@@ -85,11 +87,52 @@ Test(keys, table_has_no_duplicate_keys_and_every_key_has_help)
 
 Test(keys, weight_decay_log_grid)
 {
-    cr_expect_float_eq(keys_wd_step(1e-4, true), 3e-4, 1e-12);
-    cr_expect_float_eq(keys_wd_step(3e-4, true), 1e-3, 1e-12);
-    cr_expect_float_eq(keys_wd_step(1e-3, false), 3e-4, 1e-12);
-    cr_expect_float_eq(keys_wd_step(3e-4, false), 1e-4, 1e-12);
-    cr_expect_float_eq(keys_wd_step(5e-4, false), 1e-4, 1e-12); /* off-grid: nearest, then down */
-    cr_expect_float_eq(keys_wd_step(0, true), 1e-5, 1e-15);
-    cr_expect_float_eq(keys_wd_step(1e-6, false), 0.0, 1e-15);
+    cr_expect_float_eq(session_wd_step(1e-4, true), 3e-4, 1e-12);
+    cr_expect_float_eq(session_wd_step(3e-4, true), 1e-3, 1e-12);
+    cr_expect_float_eq(session_wd_step(1e-3, false), 3e-4, 1e-12);
+    cr_expect_float_eq(session_wd_step(3e-4, false), 1e-4, 1e-12);
+    cr_expect_float_eq(session_wd_step(5e-4, false), 1e-4, 1e-12); /* off-grid: nearest, then down */
+    cr_expect_float_eq(session_wd_step(0, true), 1e-5, 1e-15);
+    cr_expect_float_eq(session_wd_step(1e-6, false), 0.0, 1e-15);
+}
+
+/* The bar comes from the table, fills by rank, never cuts an entry, and
+ * always ends with help and quit, whatever the width. */
+Test(keys, key_bar_fits_and_ends_with_help_and_quit)
+{
+    for (int width = 30; width <= 220; width += 7) {
+        char bar[512];
+        int len = keys_bar(bar, sizeof bar, width, true);
+        cr_expect_eq(len, (int)strlen(bar));
+        cr_expect(len <= width, "width %d: bar of %d: '%s'", width, len, bar);
+        size_t n = strlen(bar);
+        cr_expect(n >= 14 && !strcmp(bar + n - 14, "? help  q quit"), "width %d: '%s'",
+                  width, bar);
+    }
+    char wide[512], narrow[512], no_offer[512];
+    keys_bar(wide, sizeof wide, 200, true);
+    keys_bar(narrow, sizeof narrow, 80, true);
+    keys_bar(no_offer, sizeof no_offer, 200, false);
+    cr_expect(strstr(wide, "r range test  1 1cycle  a accept"), "%s", wide);
+    cr_expect(strstr(wide, "[ ] max"), "%s", wide);
+    cr_expect(strstr(narrow, "r range test"), "%s", narrow);
+    cr_expect(!strstr(no_offer, "a accept"), "%s", no_offer);
+    /* Strictly by rank: what an 80-column bar shows is a prefix of the wide one. */
+    size_t k = strlen(narrow) - strlen("  ? help  q quit");
+    cr_expect(!strncmp(narrow, wide, k), "'%s' is not a prefix of '%s'", narrow, wide);
+}
+
+Test(keys, help_lists_every_key_and_the_commands)
+{
+    int n = keys_help_count();
+    cr_expect_gt(n, (int)key_table_len);
+    char line[256];
+    keys_help_line(0, line, sizeof line);
+    cr_expect(strstr(line, key_table[0].help), "%s", line);
+    keys_help_line(n - 1, line, sizeof line);
+    cr_expect(strstr(line, ":export"), "%s", line);
+    for (int i = 0; i < n; i++) {
+        keys_help_line(i, line, sizeof line);
+        cr_expect(strlen(line) <= 76, "help line %d is wider than an 80-column box: %s", i, line);
+    }
 }

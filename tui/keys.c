@@ -7,37 +7,47 @@
 #include <string.h>
 
 const key_binding key_table[] = {
-    { 'r', ACT_RANGE_TEST, "r", "run an LR range test (weights start fresh)" },
-    { '1', ACT_START_1CYCLE, "1", "start 1cycle with the current bounds" },
-    { 'c', ACT_START_CLR, "c", "start CLR (triangular) with the current bounds" },
-    { 's', ACT_START_STEP, "s", "start a step-schedule baseline (lr max/3, x0.1 at 50%, 75%)" },
-    { ']', ACT_MAX_UP, "]", "raise max LR (x1.25)" },
-    { '[', ACT_MAX_DOWN, "[", "lower max LR (/1.25)" },
-    { '}', ACT_MIN_UP, "}", "raise min LR (x1.25)" },
-    { '{', ACT_MIN_DOWN, "{", "lower min LR (/1.25)" },
-    { 'w', ACT_WD_UP, "w", "raise weight decay (log grid: 1e-4, 3e-4, 1e-3...)" },
-    { 'W', ACT_WD_DOWN, "W", "lower weight decay" },
-    { 'm', ACT_MOM_UP, "m", "raise momentum (+0.01, both ends)" },
-    { 'M', ACT_MOM_DOWN, "M", "lower momentum" },
-    { 'R', ACT_RESTART, "R", "restart the cycle from this iteration" },
-    { ' ', ACT_PAUSE, "space", "pause / resume" },
-    { 'p', ACT_PAUSE, "p", "pause / resume" },
-    { 'a', ACT_ACCEPT, "a", "accept the range test's suggested bounds" },
-    { ':', ACT_CMDLINE, ":", "type a command (see below)" },
-    { 'l', ACT_TOGGLE_LOG, "l", "loss axis: log / linear" },
-    { 'g', ACT_GHOST, "g", "keep this run as a ghost to compare with the next" },
-    { 'G', ACT_CLEAR_GHOSTS, "G", "forget the ghosts" },
-    { 'e', ACT_EXPORT, "e", "export: flush the run's CSV files, show where" },
-    { 'P', ACT_PNG, "P", "write the panels to a PNG in the run folder" },
-    { 'S', ACT_SCREENSHOT, "S", "write a PNG of this screen" },
-    { 'x', ACT_TOGGLE_EST, "x", "show / hide the optimal-LR estimate" },
-    { 'A', ACT_TOGGLE_ASCII, "A", "braille / ASCII plots" },
-    { '?', ACT_HELP, "?", "this help" },
-    { 'q', ACT_QUIT, "q", "quit (asks while a run is in progress)" },
+    { 'r', ACT_RANGE_TEST, "r", "run an LR range test (weights start fresh)", "range test", 1 },
+    { '1', ACT_START_1CYCLE, "1", "start 1cycle with the current bounds (or the offer)",
+      "1cycle", 2 },
+    { 'c', ACT_START_CLR, "c", "start CLR (triangular) with the current bounds (or the offer)",
+      "CLR", 4 },
+    { 's', ACT_START_STEP, "s", "start a step-schedule baseline (lr max/3, x0.1 at 50%, 75%)",
+      "step", 5 },
+    { 'a', ACT_ACCEPT, "a", "accept the offer: its bounds for this run and the next", "accept",
+      3 },
+    { ']', ACT_MAX_UP, "]", "raise max LR (x1.25)", NULL, 0 },
+    { '[', ACT_MAX_DOWN, "[", "lower max LR (/1.25)", NULL, 0 },
+    { '}', ACT_MIN_UP, "}", "raise min LR (x1.25)", NULL, 0 },
+    { '{', ACT_MIN_DOWN, "{", "lower min LR (/1.25)", NULL, 0 },
+    { 'w', ACT_WD_UP, "w", "raise weight decay (log grid: 1e-4, 3e-4, 1e-3...)", NULL, 0 },
+    { 'W', ACT_WD_DOWN, "W", "lower weight decay", NULL, 0 },
+    { 'm', ACT_MOM_UP, "m", "raise momentum (+0.01, both ends)", NULL, 0 },
+    { 'M', ACT_MOM_DOWN, "M", "lower momentum", NULL, 0 },
+    { 'R', ACT_RESTART, "R", "restart the cycle from this iteration", "restart", 9 },
+    { ' ', ACT_PAUSE, "space", "pause / resume", "pause", 7 },
+    { 'p', ACT_PAUSE, "p", "pause / resume", NULL, 0 },
+    { ':', ACT_CMDLINE, ":", "type a command (see below)", "cmd", 8 },
+    { 'l', ACT_TOGGLE_LOG, "l", "loss axis: log / linear", NULL, 0 },
+    { 'g', ACT_GHOST, "g", "keep this run as a ghost to compare with the next", "ghost", 6 },
+    { 'G', ACT_CLEAR_GHOSTS, "G", "forget the ghosts", NULL, 0 },
+    { 'e', ACT_EXPORT, "e", "export: flush the run's CSV files, show where", NULL, 0 },
+    { 'P', ACT_PNG, "P", "write the panels to a PNG in the run folder", "png", 10 },
+    { 'S', ACT_SCREENSHOT, "S", "write a PNG of this screen", NULL, 0 },
+    { 'x', ACT_TOGGLE_EST, "x", "show / hide the optimal-LR estimate", NULL, 0 },
+    { 'A', ACT_TOGGLE_ASCII, "A", "braille / ASCII plots", NULL, 0 },
+    { '?', ACT_HELP, "?", "this help", "help", -1 },
+    { 'q', ACT_QUIT, "q", "quit (asks while a run is in progress)", "quit", -1 },
 };
 const size_t key_table_len = sizeof key_table / sizeof key_table[0];
 
-const char *const command_help[] = {
+/* The bound keys the bar names as pairs ("[ ] max"), by rank after the
+ * single keys of the same rank: they are the live edits a class uses. */
+static const struct { const char *text; int rank; } bar_pairs[] = {
+    { "[ ] max", 6 }, { "{ } min", 9 }, { "w W wd", 10 }, { "m M mom", 11 },
+};
+
+static const char *const command_help[] = {
     ":lr MIN MAX    set the LR bounds (:lr MAX keeps the min)",
     ":wd X          weight decay, e.g. :wd 3e-4",
     ":mom MAX [MIN] momentum; a range cycles it (e.g. :mom 0.95 0.85)",
@@ -47,8 +57,63 @@ const char *const command_help[] = {
     ":model SPEC    model of the next runs (mlp:512,512, mlp-bn:512,512)",
     ":png [FILE]    write the panels to a PNG",
     ":export        flush the run files    :q  quit",
-    NULL,
 };
+
+int keys_help_count(void)
+{
+    return (int)(key_table_len + 1 + sizeof command_help / sizeof command_help[0]);
+}
+
+void keys_help_line(int i, char *out, size_t len)
+{
+    if (i < (int)key_table_len)
+        snprintf(out, len, "%-6s %s", key_table[i].label, key_table[i].help);
+    else if (i == (int)key_table_len)
+        snprintf(out, len, "typed after ':'");
+    else
+        snprintf(out, len, "%s", command_help[i - (int)key_table_len - 1]);
+}
+
+/* Appends "sep text" when it fits in `room` columns; returns the new length. */
+static int bar_add(char *out, size_t len, int at, int room, const char *text)
+{
+    int need = (at ? 2 : 0) + (int)strlen(text);
+    if (at + need > room || at + need >= (int)len)
+        return at;
+    snprintf(out + at, len - (size_t)at, "%s%s", at ? "  " : "", text);
+    return at + need;
+}
+
+int keys_bar(char *out, size_t len, int width, bool offer)
+{
+    char tail[64] = "", bar[256] = "", item[48];
+    int tail_len = 0, at = 0;
+    for (size_t i = 0; i < key_table_len; i++)
+        if (key_table[i].rank < 0) {
+            snprintf(item, sizeof item, "%s %s", key_table[i].label, key_table[i].bar);
+            tail_len = bar_add(tail, sizeof tail, tail_len, (int)sizeof tail - 1, item);
+        }
+    int room = width - 1 - 2 - tail_len; /* a space before the bar, two before the tail */
+    bool full = false; /* strictly by rank: after the first key that does not fit, none */
+    for (int rank = 1; rank <= 16 && !full; rank++) {
+        for (size_t i = 0; i < key_table_len && !full; i++) {
+            const key_binding *k = &key_table[i];
+            if (k->rank != rank || !k->bar || (k->action == ACT_ACCEPT && !offer))
+                continue;
+            snprintf(item, sizeof item, "%s %s", k->label, k->bar);
+            int next = bar_add(bar, sizeof bar, at, room, item);
+            full = next == at;
+            at = next;
+        }
+        for (size_t i = 0; i < sizeof bar_pairs / sizeof bar_pairs[0] && !full; i++)
+            if (bar_pairs[i].rank == rank) {
+                int next = bar_add(bar, sizeof bar, at, room, bar_pairs[i].text);
+                full = next == at;
+                at = next;
+            }
+    }
+    return snprintf(out, len, " %s%s%s", bar, at ? "  " : "", tail);
+}
 
 wb_action_kind keys_lookup(int key)
 {
@@ -189,15 +254,4 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
     snprintf(msg, sizeof msg, "unknown command '%s': try lr, wd, mom, epochs, iters, policy, "
                               "model, png, export, q", word);
     return fail(err, err_len, msg);
-}
-
-double keys_wd_step(double wd, bool up)
-{
-    if (wd <= 0)
-        return up ? 1e-5 : 0.0;
-    /* Half-decade index: 1e-4 -> -8, 3e-4 -> -7 (log10(3) ~ 0.5). */
-    double k = round(2.0 * log10(wd)) + (up ? 1 : -1);
-    double decade = pow(10.0, floor(k / 2.0));
-    double next = fmod(k, 2.0) == 0.0 ? decade : 3.0 * decade;
-    return !up && next < 1e-6 ? 0.0 : next;
 }

@@ -34,8 +34,10 @@ typedef struct wb_action {
 typedef struct key_binding {
     int            key;         /* a character or a curses KEY_* code */
     wb_action_kind action;
-    const char    *label;       /* how `?` names the key */
+    const char    *label;       /* how `?` and the key bar name the key */
     const char    *help;
+    const char    *bar;         /* the key bar's word for it; NULL: not in the bar */
+    int            rank;        /* key bar order: 1 first; the bar fills by rank */
 } key_binding;
 
 extern const key_binding key_table[];
@@ -49,12 +51,16 @@ wb_action_kind keys_lookup(int key);
  * allowed. Values are checked here (finite, in range, min <= max). */
 int  keys_parse_command(const char *line, wb_action *out, char *err, size_t err_len);
 
-/* The next weight decay on the log grid 1e-5, 3e-5, 1e-4, 3e-4, 1e-3... up or
- * down from wd (a value off the grid moves to its nearest neighbour first);
- * below 1e-6 going down gives 0, and up from 0 gives 1e-5. */
-double keys_wd_step(double wd, bool up);
+/* The key bar for a screen `width` columns wide, built from the table: keys
+ * by rank while they fit, then always "? help  q quit" (the keys for help
+ * and quit, from the table too). Entries are separated by two spaces and
+ * never cut; with `offer` false the accept key is left out (nothing to
+ * accept). Writes at most len bytes; returns the bar's length in columns. */
+int keys_bar(char *out, size_t len, int width, bool offer);
 
-/* Help lines for the typed commands, NULL-terminated. */
-extern const char *const command_help[];
+/* The help text, one line each: every key of the table, then the typed
+ * commands. Returns the number of lines; line i is written to out. */
+int keys_help_count(void);
+void keys_help_line(int i, char *out, size_t len);
 
 #endif

@@ -1,14 +1,19 @@
-/* panels.c — the workbench's screen: a header, four chart panels and two
- * status lines, laid out for the terminal's size.
+/* panels.c — the workbench's charts and where they go on the screen.
  *
- * Layout (columns split about 55/45):
- *     header
+ * Layout while training (columns split about 55/45):
+ *     header (panels_lines.c)
  *     loss vs iteration        | learning rate (+ planned, estimate, edits)
  *                              | momentum                (when tall enough)
  *     accuracy vs iteration    | range test: loss vs LR  (log x)
  *                              | range test: accuracy vs LR (when tall enough)
- *     status: bounds, momentum, weight decay, batch, message
- *     key hints (or the ':' command line)
+ *     result, offer, message, key bar (panels_lines.c)
+ * While a range test runs, and after it until a training run starts, the
+ * range test owns the body: loss and accuracy against the LR, side by side
+ * (stacked on a narrow screen), with the suggested bounds marked.
+ *
+ * Every legend carries its series' latest value (chart_legend_text), the
+ * current run's series first so ghosts never push them out; ghosts are dim,
+ * each with its own dash pattern, and drawn under the current run.
  *
  * Axis ranges are snapped to 1-2-5 steps so they change rarely: a frame then
  * rewrites only the cells that really changed, which keeps the bytes sent
@@ -25,8 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { COL_LOSS = 1, COL_TEST = 2, COL_LR = 3, COL_EST = 4, COL_ALERT = 5, COL_MOM = 6,
-       COL_GHOST = 7 };
+enum { COL_LOSS = 1, COL_TEST = 2, COL_LR = 3, COL_EST = 4, COL_ALERT = 5, COL_MOM = 6 };
+
+/* Ghost colours: white, blue, magenta, with dash patterns 1, 2, 3. */
+static const int ghost_color[WB_MAX_GHOSTS] = { 7, 6, 4 };
 
 typedef struct rect {
     int y, x, h, w;
@@ -100,73 +107,101 @@ static const run_trace *training_trace(const wb *w)
     return w->cur_kind == RUN_TRAIN ? &w->cur : NULL;
 }
 
-/* Adds a series in its colour and style; a full chart drops it (NULL). */
+/* Adds a series in its colour and style; a full chart drops it (NULL).
+ * `unit` non-NULL: the legend shows the latest value with that unit. */
 static chart_series *add(chart *c, const char *name, const double *x, const double *y,
-                         size_t n, int color, chart_style style)
+                         size_t n, int color, chart_style style, const char *unit)
 {
     chart_series *s = chart_add_series(c, name, x, y, n);
     if (s) {
         s->color = color;
         s->style = style;
+        s->value = unit != NULL;
+        snprintf(s->unit, sizeof s->unit, "%s", unit ? unit : "");
     }
     return s;
 }
 
-static void add_ghosts(wb *w, chart *c, bool range, int xcol_steps, int ycol, bool evals)
+/* Ghosts of training runs (range false) or of range tests (range true). */
+static void add_ghosts(wb *w, chart *c, bool range, int xcol, int ycol, bool evals,
+                       const char *unit, double *lo, double *hi, bool positive)
 {
     for (int g = 0; g < w->n_ghosts; g++) {
         const run_trace *t = &w->ghosts[g];
         if (t->range_test != range)
             continue;
         const table *tb = evals ? &t->evals : &t->steps;
-        add(c, t->label, tb->col[xcol_steps], tb->col[ycol], tb->n, COL_GHOST - g, CHART_DIM);
+        chart_series *s = add(c, t->label, tb->col[xcol], tb->col[ycol], tb->n,
+                              ghost_color[g], CHART_DIM, unit);
+        if (s)
+            s->dash = 1 + g;
+        extend(tb->col[ycol], tb->n, positive, lo, hi);
     }
 }
 
-static void build_loss(wb *w, chart *c)
+/* One marker per live edit of the current run, with its label; edits closer
+ * than about 10 columns of a `cols`-wide panel merge into one marker
+ * labelled with the first edit and how many more ("max 0.5 +2"). */
+static void add_edit_markers(const wb *w, chart *c, int cols)
+{
+    const session_status *st = &w->st;
+    if (w->cur_kind != RUN_TRAIN)
+        return;
+    int n = st->n_edits < SESSION_MAX_EDITS ? st->n_edits : SESSION_MAX_EDITS;
+    double near = iteration_span(w) * 10.0 / (cols > 20 ? cols - 8 : 12);
+    for (int i = 0; i < n;) {
+        int j = i + 1;
+        while (j < n && (double)(st->edit_iter[j] - st->edit_iter[i]) < near)
+            j++;
+        char label[CHART_LABEL_LEN];
+        if (j - i > 1)
+            snprintf(label, sizeof label, "%s +%d", st->edit_label[i], j - i - 1);
+        else
+            snprintf(label, sizeof label, "%s", st->edit_label[i]);
+        chart_add_marker(c, (double)st->edit_iter[i], label, COL_ALERT);
+        i = j;
+    }
+}
+
+static void build_loss(wb *w, chart *c, int cols)
 {
     chart_init(c, "loss");
     chart_set_axis(c, CHART_AXIS_X, CHART_LINEAR, "iteration");
     chart_set_axis(c, CHART_AXIS_Y, w->log_y ? CHART_LOG10 : CHART_LINEAR, NULL);
     double lo = INFINITY, hi = -INFINITY;
     const run_trace *t = training_trace(w);
-    add_ghosts(w, c, false, ST_ITER, ST_SMOOTH, false);
-    for (int g = 0; g < w->n_ghosts; g++)
-        if (!w->ghosts[g].range_test)
-            extend(w->ghosts[g].steps.col[ST_SMOOTH], w->ghosts[g].steps.n, w->log_y, &lo,
-                   &hi);
     if (t) {
-        add(c, "", t->steps.col[ST_ITER], t->steps.col[ST_LOSS],
-               t->steps.n, COL_LOSS, CHART_FAINT);
-        add(c, "train", t->steps.col[ST_ITER], t->steps.col[ST_SMOOTH],
-               t->steps.n, COL_LOSS, CHART_NORMAL);
-        add(c, "test", t->evals.col[EV_ITER], t->evals.col[EV_LOSS],
-               t->evals.n, COL_TEST, CHART_NORMAL);
+        add(c, "", t->steps.col[ST_ITER], t->steps.col[ST_LOSS], t->steps.n, COL_LOSS,
+            CHART_FAINT, NULL);
+        add(c, "train", t->steps.col[ST_ITER], t->steps.col[ST_SMOOTH], t->steps.n, COL_LOSS,
+            CHART_NORMAL, "");
+        add(c, "test", t->evals.col[EV_ITER], t->evals.col[EV_LOSS], t->evals.n, COL_TEST,
+            CHART_NORMAL, "");
         extend(t->steps.col[ST_SMOOTH], t->steps.n, w->log_y, &lo, &hi);
         extend(t->evals.col[EV_LOSS], t->evals.n, w->log_y, &lo, &hi);
     }
+    add_ghosts(w, c, false, ST_ITER, ST_SMOOTH, false, "", &lo, &hi, w->log_y);
+    add_edit_markers(w, c, cols);
     if (lo < hi && lo > 0)
         chart_set_range(c, CHART_AXIS_Y, w->log_y ? nice_floor(lo) : 0.0, nice_ceil(hi));
     chart_set_range(c, CHART_AXIS_X, 0.0, iteration_span(w));
 }
 
-static void build_accuracy(wb *w, chart *c)
+static void build_accuracy(wb *w, chart *c, int cols)
 {
     chart_init(c, "accuracy %");
     chart_set_axis(c, CHART_AXIS_X, CHART_LINEAR, "iteration");
     const run_trace *t = training_trace(w);
     double lo = INFINITY, hi = -INFINITY;
-    add_ghosts(w, c, false, EV_ITER, EV_ACC, true);
-    for (int g = 0; g < w->n_ghosts; g++)
-        if (!w->ghosts[g].range_test)
-            extend(w->ghosts[g].evals.col[EV_ACC], w->ghosts[g].evals.n, false, &lo, &hi);
     if (t) {
-        add(c, "train", t->steps.col[ST_ITER], t->steps.col[ST_ACC],
-               t->steps.n, COL_LOSS, CHART_FAINT);
-        add(c, "test", t->evals.col[EV_ITER], t->evals.col[EV_ACC],
-               t->evals.n, COL_TEST, CHART_NORMAL);
+        add(c, "train", t->steps.col[ST_ITER], t->steps.col[ST_ACC], t->steps.n, COL_LOSS,
+            CHART_FAINT, "%");
+        add(c, "test", t->evals.col[EV_ITER], t->evals.col[EV_ACC], t->evals.n, COL_TEST,
+            CHART_NORMAL, "%");
         extend(t->evals.col[EV_ACC], t->evals.n, false, &lo, &hi);
     }
+    add_ghosts(w, c, false, EV_ITER, EV_ACC, true, "%", &lo, &hi, false);
+    add_edit_markers(w, c, cols);
     /* From a multiple of 10 below the worst test accuracy, to 100. */
     double floor10 = lo < hi ? 10.0 * floor(lo / 10.0) : 0.0;
     chart_set_range(c, CHART_AXIS_Y, floor10 < 0 ? 0 : floor10, 100.0);
@@ -187,54 +222,57 @@ static size_t plan_curve(wb *w, double span)
     return n;
 }
 
-static void add_edit_markers(const wb *w, chart *c)
-{
-    for (int i = 0; i < w->st.n_edits; i++)
-        chart_add_marker(c, (double)w->st.edit_iter[i], w->st.edit_label[i], COL_ALERT);
-}
-
-static void build_lr(wb *w, chart *c, size_t n_plan)
+/* The LR panel. With the optimal-LR estimate shown the y axis is log: the
+ * estimate can sit a decade or more from the LR, and neither is clipped. */
+static void build_lr(wb *w, chart *c, size_t n_plan, int cols)
 {
     chart_init(c, "learning rate");
     chart_set_axis(c, CHART_AXIS_X, CHART_LINEAR, "iteration");
     const run_trace *t = training_trace(w);
-    double lo = 0, hi = -INFINITY;
-    if (n_plan) /* no plan while a range test runs: no legend entry either */
-        add(c, "plan", w->plan_x, w->plan_lr, n_plan, COL_LR, CHART_DIM);
-    extend(w->plan_lr, n_plan, false, &lo, &hi);
-    add_ghosts(w, c, false, ST_ITER, ST_LR, false);
+    bool est = t && w->show_est && t->ests.n;
+    double lo = INFINITY, hi = -INFINITY;
     if (t) {
-        add(c, "lr", t->steps.col[ST_ITER], t->steps.col[ST_LR],
-               t->steps.n, COL_LR, CHART_NORMAL);
-        extend(t->steps.col[ST_LR], t->steps.n, false, &lo, &hi);
-        if (w->show_est && t->ests.n) {
-            add(c, "estimate", t->ests.col[ES_ITER], t->ests.col[ES_SECANT],
-                   t->ests.n, COL_EST, CHART_NORMAL);
-            chart_series *hvp = add(c, "g.g/gHg", t->ests.col[ES_ITER], t->ests.col[ES_HVP],
-                                    t->ests.n, COL_ALERT, CHART_NORMAL);
-            if (hvp)
-                hvp->kind = CHART_POINTS;
-            extend(t->ests.col[ES_SECANT], t->ests.n, true, &lo, &hi);
-        }
-        if (t->steps.n)
-            chart_set_cursor(c, t->steps.col[ST_ITER][t->steps.n - 1],
-                             t->steps.col[ST_LR][t->steps.n - 1], COL_LR);
+        add(c, "lr", t->steps.col[ST_ITER], t->steps.col[ST_LR], t->steps.n, COL_LR,
+            CHART_NORMAL, "");
+        extend(t->steps.col[ST_LR], t->steps.n, est, &lo, &hi);
     }
-    add_edit_markers(w, c);
-    if (hi > 0)
+    if (n_plan) /* no plan while a range test runs: no legend entry either */
+        add(c, "plan", w->plan_x, w->plan_lr, n_plan, COL_LR, CHART_DIM, NULL);
+    extend(w->plan_lr, n_plan, est, &lo, &hi);
+    if (est) {
+        add(c, "estimate", t->ests.col[ES_ITER], t->ests.col[ES_SECANT], t->ests.n, COL_EST,
+            CHART_NORMAL, "");
+        chart_series *hvp = add(c, "g.g/gHg", t->ests.col[ES_ITER], t->ests.col[ES_HVP],
+                                t->ests.n, COL_EST, CHART_FAINT, "");
+        if (hvp)
+            hvp->kind = CHART_POINTS;
+        extend(t->ests.col[ES_SECANT], t->ests.n, true, &lo, &hi);
+        extend(t->ests.col[ES_HVP], t->ests.n, true, &lo, &hi);
+    }
+    add_ghosts(w, c, false, ST_ITER, ST_LR, false, NULL, &lo, &hi, est);
+    if (t && t->steps.n)
+        chart_set_cursor(c, t->steps.col[ST_ITER][t->steps.n - 1],
+                         t->steps.col[ST_LR][t->steps.n - 1], COL_LR);
+    add_edit_markers(w, c, cols);
+    if (est) {
+        chart_set_axis(c, CHART_AXIS_Y, CHART_LOG10, NULL);
+        if (lo < hi)
+            chart_set_range(c, CHART_AXIS_Y, nice_floor(lo), nice_ceil(hi));
+    } else if (hi > 0) {
         chart_set_range(c, CHART_AXIS_Y, 0.0, nice_ceil(hi));
+    }
     chart_set_range(c, CHART_AXIS_X, 0.0, iteration_span(w));
 }
 
-static void build_momentum(wb *w, chart *c, size_t n_plan)
+static void build_momentum(wb *w, chart *c, size_t n_plan, int cols)
 {
     chart_init(c, "momentum");
     const run_trace *t = training_trace(w);
-    add(c, "", w->plan_x, w->plan_mom, n_plan, COL_MOM, CHART_DIM);
-    if (t) {
-        add(c, "", t->steps.col[ST_ITER], t->steps.col[ST_MOM],
-               t->steps.n, COL_MOM, CHART_NORMAL);
-    }
+    if (t)
+        add(c, "mom", t->steps.col[ST_ITER], t->steps.col[ST_MOM], t->steps.n, COL_MOM,
+            CHART_NORMAL, "");
+    add(c, "", w->plan_x, w->plan_mom, n_plan, COL_MOM, CHART_DIM, NULL);
+    add_edit_markers(w, c, cols);
     double lo = INFINITY, hi = -INFINITY;
     extend(w->plan_mom, n_plan, false, &lo, &hi);
     if (lo <= hi)
@@ -251,149 +289,60 @@ static const run_trace *range_trace(const wb *w)
     return w->range.steps.n ? &w->range : NULL;
 }
 
+/* The finished range test's bounds, once it has ended, labelled with its
+ * model; beside a training run of another model they would be stale, so
+ * they are left out there. */
 static void add_suggestion_markers(const wb *w, chart *c)
 {
-    if (!w->st.have_suggestion || w->cur_kind == RUN_RANGE_TEST)
+    const session_status *st = &w->st;
+    if (!st->have_range || !isfinite(st->range_max) ||
+        (w->cur_kind == RUN_RANGE_TEST && st->state == SESSION_RANGE_TEST) ||
+        (w->cur_kind == RUN_RANGE_TEST && st->kind != RUN_RANGE_TEST))
         return;
-    chart_add_marker(c, w->st.sugg_min, "min", COL_ALERT);
-    chart_add_marker(c, w->st.sugg_max, "max", COL_ALERT);
+    if (w->cur_kind == RUN_TRAIN && strcmp(st->range_model, st->model))
+        return;
+    char lo[CHART_LABEL_LEN], hi[CHART_LABEL_LEN + 64]; /* the chart keeps 23 characters */
+    snprintf(lo, sizeof lo, "min %.2g", st->range_max / 10.0);
+    snprintf(hi, sizeof hi, "max %.2g %s", st->range_max, st->range_model);
+    chart_add_marker(c, st->range_max / 10.0, lo, COL_ALERT);
+    chart_add_marker(c, st->range_max, hi, COL_ALERT);
 }
 
 /* Range-test panels: loss (accuracy = false) or accuracy against LR. */
 static void build_range(wb *w, chart *c, bool accuracy)
 {
-    chart_init(c, accuracy ? "range test: accuracy %" : "range test: loss");
+    const run_trace *t = range_trace(w);
+    char title[CHART_TITLE_LEN + 40];
+    snprintf(title, sizeof title, "range test: %s%s%.30s%s", accuracy ? "accuracy %" : "loss",
+             t ? " (" : "", t ? t->label : "", t ? ")" : "");
+    chart_init(c, title);
     chart_set_axis(c, CHART_AXIS_X, CHART_LOG10, "learning rate");
     if (!accuracy)
         chart_set_axis(c, CHART_AXIS_Y, CHART_LOG10, NULL);
-    const run_trace *t = range_trace(w);
     double xlo = INFINITY, xhi = -INFINITY, lo = INFINITY, hi = -INFINITY;
-    int ycol = accuracy ? EV_ACC : ST_SMOOTH;
-    for (int g = 0; g < w->n_ghosts; g++) {
-        const run_trace *gt = &w->ghosts[g];
-        if (!gt->range_test)
-            continue;
-        const table *tb = accuracy ? &gt->evals : &gt->steps;
-        add(c, gt->label, tb->col[accuracy ? EV_LR : ST_LR], tb->col[ycol],
-               tb->n, COL_GHOST - g, CHART_DIM);
-        extend(tb->col[accuracy ? EV_LR : ST_LR], tb->n, true, &xlo, &xhi);
-        extend(tb->col[ycol], tb->n, !accuracy, &lo, &hi);
-    }
+    int ycol = accuracy ? EV_ACC : ST_SMOOTH, xcol = accuracy ? EV_LR : ST_LR;
     if (t) {
         const table *tb = accuracy ? &t->evals : &t->steps;
-        int xcol = accuracy ? EV_LR : ST_LR;
         if (!accuracy)
-            add(c, "", tb->col[xcol], tb->col[ST_LOSS], tb->n, COL_LOSS, CHART_FAINT);
-        add(c, accuracy ? "test" : "smoothed", tb->col[xcol], tb->col[ycol],
-               tb->n, accuracy ? COL_TEST : COL_LOSS, CHART_NORMAL);
+            add(c, "", tb->col[xcol], tb->col[ST_LOSS], tb->n, COL_LOSS, CHART_FAINT, NULL);
+        add(c, accuracy ? "test" : "smoothed", tb->col[xcol], tb->col[ycol], tb->n,
+            accuracy ? COL_TEST : COL_LOSS, CHART_NORMAL, accuracy ? "%" : "");
         extend(tb->col[xcol], tb->n, true, &xlo, &xhi);
         extend(tb->col[ycol], tb->n, !accuracy, &lo, &hi);
     }
+    for (int g = 0; g < w->n_ghosts; g++) {
+        const run_trace *gt = &w->ghosts[g];
+        if (gt->range_test)
+            extend((accuracy ? &gt->evals : &gt->steps)->col[xcol],
+                   (accuracy ? &gt->evals : &gt->steps)->n, true, &xlo, &xhi);
+    }
+    add_ghosts(w, c, true, xcol, ycol, accuracy, NULL, &lo, &hi, !accuracy);
     add_suggestion_markers(w, c);
     if (xlo < xhi)
         chart_set_range(c, CHART_AXIS_X, nice_floor(xlo), nice_ceil(xhi));
     if (lo < hi)
         chart_set_range(c, CHART_AXIS_Y, accuracy ? 10.0 * floor(lo / 10.0) : nice_floor(lo),
                         accuracy ? 100.0 : nice_ceil(hi));
-}
-
-static void draw_header(wb *w)
-{
-    const session_status *st = &w->st;
-    char plan[48] = "no run yet", left[32] = "", rate[32] = "";
-    if (st->kind == RUN_RANGE_TEST)
-        snprintf(plan, sizeof plan, "range test %s", st->sched.policy == SCHED_SWEEP_EXP
-                                                         ? "exp" : "linear");
-    else if (st->kind == RUN_TRAIN && st->sched.policy == SCHED_1CYCLE)
-        snprintf(plan, sizeof plan, "1cycle %s", sched_style_name(st->sched.style));
-    else if (st->kind == RUN_TRAIN)
-        snprintf(plan, sizeof plan, "%s", sched_policy_name(st->sched.policy));
-    if (st->images_per_s > 0 && (st->state == SESSION_RUNNING ||
-                                 st->state == SESSION_RANGE_TEST)) {
-        double per_iter = st->batch / st->images_per_s;
-        format_duration(left, sizeof left, per_iter * (double)(st->total - st->iter));
-        snprintf(rate, sizeof rate, "%.0f img/s", st->images_per_s);
-    }
-    int attr = term_chart_attr(0, CHART_ATTR_BOLD);
-    move(0, 0);
-    clrtoeol();
-    attron(attr);
-    printw(" lrscope ");
-    attroff(attr);
-    printw("| %s | %s | %s | ", st->data, st->model, plan);
-    bool alert = st->state == SESSION_DIVERGED || st->state == SESSION_WRITE_FAILED;
-    int state_attr = (int)A_BOLD | (alert ? term_chart_attr(COL_ALERT, 0) : (int)A_REVERSE);
-    attron(state_attr);
-    printw(" %s ", session_state_name(st->state));
-    attroff(state_attr);
-    if (st->state == SESSION_DIVERGED)
-        printw(" at it %ld", st->diverged_at);
-    else if (st->kind != RUN_NONE)
-        printw(" it %ld/%ld  ep %.2f", st->iter, st->total, st->epoch);
-    if (rate[0])
-        printw(" | %s | %s left", rate, left);
-}
-
-static void draw_status(wb *w)
-{
-    int y = LINES - 2;
-    move(y, 0);
-    clrtoeol();
-    printw(" lr %.3g..%.3g  mom %.3g", w->lr_min, w->lr_max, w->mom_max);
-    if (w->mom_min < w->mom_max)
-        printw("..%.3g", w->mom_min);
-    printw("  wd %.3g  batch %d  ", w->wd, w->st.batch);
-    if (w->msg[0]) {
-        int a = w->msg_error ? term_chart_attr(COL_ALERT, CHART_ATTR_BOLD) : (int)A_BOLD;
-        attron(a);
-        printw("| %s", w->msg);
-        attroff(a);
-    }
-    move(y + 1, 0);
-    clrtoeol();
-    if (w->in_cmdline) {
-        printw(":%s", w->cmdline);
-        curs_set(1);
-        return;
-    }
-    curs_set(0);
-    if (w->confirm_quit) {
-        attron(A_BOLD);
-        printw(" A run is in progress. Quit anyway? (y/n)");
-        attroff(A_BOLD);
-        return;
-    }
-    printw(" r range test  1 1cycle  c CLR  s step  [ ] max  { } min  w W wd  m M mom  "
-           "R restart  space pause  a accept  : cmd  g ghost  ? help  q quit");
-}
-
-static void draw_help(void)
-{
-    int half = (int)(key_table_len + 1) / 2;
-    int h = half + 14, wdt = COLS - 2 < 118 ? COLS - 2 : 118, colw = (wdt - 4) / 2;
-    if (h > LINES - 2)
-        h = LINES - 2;
-    int y0 = (LINES - h) / 2, x0 = (COLS - wdt) / 2;
-    for (int r = 0; r < h; r++) {
-        move(y0 + r, x0);
-        for (int c = 0; c < wdt; c++)
-            addch(' ');
-    }
-    int row = y0 + 1;
-    attron(A_BOLD);
-    mvprintw(row++, x0 + 2, "lrscope keys (any key closes this help)");
-    attroff(A_BOLD);
-    for (int i = 0; i < half && row < y0 + h - 1; i++, row++) {
-        const key_binding *k = &key_table[i];
-        mvprintw(row, x0 + 2, "%-6s %-.*s", k->label, colw - 8, k->help);
-        if (i + half < (int)key_table_len) {
-            k = &key_table[i + half];
-            mvprintw(row, x0 + 2 + colw, "%-6s %-.*s", k->label, colw - 8, k->help);
-        }
-    }
-    row++;
-    for (int i = 0; command_help[i] && row < y0 + h - 1; i++)
-        mvprintw(row++, x0 + 2, "%.*s", wdt - 4, command_help[i]);
 }
 
 /* Which charts the screen shows, and where. The same list makes the PNG. */
@@ -408,30 +357,58 @@ static void add_panel(panel_plan *pp, rect r)
     pp->at[pp->n++] = r;
 }
 
+/* The range test owns the body while it runs, and after it until a training
+ * run starts. */
+static bool range_layout(const wb *w)
+{
+    return w->cur_kind == RUN_RANGE_TEST || (w->cur_kind == RUN_NONE && w->range.steps.n);
+}
+
 /* Builds every chart for a body of `body` rows and `cols` columns starting at
  * row `top`. */
 static void plan_panels(wb *w, panel_plan *pp, int top, int body, int cols)
 {
     pp->n = 0;
-    int left_w = cols * 55 / 100, right_w = cols - left_w - 1; /* one blank column between */
-    int rx = left_w + 1;
+    if (range_layout(w)) {
+        /* Side by side when each half is wide enough, else stacked. */
+        if (cols >= 100) {
+            int lw = cols / 2, rw = cols - lw - 2;
+            build_range(w, &pp->c[pp->n], false);
+            add_panel(pp, (rect){ top, 0, body, lw });
+            build_range(w, &pp->c[pp->n], true);
+            add_panel(pp, (rect){ top, lw + 2, body, rw });
+        } else {
+            build_range(w, &pp->c[pp->n], false);
+            add_panel(pp, (rect){ top, 0, body / 2, cols });
+            build_range(w, &pp->c[pp->n], true);
+            add_panel(pp, (rect){ top + body / 2, 0, body - body / 2, cols });
+        }
+        return;
+    }
+    int left_w = cols * 55 / 100, right_w = cols - left_w - 2; /* two blank columns between */
+    int rx = left_w + 2;
     size_t n_plan = plan_curve(w, iteration_span(w));
-    bool room = body >= 30;
-    int lr_h = room ? body * 30 / 100 : body / 2;
-    int mom_h = room ? body * 15 / 100 : 0;
+    bool room = body >= 30, any_range = range_trace(w) != NULL;
+    for (int g = 0; g < w->n_ghosts; g++)
+        any_range |= w->ghosts[g].range_test;
+    /* Without a range test to show, the LR and momentum share the column. */
+    int lr_h = !any_range ? body * 55 / 100 : room ? body * 30 / 100 : body / 2;
+    int mom_h = !any_range ? body - lr_h : room ? body * 15 / 100 : 0;
     int range_h = body - lr_h - mom_h, ry = top + lr_h + mom_h;
 
-    build_loss(w, &pp->c[pp->n]);
+    build_loss(w, &pp->c[pp->n], left_w);
     add_panel(pp, (rect){ top, 0, body / 2, left_w });
-    build_accuracy(w, &pp->c[pp->n]);
+    build_accuracy(w, &pp->c[pp->n], left_w);
     add_panel(pp, (rect){ top + body / 2, 0, body - body / 2, left_w });
-    build_lr(w, &pp->c[pp->n], n_plan);
+    build_lr(w, &pp->c[pp->n], n_plan, right_w);
     add_panel(pp, (rect){ top, rx, lr_h, right_w });
     if (mom_h > 0) {
-        build_momentum(w, &pp->c[pp->n], n_plan);
+        build_momentum(w, &pp->c[pp->n], n_plan, right_w);
         add_panel(pp, (rect){ top + lr_h, rx, mom_h, right_w });
     }
-    if (range_h >= 20) {
+    if (range_h <= 0) {
+        /* no range test panel */
+    } else if (range_h >= 20) {
         build_range(w, &pp->c[pp->n], false);
         add_panel(pp, (rect){ ry, rx, range_h / 2, right_w });
         build_range(w, &pp->c[pp->n], true);
@@ -454,14 +431,15 @@ void panels_draw(wb *w)
         mvprintw(2, 0, "Enlarge it (training goes on).");
         return;
     }
-    draw_header(w);
+    int top = lines_header(w, true);
+    int bottom = lines_bottom(w, false);
     panel_plan pp;
-    plan_panels(w, &pp, 1, LINES - 3, COLS);
+    plan_panels(w, &pp, top, LINES - top - bottom, COLS);
     for (int i = 0; i < pp.n; i++)
         draw_chart(w, &pp.c[i], pp.at[i]);
-    draw_status(w);
-    if (w->help)
-        draw_help();
+    lines_bottom(w, true);
+    if (w->help_page)
+        lines_help(w);
 }
 
 /* The figure keeps the screen's arrangement, each character cell becoming

@@ -52,6 +52,19 @@ static void on_crash(int sig)
     raise(sig);
 }
 
+const char *term_signal_name(int sig)
+{
+    static char other[24];
+    switch (sig) {
+    case SIGHUP: return "SIGHUP";
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    default:
+        snprintf(other, sizeof other, "signal %d", sig);
+        return other;
+    }
+}
+
 const char *term_unusable_reason(void)
 {
     if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))

@@ -24,6 +24,9 @@ typedef struct term_caps {
     bool color;    /* colours available and NO_COLOR not set */
 } term_caps;
 
+/* "SIGHUP", "SIGINT", "SIGTERM", or "signal N" for another one. */
+const char *term_signal_name(int sig);
+
 /* Checks that a full-screen UI can run here: stdout and stdin are terminals
  * and TERM is usable. Returns NULL when it can, else the reason. */
 const char *term_unusable_reason(void);

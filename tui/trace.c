@@ -113,3 +113,32 @@ int trace_copy(run_trace *dst, const run_trace *src)
     memcpy(dst->label, src->label, sizeof dst->label);
     return 0;
 }
+
+/* Index of the last row of tb whose column 0 (the iteration) is <= iter, or -1. */
+static long last_at_or_before(const table *tb, long iter)
+{
+    long lo = 0, hi = (long)tb->n - 1, found = -1;
+    while (lo <= hi) {
+        long mid = lo + (hi - lo) / 2;
+        if (tb->col[0][mid] <= (double)iter) {
+            found = mid;
+            lo = mid + 1;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return found;
+}
+
+bool trace_read_at(const run_trace *t, long iter, trace_reading *r)
+{
+    long s = last_at_or_before(&t->steps, iter);
+    if (s < 0)
+        return false;
+    long e = last_at_or_before(&t->evals, iter);
+    r->train_loss = t->steps.col[ST_SMOOTH][s];
+    r->iter = e >= 0 ? (long)t->evals.col[EV_ITER][e] : (long)t->steps.col[ST_ITER][s];
+    r->test_acc = e >= 0 ? t->evals.col[EV_ACC][e] : (double)NAN;
+    r->test_loss = e >= 0 ? t->evals.col[EV_LOSS][e] : (double)NAN;
+    return true;
+}

@@ -48,4 +48,17 @@ int  trace_copy(run_trace *dst, const run_trace *src);
 /* Moves src into dst (dst freed first); src is left empty and usable. */
 void trace_move(run_trace *dst, run_trace *src);
 
+/* What a run had reached by iteration `iter` (its steps 0..iter): the last
+ * test evaluation at or before it, and the smoothed training loss there. */
+typedef struct trace_reading {
+    long   iter;          /* the evaluation's iteration, or the last step's */
+    double test_acc;      /* percent; NaN without an evaluation */
+    double test_loss;     /* NaN without an evaluation */
+    double train_loss;    /* smoothed; NaN without steps */
+} trace_reading;
+
+/* Reads t at `iter` (LONG_MAX: its end). Returns false when t has no step
+ * at or before iter. */
+bool trace_read_at(const run_trace *t, long iter, trace_reading *r);
+
 #endif

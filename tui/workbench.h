@@ -1,10 +1,15 @@
 /* workbench.h — the interactive front end's state, shared by its files:
- * workbench.c (event loop, keys, actions), panels.c (layout and drawing).
- * Everything here belongs to the UI thread. */
+ * workbench.c (event loop, reading the session), workbench_actions.c (keys
+ * and what they ask of the session), panels.c (the charts and their
+ * layout), panels_lines.c (header, result, offer and message lines, key bar,
+ * help). Everything here belongs to the UI thread. The session's values
+ * (bounds, momentum, wd, the offer) are read from its status, never kept
+ * here: the screen shows what the session holds. */
 #ifndef LRSCOPE_WORKBENCH_H
 #define LRSCOPE_WORKBENCH_H
 
 #include <stdbool.h>
+#include <wchar.h>
 
 #include "engine/session.h"
 #include "tui/chart_text.h"
@@ -42,18 +47,16 @@ typedef struct wb {
     metrics_row    *rows;            /* scratch for copying from the store */
     size_t          rows_cap;
 
-    /* Bounds for the next run (and for edits of this one). */
-    double          lr_min, lr_max, mom_max, mom_min, wd;
     long            plan_iters;      /* length of the next runs */
 
-    bool            log_y, ascii, show_est, help, confirm_quit, in_cmdline, quit;
+    bool            log_y, ascii, show_est, confirm_quit, in_cmdline, quit;
+    int             help_page;       /* 0: no help; else the page shown (1-based) */
     char            cmdline[128];
     int             cmd_len;
-    char            msg[256];
+    char            msg[256];        /* the latest message (the session's or ours) */
     bool            msg_error;
     unsigned        msg_seq_seen;
-    unsigned        range_seq_seen;
-    unsigned        diverged_gen;    /* generation whose divergence was answered */
+    int             bottom_lines;    /* lines under the panels, from the last draw */
 
     term_caps       caps;
     chart_cell     *cells;
@@ -64,6 +67,25 @@ typedef struct wb {
 
 /* Draws the whole screen from w's state (no refresh). */
 void panels_draw(wb *w);
+
+/* The text lines around the panels (panels_lines.c). Each returns how many
+ * screen lines it takes (header, bottom) or draws them at the given row. */
+int  lines_header(wb *w, bool draw);
+int  lines_bottom(wb *w, bool draw);
+void lines_help(wb *w);
+/* Lines of help per page at this screen size, and the page count. */
+int  lines_help_pages(void);
+
+/* Applies a key (workbench_actions.c). */
+void workbench_key(wb *w, wint_t ch, bool is_key);
+/* Sets the message line (the session's messages replace it too). */
+void workbench_say(wb *w, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A start of `policy` (1cycle, CLR, the step baseline, or any policy). */
+void workbench_start(wb *w, sched_policy policy, bool baseline);
+void workbench_range_test(wb *w);
+/* The run on screen is a training run (in progress or finished). */
+bool workbench_training(const wb *w);
 
 /* Writes the panels as a PNG figure; returns 0 or -1 with `err` set. */
 int  panels_write_png(wb *w, const char *path, char *err, size_t err_len);

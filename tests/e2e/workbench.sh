@@ -1,9 +1,14 @@
 #!/bin/sh
-# The real workbench driven through tmux: keys in, screen text out.
-# Launches on the generated data, waits for the range test's plots, starts
-# 1cycle with the suggested bounds, edits the max LR by key and by :lr,
-# restarts the cycle, types an invalid value, resizes the terminal to tiny
-# and back, and quits; then checks the exit status and the run files.
+# The real workbench driven through tmux: keys in, screen text out, and the
+# files the engine wrote checked afterwards (metrics.csv, events.csv), not
+# the screen's echo of them.
+#   120x40: range test, its offer (surviving an unrelated message), 1cycle
+#     on the offer, a burst of ], :lr, R, an invalid value, :wd, P, the help
+#     pages, resize, quit cancelled; a short run's result line, a ghost and
+#     the comparison line.
+#   80x24: a constant-LR run: the layout, a long message wrapped whole, a
+#     burst of ] checked in metrics.csv's lr column, pause and resume events.
+#   SIGHUP, a non-UTF-8 locale, and a non-terminal stdout.
 . "$(dirname "$0")/lib.inc"
 
 command -v tmux >/dev/null 2>&1 || { echo "  workbench.sh: tmux missing (make deps)"; exit 1; }
@@ -15,7 +20,7 @@ tmux -f /dev/null new-session -d -s "$S" -x 120 -y 40 \
 trap 'tmux kill-session -t "$S" 2>/dev/null; rm -rf "$E2E_TMP"' EXIT
 
 screen() { tmux capture-pane -p -t "$S"; }
-# wait_for TEXT SECONDS: polls the screen until TEXT shows.
+# wait_for TEXT SECONDS: polls the screen until TEXT (a grep pattern) shows.
 wait_for() {
     i=0
     while [ "$i" -lt $(($2 * 10)) ]; do
@@ -26,37 +31,55 @@ wait_for() {
     return 1
 }
 keys() { tmux send-keys -t "$S" "$@"; }
+# bottom N: the last N screen lines joined into one, spaces squeezed: a
+# wrapped message reads whole again only if no line was cut mid-word.
+bottom() { screen | tail -"$1" | tr '\n' ' ' | tr -s ' '; }
+has_whole() { bottom "$1" | grep -q -- "$2"; }
+# last_lr FILE: the lr column of metrics.csv's last row.
+last_lr() { tail -1 "$1" | cut -d, -f3; }
 
 check "header shows the range test" wait_for "range test linear" 10
-check "range test plots appear" wait_for "range test: loss" 5
-check "range test ends with suggestions" wait_for "suggested lr" 30
+check "range test owns the panels" wait_for "range test: accuracy" 5
+check "range test ends with an offer" wait_for "OFFER press 1 for 1cycle" 30
+check "the verdict is on screen" wait_for "signature: \(present\|absent\)" 3
+check "why it stopped is on screen" wait_for "DONE range test of mlp-bn:512,512: \(completed\|diverged\|stopped\)" 3
+check "bounds marked with the model" wait_for "max [0-9.]* mlp-bn:512,512" 3
 braille=$(printf '\342[\240-\243]')   # UTF-8 lead bytes of U+2800..U+28FF
 check "braille plots drawn" sh -c "tmux capture-pane -p -t '$S' | LC_ALL=C grep -q '$braille'"
+offer=$(screen | grep -o 'OFFER press 1 for 1cycle [0-9.]*\.\.[0-9.]*' | sed 's/.* //')
+keys S
+check "S writes a screenshot" wait_for "wrote .*screen.png" 5
+check "the offer survives other messages" wait_for "OFFER press 1 for 1cycle $offer" 1
 
 keys ":iters 20000" Enter
 check ":iters accepted" wait_for "next runs: 20000 iterations" 3
 keys 1
 check "1cycle starts" wait_for "RUNNING" 5
 check "1cycle in the header" wait_for "1cycle smith" 3
+check "the offer is taken" sh -c "! tmux capture-pane -p -t '$S' | grep -q OFFER"
+check "the header shows the offer's bounds" wait_for "lr $offer  mom" 3
+check "legends carry values" wait_for "test [0-9.]* %" 10
 
-before=$(screen | grep '^ lr ' | sed 's/  mom.*//')
-keys "]"
-check "] raises the max LR" wait_for "set\|-> " 3
-after=$(screen | grep '^ lr ' | sed 's/  mom.*//')
-check "status line bounds changed" test "$before" != "$after"
-
+keys "]]]"
+check "a burst of ] lands as three edits" wait_for "max [0-9.]* +2" 5
 keys ":lr 0.05 0.5" Enter
-check ":lr sets both bounds" wait_for "lr 0.05..0.5 " 3
+check ":lr sets both bounds" wait_for "lr 0.05..0.5  mom" 3
 keys R
 check "R restarts the cycle" wait_for "cycle restarted at iteration" 3
+check "R says the run got longer" wait_for "ends at iteration [0-9]*, not 20000" 3
 keys ":lr 2 1" Enter
 check "invalid :lr gives an inline error" wait_for "MIN <= MAX" 3
-check "invalid :lr changes nothing" wait_for "lr 0.05..0.5 " 2
+check "invalid :lr changes nothing" wait_for "lr 0.05..0.5  mom" 2
 keys ":wd 3e-4" Enter
 check ":wd applied" wait_for "weight decay 0.0001 -> 0.0003" 3
+check "the header shows the session's wd" wait_for "wd 0.0003 " 3
+keys l
+check "l says what it did" wait_for "loss axis: linear" 3
 keys P
 check "P writes the panels as a PNG" wait_for "wrote runs/.*panels.png" 5
 check "the PNG is there" sh -c 'ls runs/*-1cycle/panels.png >/dev/null 2>&1'
+keys ":" Enter
+check "a bare : does nothing quietly" wait_for "wrote runs/.*panels.png" 1
 keys "?"
 check "? shows the key table" wait_for "lrscope keys" 3
 keys x
@@ -71,20 +94,66 @@ keys q
 check "quit asks during a run" wait_for "Quit anyway" 3
 keys n
 check "n cancels" wait_for "quit cancelled" 3
+
+# A short run ends with a result line; kept as a ghost, the step baseline
+# after it is compared with it at the same iteration.
+keys ":iters 150" Enter 1
+check "a result line after DONE" wait_for "DONE  test [0-9.]* %  loss [0-9.]*  in 150 it, [0-9.]* s" 20
+keys g s
+check "a ghost comparison line" wait_for "multistep [0-9.]*: [0-9.]* %  vs  1cycle [0-9.]*-[0-9.]*: [0-9.]* %  ([-+][0-9.]*) at it" 20
+check "the step baseline ends" wait_for "DONE  test" 20
 keys q
-keys y
 i=0; while [ ! -s status ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "exit status 0" test "$(cat status 2>/dev/null)" = 0
 
 run=$(ls -d runs/*-1cycle 2>/dev/null | head -1)
 check "1cycle run folder" test -n "$run"
-check "edits recorded" grep -q "set_bounds" "$run/events.csv"
+check "the burst and :lr recorded" test "$(grep -c ',set_bounds,' "$run/events.csv")" -eq 4
+check "the burst adds up (x1.25^3)" sh -c "grep ',set_bounds,' '$run/events.csv' | sed -n 3p |
+    awk -v o='$offer' -F'-> ' '{ split(o, a, \"[.][.]\"); split(\$2, b, \"[.][.]\");
+        r = b[2] / a[2]; exit !(r > 1.9525 && r < 1.9537) }'"
 check "restart recorded" grep -q ",restart," "$run/events.csv"
 check "weight decay recorded" grep -q ",set_wd," "$run/events.csv"
-check "closing recorded" grep -q ",interrupted," "$run/events.csv"
+check "the replaced run says so" grep -q ',interrupted,"a new run was started"' "$run/events.csv"
 check "range test files" test -s "$(ls -d runs/*-range-test | head -1)/suggestions.txt"
 
-# SIGHUP (an SSH session dropping) mid-run: files flushed, exit 130.
+# 80x24: a constant LR, so metrics.csv's lr column shows the edits exactly.
+rm -f status
+tmux kill-session -t "$S" 2>/dev/null
+tmux -f /dev/null new-session -d -s "$S" -x 80 -y 24 \
+    "LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' --data synthetic --threads 1 --policy const --lr 0.1 --iters 100000 --out c80; echo \$? > status; sleep 5"
+check "80x24: the run starts" wait_for "RUNNING" 10
+check "80x24: header with state and totals" sh -c "tmux capture-pane -p -t '$S' | head -2 | grep -q RUNNING &&
+    tmux capture-pane -p -t '$S' | head -2 | grep -q 'it [0-9]*/100000'"
+check "80x24: header with the values in force" wait_for "lr 0.1  mom 0.9  wd 0.0001  batch 128" 3
+check "80x24: loss, accuracy and LR panels" sh -c "tmux capture-pane -p -t '$S' | grep -q '^loss' &&
+    tmux capture-pane -p -t '$S' | grep -q '^accuracy' &&
+    tmux capture-pane -p -t '$S' | grep -q 'learning rate'"
+check "80x24: the key bar ends with help and quit" sh -c "tmux capture-pane -p -t '$S' | tail -1 | grep -q '? help  q quit\$'"
+check "80x24: nothing wider than the screen" test "$(screen | LC_ALL=C.UTF-8 wc -L)" -le 80
+keys ":fly 3" Enter
+msg="unknown command 'fly': try lr, wd, mom, epochs, iters, policy, model, png, export, q"
+check "80x24: a long message wraps whole" sh -c "sleep 0.5; $(command -v tmux) capture-pane -p -t '$S' | tail -4 | tr '\n' ' ' | tr -s ' ' | grep -qF \"$msg\""
+keys "]]]"
+check "80x24: the burst lands" wait_for "0.1..0.156[0-9] -> 0.1..0.1953 at iteration" 5
+keys " "
+check "80x24: pause" wait_for "PAUSED" 3
+keys " "
+check "80x24: resume" wait_for "RUNNING" 3
+sleep 0.5
+keys q
+check "80x24: quit asks" wait_for "Quit anyway" 3
+keys y
+i=0; while [ ! -s status ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+c80=$(ls -d c80/*-const 2>/dev/null | head -1)
+check "80x24: run folder" test -n "$c80"
+check "80x24: metrics.csv trains at 0.1 x 1.25^3" test "$(last_lr "$c80/metrics.csv")" = 0.1953125
+check "80x24: three set_bounds events" test "$(grep -c ',set_bounds,' "$c80/events.csv")" -eq 3
+check "80x24: pause and resume recorded" sh -c "grep -q ',pause,' '$c80/events.csv' && grep -q ',resume,' '$c80/events.csv'"
+check "80x24: closing recorded" grep -q ',interrupted,"workbench closed"' "$c80/events.csv"
+
+# SIGHUP (an SSH session dropping) mid-run: files flushed, exit 130, and
+# events.csv names the signal.
 rm -f status
 tmux kill-session -t "$S" 2>/dev/null
 tmux -f /dev/null new-session -d -s "$S" -x 100 -y 30 \
@@ -95,6 +164,7 @@ kill -HUP "$pid"
 i=0; while [ ! -s status ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "SIGHUP exits 130" test "$(cat status 2>/dev/null)" = 130
 check "SIGHUP run keeps its rows" test "$(cat hup/*/metrics.csv | wc -l)" -gt 10
+check "events.csv names SIGHUP" grep -q ',interrupted,"SIGHUP"' hup/*/events.csv
 
 # A locale that is not UTF-8: plots fall back to ASCII by themselves.
 tmux kill-session -t "$S" 2>/dev/null

@@ -1,0 +1,434 @@
+/* panels_lines.c — the text around the charts: the header, and under the
+ * panels the result line, the ghost comparison, the offer, the message and
+ * the key bar (or the ':' line); and the help pages.
+ *
+ * Nothing is cut mid-word: the header wraps its fields over two lines on a
+ * narrow screen, and the lines under the panels wrap by words (the offer and
+ * the message up to two lines each, the actionable part first), shortened
+ * at a word with "..." only when the screen is too short to give them room.
+ * The offer has its own line: unrelated messages never hide it. All values
+ * shown come from the session's status or from the run's own metrics. */
+#include "tui/workbench.h"
+
+#include <curses.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/headless.h"
+
+enum { COL_GOOD = 3, COL_ALERT = 5 };
+
+#define MAX_LINES 8
+#define LINE_LEN 512
+
+/* ---- word wrapping -------------------------------------------------------- */
+
+/* Splits text into at most max lines of at most width columns, breaking at
+ * spaces; a last line that cannot hold the rest ends in "..." at a word.
+ * Returns the number of lines. */
+static int wrap(const char *text, int width, int max, char out[][LINE_LEN])
+{
+    int n = 0;
+    const char *p = text;
+    while (*p == ' ')
+        p++;
+    while (*p && n < max) {
+        int len = (int)strlen(p);
+        if (len <= width) {
+            snprintf(out[n++], LINE_LEN, "%s", p);
+            break;
+        }
+        bool last = n == max - 1;
+        int limit = last ? width - 3 : width, cut = -1;
+        for (int i = 0; i <= limit && i < len; i++)
+            if (p[i] == ' ')
+                cut = i;
+        if (cut <= 0)
+            cut = limit; /* one word longer than the line: cut it */
+        snprintf(out[n++], LINE_LEN, "%.*s%s", cut, p, last ? "..." : "");
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+    return n;
+}
+
+/* ---- the header ------------------------------------------------------------ */
+
+typedef struct field {
+    char text[160];
+    int  attr;
+    int  drop;     /* order in which fields give way on a narrow screen; 0: never */
+} field;
+
+static int header_fields(wb *w, field *f)
+{
+    const session_status *st = &w->st;
+    int n = 0;
+    memset(f, 0, 8 * sizeof *f);
+    snprintf(f[n].text, sizeof f[n].text, " lrscope ");
+    f[n].drop = 1;
+    f[n++].attr = term_chart_attr(0, CHART_ATTR_BOLD);
+    snprintf(f[n].text, sizeof f[n].text, "%s", st->data);
+    f[n].drop = 3;
+    f[n++].attr = 0;
+    snprintf(f[n].text, sizeof f[n].text, "%s", st->model);
+    f[n++].attr = 0;
+    if (st->kind == RUN_RANGE_TEST)
+        snprintf(f[n].text, sizeof f[n].text, "range test %s",
+                 st->sched.policy == SCHED_SWEEP_EXP ? "exp" : "linear");
+    else if (st->kind == RUN_TRAIN && st->sched.policy == SCHED_1CYCLE)
+        snprintf(f[n].text, sizeof f[n].text, "1cycle %s", sched_style_name(st->sched.style));
+    else if (st->kind == RUN_TRAIN)
+        snprintf(f[n].text, sizeof f[n].text, "%s", sched_policy_name(st->sched.policy));
+    else
+        snprintf(f[n].text, sizeof f[n].text, "no run yet");
+    f[n++].attr = 0;
+    snprintf(f[n].text, sizeof f[n].text, " %s ", session_state_name(st->state));
+    bool alert = st->state == SESSION_DIVERGED || st->state == SESSION_WRITE_FAILED;
+    f[n++].attr = (int)A_BOLD | (alert ? term_chart_attr(COL_ALERT, 0) : (int)A_REVERSE);
+    if (st->state == SESSION_DIVERGED)
+        snprintf(f[n].text, sizeof f[n].text, "at it %ld (lr %.3g)", st->diverged_at,
+                 st->diverged_lr);
+    else if (st->kind != RUN_NONE && st->total != st->first_total)
+        snprintf(f[n].text, sizeof f[n].text, "it %ld/%ld (R: was %ld)  ep %.2f", st->iter,
+                 st->total, st->first_total, st->epoch);
+    else if (st->kind != RUN_NONE)
+        snprintf(f[n].text, sizeof f[n].text, "it %ld/%ld  ep %.2f", st->iter, st->total,
+                 st->epoch);
+    else
+        f[n].text[0] = '\0';
+    f[n++].attr = 0;
+    if (st->images_per_s > 0 && (st->state == SESSION_RUNNING ||
+                                 st->state == SESSION_RANGE_TEST)) {
+        char left[32];
+        format_duration(left, sizeof left,
+                        st->batch / st->images_per_s * (double)(st->total - st->iter));
+        snprintf(f[n].text, sizeof f[n].text, "%.0f img/s, %s left", st->images_per_s, left);
+        f[n].drop = 2;
+        f[n++].attr = 0;
+    }
+    /* The values in force: the run's while one trains, else the next run's. */
+    bool live = st->kind == RUN_TRAIN && (st->state == SESSION_RUNNING ||
+                                          st->state == SESSION_PAUSED);
+    double lo = live ? st->sched.lr_min : st->next.lr_min;
+    double hi = live ? st->sched.lr_max : st->next.lr_max;
+    double mhi = live ? st->sched.mom_max : st->next.mom_max;
+    double mlo = live ? (st->sched.cycle_momentum ? st->sched.mom_min : mhi) : st->next.mom_min;
+    bool one_lr = live && (st->sched.policy == SCHED_CONST || st->sched.policy == SCHED_STEP ||
+                           st->sched.policy == SCHED_MULTISTEP || st->sched.policy == SCHED_INV);
+    char lr[48], mom[32];
+    if (one_lr)
+        snprintf(lr, sizeof lr, "lr %.3g", hi);
+    else
+        snprintf(lr, sizeof lr, "lr %.3g..%.3g", lo, hi);
+    if (mlo < mhi)
+        snprintf(mom, sizeof mom, "mom %.3g..%.3g", mhi, mlo);
+    else
+        snprintf(mom, sizeof mom, "mom %.3g", mhi);
+    snprintf(f[n].text, sizeof f[n].text, "%s%s  %s  wd %.3g  batch %d", live ? "" : "next: ",
+             lr, mom, live ? st->wd : st->next.wd, st->batch);
+    f[n++].attr = (int)A_BOLD;
+    return n;
+}
+
+/* Lays the fields out in at most two lines; returns the lines used, or 0
+ * when a field would be left out. */
+static int header_layout(const field *f, int n, const bool *gone, bool draw)
+{
+    int row = 0, x = 0;
+    for (int i = 0; i < n; i++) {
+        int len = (int)strlen(f[i].text);
+        if (!len || gone[i])
+            continue;
+        int sep = x > 0 ? 3 : 0;
+        if (x + sep + len > COLS && x > 0) {
+            if (row == 1)
+                return 0;
+            row = 1;
+            x = 0;
+            sep = 0;
+        }
+        if (draw) {
+            if (sep)
+                mvaddstr(row, x, " | ");
+            if (f[i].attr)
+                attron(f[i].attr);
+            mvaddnstr(row, x + sep, f[i].text, COLS - x - sep);
+            if (f[i].attr)
+                attroff(f[i].attr);
+        }
+        x += sep + len;
+    }
+    return row + 1;
+}
+
+int lines_header(wb *w, bool draw)
+{
+    field f[8];
+    bool gone[8] = { false };
+    int n = header_fields(w, f), rows;
+    /* The least needed fields give way until the rest fit in two lines. */
+    for (int drop = 1; !(rows = header_layout(f, n, gone, false)) && drop <= 3; drop++)
+        for (int i = 0; i < n; i++)
+            gone[i] |= f[i].drop == drop;
+    if (!rows)
+        rows = 2; /* what is left is cut at the edge */
+    if (draw)
+        header_layout(f, n, gone, true);
+    return rows;
+}
+
+/* ---- result, comparison, offer ------------------------------------------------ */
+
+/* "DONE  test 88.33 %  loss 0.331  in 1407 it, 8.4 s" for a finished training
+ * run, what a range test found, or the divergence; "" while a run goes on. */
+static void result_text(const wb *w, char *buf, size_t len)
+{
+    const session_status *st = &w->st;
+    buf[0] = '\0';
+    if (st->kind == RUN_TRAIN && w->cur_kind == RUN_TRAIN &&
+        (st->state == SESSION_DONE || st->state == SESSION_DIVERGED)) {
+        trace_reading r;
+        if (st->state == SESSION_DIVERGED) {
+            snprintf(buf, len, "DIVERGED at iteration %ld (lr %.3g) after %.1f s",
+                     st->diverged_at, st->diverged_lr, st->run_seconds);
+        } else if (trace_read_at(&w->cur, LONG_MAX, &r)) {
+            if (!isnan(r.test_acc))
+                snprintf(buf, len, "DONE  test %.2f %%  loss %.3g  in %ld it, %.1f s",
+                         r.test_acc, r.test_loss, st->iter, st->run_seconds);
+            else
+                snprintf(buf, len, "DONE  train loss %.3g  in %ld it, %.1f s", r.train_loss,
+                         st->iter, st->run_seconds);
+        }
+        return;
+    }
+    if (st->kind != RUN_RANGE_TEST || st->state != SESSION_DONE || !st->have_range)
+        return;
+    char why[96];
+    const rangetest_signature *g = &st->range.sig;
+    if (st->range_stop == RANGETEST_COMPLETED)
+        snprintf(why, sizeof why, "completed %ld it up to lr %.3g", st->range_iters,
+                 st->range_stop_lr);
+    else if (st->range_stop == RANGETEST_NONFINITE)
+        snprintf(why, sizeof why, "diverged at lr %.3g (it %ld)", st->range_stop_lr,
+                 st->range_iters);
+    else
+        snprintf(why, sizeof why, "stopped at lr %.3g (it %ld): %s", st->range_stop_lr,
+                 st->range_iters, rangetest_stop_name(st->range_stop));
+    int n = snprintf(buf, len, "DONE range test of %s: %s.  signature: %s", st->range_model,
+                     why, rangetest_sig_name(g->verdict));
+    if (n > 0 && (size_t)n < len && g->verdict != RANGETEST_SIG_UNKNOWN && isnan(g->ratio))
+        snprintf(buf + n, len - (size_t)n, " (reached lr %.3g, %ld steps at lr >= %g)",
+                 g->lr_reached, g->n_large, RANGETEST_SIG_LR);
+    else if (n > 0 && (size_t)n < len && g->verdict != RANGETEST_SIG_UNKNOWN)
+        snprintf(buf + n, len - (size_t)n, " (reached lr %.3g, %ld steps at lr >= %g; tail "
+                 "accuracy %.1f %% = %.2f x peak %.1f %%)", g->lr_reached, g->n_large,
+                 RANGETEST_SIG_LR, 100.0 * g->tail_acc, g->ratio, 100.0 * g->peak_acc);
+}
+
+/* The current training run against ghost g at the same iteration count:
+ * "1cycle 0.07-0.7: 88.33 %  vs  multistep 0.1: 88.13 %  (+0.20) at it 1407".
+ * Returns false when there is nothing to compare yet. */
+static bool comparison_text(const wb *w, int g, char *buf, size_t len)
+{
+    const run_trace *cur = &w->cur, *gh = &w->ghosts[g];
+    trace_reading a, b;
+    if (w->cur_kind != RUN_TRAIN || gh->range_test || !cur->evals.n ||
+        !trace_read_at(cur, LONG_MAX, &a) || isnan(a.test_acc) ||
+        !trace_read_at(gh, a.iter, &b) || isnan(b.test_acc))
+        return false;
+    snprintf(buf, len, "%s: %.2f %%  vs  %s: %.2f %%  (%+.2f) at it %ld", cur->label,
+             a.test_acc, gh->label, b.test_acc, a.test_acc - b.test_acc, a.iter);
+    return true;
+}
+
+/* The policy key that restarts `p`, for the divergence offer. */
+static const char *restart_key(sched_policy p)
+{
+    return p == SCHED_1CYCLE ? "1" : p == SCHED_TRIANGULAR ? "c" : p == SCHED_MULTISTEP ? "s"
+                                                                                       : NULL;
+}
+
+static void offer_text(const wb *w, char *buf, size_t len)
+{
+    const session_offer *o = &w->st.offer;
+    buf[0] = '\0';
+    if (o->kind == OFFER_RANGE_TEST && o->overridden)
+        snprintf(buf, len, "OFFER press a for lr %.3g..%.3g from the range test of %s (your "
+                 "bounds are kept until then)", o->lr_min, o->lr_max, o->model);
+    else if (o->kind == OFFER_RANGE_TEST)
+        snprintf(buf, len, "OFFER press 1 for 1cycle %.3g..%.3g, c for CLR, a to accept "
+                 "(range test of %s)", o->lr_min, o->lr_max, o->model);
+    else if (o->kind == OFFER_DIVERGED && restart_key(o->policy))
+        snprintf(buf, len, "OFFER press %s to restart %s with lr %.3g..%.3g (below where it "
+                 "diverged), a to accept, r for a range test", restart_key(o->policy),
+                 sched_policy_name(o->policy), o->lr_min, o->lr_max);
+    else if (o->kind == OFFER_DIVERGED)
+        snprintf(buf, len, "OFFER press a for lr %.3g..%.3g (below where it diverged), then "
+                 ":policy %s to restart; r for a range test", o->lr_min, o->lr_max,
+                 sched_policy_name(o->policy));
+}
+
+/* ---- the lines under the panels ------------------------------------------------- */
+
+typedef struct block {
+    char lines[MAX_LINES][LINE_LEN];
+    int  n, attr;
+} block;
+
+/* Lays out result, comparisons, offer and message in at most `budget`
+ * lines (the key bar is extra): the message gives way first, then the
+ * comparisons, then the offer's second line. Returns the blocks' count. */
+static int bottom_blocks(wb *w, block *b, int budget)
+{
+    char text[LINE_LEN * 2];
+    int width = COLS - 1, nb = 0;
+    result_text(w, text, sizeof text);
+    if (text[0]) {
+        b[nb].attr = (int)A_BOLD;
+        b[nb].n = wrap(text, width, 2, b[nb].lines);
+        nb++;
+    }
+    int first_cmp = nb;
+    for (int g = w->n_ghosts - 1; g >= 0 && nb - first_cmp < 2; g--)
+        if (comparison_text(w, g, text, sizeof text)) {
+            b[nb].attr = 0;
+            b[nb].n = wrap(text, width, 1, b[nb].lines);
+            nb++;
+        }
+    int offer = -1;
+    offer_text(w, text, sizeof text);
+    if (text[0]) {
+        offer = nb;
+        b[nb].attr = term_chart_attr(COL_GOOD, CHART_ATTR_BOLD);
+        b[nb].n = wrap(text, width, 2, b[nb].lines);
+        nb++;
+    }
+    const char *msg = w->msg[0] ? w->msg : w->notice;
+    int message = -1;
+    if (msg[0]) {
+        message = nb;
+        b[nb].attr = w->msg[0] && w->msg_error ? term_chart_attr(COL_ALERT, CHART_ATTR_BOLD) : 0;
+        b[nb].n = wrap(msg, width, 2, b[nb].lines);
+        nb++;
+    }
+    for (int pass = 0;; pass++) {
+        int total = 0;
+        for (int i = 0; i < nb; i++)
+            total += b[i].n;
+        if (total <= budget || pass > 4)
+            break;
+        if (pass == 0 && message >= 0 && b[message].n > 1)
+            b[message].n = wrap(msg, width, 1, b[message].lines);
+        else if (pass <= 1 && nb - first_cmp > 0 && first_cmp < nb &&
+                 first_cmp != offer && first_cmp != message)
+            b[first_cmp].n = 0; /* the oldest comparison goes */
+        else if (pass <= 2 && offer >= 0 && b[offer].n > 1) {
+            offer_text(w, text, sizeof text);
+            b[offer].n = wrap(text, width, 1, b[offer].lines);
+        } else if (b[0].n > 1) {
+            result_text(w, text, sizeof text);
+            b[0].n = wrap(text, width, 1, b[0].lines);
+        }
+    }
+    return nb;
+}
+
+int lines_bottom(wb *w, bool draw)
+{
+    block b[6];
+    int budget = LINES / 4 > 2 ? LINES / 4 - 1 : 2;
+    int nb = bottom_blocks(w, b, budget), n = 0;
+    for (int i = 0; i < nb; i++)
+        n += b[i].n;
+    if (n > budget)
+        n = budget;
+    n += 1; /* the key bar */
+    if (!draw)
+        return n;
+    int y = LINES - n;
+    for (int i = 0; i < nb; i++)
+        for (int k = 0; k < b[i].n && y < LINES - 1; k++, y++) {
+            move(y, 0);
+            clrtoeol();
+            if (b[i].attr)
+                attron(b[i].attr);
+            mvaddstr(y, 1, b[i].lines[k]);
+            if (b[i].attr)
+                attroff(b[i].attr);
+        }
+    move(LINES - 1, 0);
+    clrtoeol();
+    if (w->in_cmdline) {
+        printw(":%s", w->cmdline);
+        curs_set(1);
+        return n;
+    }
+    curs_set(0);
+    if (w->confirm_quit) {
+        attron(A_BOLD);
+        printw(" A run is in progress. Quit anyway? (y/n)");
+        attroff(A_BOLD);
+        return n;
+    }
+    char bar[LINE_LEN];
+    keys_bar(bar, sizeof bar, COLS - 1, w->st.offer.kind != OFFER_NONE);
+    addstr(bar);
+    return n;
+}
+
+/* ---- help ------------------------------------------------------------------------ */
+
+/* The help box: every line between the header's first line and the key
+ * bar, text at most 100 columns wide, centred. */
+static void help_box(int *y0, int *x0, int *h, int *wd)
+{
+    *wd = COLS - 2 < 100 ? COLS - 2 : 100;
+    *h = LINES - 2;
+    *y0 = 1;
+    *x0 = (COLS - *wd) / 2;
+}
+
+int lines_help_pages(void)
+{
+    int y0, x0, h, wd;
+    help_box(&y0, &x0, &h, &wd);
+    int per_page = h - 4 > 1 ? h - 4 : 1;
+    return (keys_help_count() + per_page - 1) / per_page;
+}
+
+void lines_help(wb *w)
+{
+    int y0, x0, h, wd;
+    help_box(&y0, &x0, &h, &wd);
+    int per_page = h - 4 > 1 ? h - 4 : 1, pages = lines_help_pages();
+    int page = w->help_page > pages ? pages : w->help_page;
+    for (int r = 0; r < h; r++) { /* whole lines: nothing of the panels shows through */
+        move(y0 + r, 0);
+        clrtoeol();
+    }
+    attron(A_BOLD);
+    if (pages > 1)
+        mvprintw(y0 + 1, x0 + 2, "%.*s", wd - 4, "lrscope keys");
+    else
+        mvprintw(y0 + 1, x0 + 2, "%.*s", wd - 4, "lrscope keys (any key closes this help)");
+    attroff(A_BOLD);
+    char line[LINE_LEN];
+    for (int i = 0; i < per_page; i++) {
+        int k = (page - 1) * per_page + i;
+        if (k >= keys_help_count())
+            break;
+        keys_help_line(k, line, sizeof line);
+        mvprintw(y0 + 2 + i, x0 + 2, "%.*s", wd - 4, line);
+    }
+    if (pages > 1) {
+        snprintf(line, sizeof line, "page %d/%d: space next, b back, any other key closes",
+                 page, pages);
+        attron(A_BOLD);
+        mvprintw(y0 + h - 1, x0 + 2, "%.*s", wd - 4, line);
+        attroff(A_BOLD);
+    }
+}

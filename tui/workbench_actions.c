@@ -1,0 +1,344 @@
+/* workbench_actions.c — what keys and typed commands ask for.
+ *
+ * Edits are sent as intent ("scale the max LR by 1.25", "one step up the wd
+ * grid", "take the offer"): the session thread applies them to its own
+ * current values and validates them (engine/session.h), so keys typed faster
+ * than the screen updates add up, and the status line shows the session's
+ * values. Only what the session does not own is decided here: the plan of
+ * the next run (policy, length) and the screen's own toggles. */
+#include "tui/workbench.h"
+
+#include <curses.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/commands.h"
+
+#define LR_STEP 1.25
+#define MOM_STEP 0.01
+
+void workbench_say(wb *w, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->msg, sizeof w->msg, fmt, ap);
+    va_end(ap);
+    w->msg_error = error;
+}
+
+static void send(wb *w, const session_cmd *c)
+{
+    if (session_send(w->session, c))
+        workbench_say(w, true, "too many commands queued; wait a moment");
+}
+
+static void send_kind(wb *w, session_cmd_kind kind, double a, double b)
+{
+    session_cmd c = { .kind = kind, .a = a, .b = b };
+    send(w, &c);
+}
+
+static bool run_in_progress(const wb *w)
+{
+    session_state s = w->st.state;
+    return s == SESSION_RUNNING || s == SESSION_RANGE_TEST || s == SESSION_PAUSED;
+}
+
+bool workbench_training(const wb *w)
+{
+    return w->st.kind == RUN_TRAIN && (run_in_progress(w) || w->st.state == SESSION_DONE ||
+                                       w->st.state == SESSION_DIVERGED);
+}
+
+/* The plan of a `policy` run with the workbench's length. Its bounds and
+ * momentum are placeholders: the session puts its own in when it starts the
+ * run. Step schedules without steps from the command line get the paper's
+ * shape: multistep x0.1 at 50 % and 75 % of the run, step every third of it.
+ * Returns 0, or -1 with `e` saying why. */
+static int make_sched(const wb *w, sched_policy policy, sched *s, lr_err *e)
+{
+    cli_opts o = *w->opts;
+    o.policy = policy;
+    o.style = policy == SCHED_1CYCLE && w->opts->style >= 0 ? w->opts->style : -1;
+    const session_settings *n = &w->st.next;
+    o.lr_min = fmin(n->lr_min, n->lr_max);
+    o.lr_max = n->lr_max;
+    o.mom_max = n->mom_max;
+    o.mom_min = n->mom_min;
+    if (w->plan_iters > 0) {
+        o.iters = w->plan_iters;
+        o.epochs = 0;
+    }
+    if (policy != SCHED_1CYCLE && policy != SCHED_TRIANGULAR &&
+        policy != SCHED_TRIANGULAR2 && policy != SCHED_EXP_RANGE)
+        o.mom_min = o.mom_max; /* only cyclic policies cycle momentum */
+    if (policy == SCHED_MULTISTEP && o.n_milestones == 0) {
+        long total = w->plan_iters > 0 ? w->plan_iters : 1;
+        o.n_milestones = 2;
+        o.milestones[0] = total / 2 > 0 ? total / 2 : 1;
+        o.milestones[1] = total * 3 / 4 > o.milestones[0] ? total * 3 / 4 : o.milestones[0] + 1;
+    }
+    if (policy == SCHED_STEP && o.stepsize <= 0 && isnan(o.cycle_epochs))
+        o.stepsize = w->plan_iters >= 3 ? w->plan_iters / 3 : 1;
+    return cli_resolve_sched(&o, w->n_train, s, e);
+}
+
+/* Starts `policy` with the session's bounds (or its pending offer); the step
+ * baseline (key s) runs at a third of the max LR, as a constant LR must sit
+ * below a cycle's peak. The session says what it started: the header and
+ * the panels show it. */
+void workbench_start(wb *w, sched_policy policy, bool baseline)
+{
+    session_cmd c = { .kind = SCMD_START, .a = baseline ? 1.0 / 3.0 : 1.0 };
+    lr_err e;
+    if (make_sched(w, policy, &c.sched, &e)) {
+        workbench_say(w, true, "cannot start %s: %s", sched_policy_name(policy), e.msg);
+        return;
+    }
+    send(w, &c);
+}
+
+/* The same range test `lrscope range-test` runs with these options: one
+ * epoch (or --iters given at start), the sweep's own bounds unless --lr-min
+ * and --lr-max were given for it (without a --policy). */
+void workbench_range_test(wb *w)
+{
+    session_cmd c = { .kind = SCMD_RANGE_TEST };
+    cli_opts o = *w->opts;
+    o.policy = w->opts->sweep_exp ? SCHED_SWEEP_EXP : SCHED_SWEEP_LINEAR;
+    o.epochs = 0;
+    if (w->opts->policy_given) {
+        o.lr_min = o.lr_max = o.mom_max = NAN; /* those are the run's, not the sweep's */
+        o.iters = 0;
+    }
+    lr_err e;
+    if (commands_rangetest_cfg(&o, w->n_train, &c.range, &e)) {
+        workbench_say(w, true, "cannot start the range test: %s", e.msg);
+        return;
+    }
+    send(w, &c);
+}
+
+/* Keeps the most recent run as a ghost. */
+static void keep_ghost(wb *w)
+{
+    run_trace *src = w->cur.steps.n ? &w->cur : w->range.steps.n ? &w->range : NULL;
+    if (!src) {
+        workbench_say(w, true, "no run to keep yet");
+        return;
+    }
+    if (w->n_ghosts == WB_MAX_GHOSTS) {
+        trace_free(&w->ghosts[0]);
+        memmove(&w->ghosts[0], &w->ghosts[1], (WB_MAX_GHOSTS - 1) * sizeof w->ghosts[0]);
+        trace_init(&w->ghosts[WB_MAX_GHOSTS - 1]);
+        w->n_ghosts--;
+    }
+    run_trace *g = &w->ghosts[w->n_ghosts++];
+    /* A copy: the source keeps growing while its run goes on. */
+    if (trace_copy(g, src)) {
+        w->n_ghosts--;
+        workbench_say(w, true, "out of memory keeping the ghost");
+        return;
+    }
+    g->range_test = src->range_test;
+    snprintf(g->label, sizeof g->label, "%.60s", src->label);
+    workbench_say(w, false, "kept '%s' as a ghost: start another run to compare", g->label);
+}
+
+static void write_png(wb *w, const wb_action *a)
+{
+    char path[512], err[256];
+    const char *dir = w->st.run_dir[0] ? w->st.run_dir : ".";
+    if (a->text[0])
+        snprintf(path, sizeof path, "%s", a->text);
+    else
+        snprintf(path, sizeof path, "%s/%s.png", dir, a->kind == ACT_PNG ? "panels" : "screen");
+    int rc = a->kind == ACT_PNG ? panels_write_png(w, path, err, sizeof err)
+                                : term_screenshot(path, err, sizeof err);
+    if (rc)
+        workbench_say(w, true, "%s", err);
+    else
+        workbench_say(w, false, "wrote %s", path);
+}
+
+static void apply_action(wb *w, const wb_action *a)
+{
+    switch (a->kind) {
+    case ACT_NONE:
+        break;
+    case ACT_RANGE_TEST: workbench_range_test(w); break;
+    case ACT_START_1CYCLE: workbench_start(w, SCHED_1CYCLE, false); break;
+    case ACT_START_CLR: workbench_start(w, SCHED_TRIANGULAR, false); break;
+    case ACT_START_STEP: workbench_start(w, SCHED_MULTISTEP, true); break;
+    case ACT_START_POLICY: {
+        session_cmd c = { .kind = SCMD_START, .a = 1.0, .b = a->n_values > 0 };
+        lr_err e;
+        if (make_sched(w, a->policy, &c.sched, &e)) {
+            workbench_say(w, true, "cannot start %s: %s", sched_policy_name(a->policy), e.msg);
+            break;
+        }
+        if (a->n_values > 0) /* typed bounds: the run's, and the next runs' */
+            sched_set_bounds(&c.sched, a->n_values == 2 ? a->a : fmin(c.sched.lr_min, a->b),
+                             a->b);
+        send(w, &c);
+        break;
+    }
+    case ACT_MAX_UP: send_kind(w, SCMD_SCALE_BOUNDS, 1.0, LR_STEP); break;
+    case ACT_MAX_DOWN: send_kind(w, SCMD_SCALE_BOUNDS, 1.0, 1.0 / LR_STEP); break;
+    case ACT_MIN_UP: send_kind(w, SCMD_SCALE_BOUNDS, LR_STEP, 1.0); break;
+    case ACT_MIN_DOWN: send_kind(w, SCMD_SCALE_BOUNDS, 1.0 / LR_STEP, 1.0); break;
+    case ACT_SET_LR:
+        send_kind(w, SCMD_SET_BOUNDS, a->n_values == 2 ? a->a : (double)NAN, a->b);
+        break;
+    case ACT_WD_UP: send_kind(w, SCMD_STEP_WD, 1, 0); break;
+    case ACT_WD_DOWN: send_kind(w, SCMD_STEP_WD, -1, 0); break;
+    case ACT_SET_WD: send_kind(w, SCMD_SET_WD, a->a, 0); break;
+    case ACT_MOM_UP: send_kind(w, SCMD_STEP_MOMENTUM, MOM_STEP, 0); break;
+    case ACT_MOM_DOWN: send_kind(w, SCMD_STEP_MOMENTUM, -MOM_STEP, 0); break;
+    case ACT_SET_MOM: send_kind(w, SCMD_SET_MOMENTUM, a->a, a->b); break;
+    case ACT_SET_EPOCHS:
+    case ACT_SET_ITERS: {
+        long it = a->kind == ACT_SET_ITERS ? (long)a->a
+                : (long)ceil(a->a * (double)w->n_train / w->opts->batch);
+        w->plan_iters = it > 0 ? it : 1;
+        workbench_say(w, false, "next runs: %ld iterations (%.2f epochs)", w->plan_iters,
+                      (double)w->plan_iters * w->opts->batch / w->n_train);
+        break;
+    }
+    case ACT_SET_MODEL: {
+        session_cmd c = { .kind = SCMD_SET_MODEL };
+        snprintf(c.text, sizeof c.text, "%.63s", a->text);
+        lr_err e;
+        if (net_check_spec(a->text, w->data_shape, w->n_classes, NULL, &e)) {
+            workbench_say(w, true, "%s", e.msg);
+            break;
+        }
+        send(w, &c);
+        break;
+    }
+    case ACT_RESTART: send_kind(w, SCMD_RESTART_CYCLE, 0, 0); break;
+    case ACT_PAUSE: send_kind(w, SCMD_PAUSE, 0, 0); break;
+    case ACT_ACCEPT: send_kind(w, SCMD_ACCEPT_OFFER, 0, 0); break;
+    case ACT_CMDLINE:
+        w->in_cmdline = true;
+        w->cmd_len = 0;
+        w->cmdline[0] = '\0';
+        break;
+    case ACT_TOGGLE_LOG:
+        w->log_y = !w->log_y;
+        workbench_say(w, false, "loss axis: %s", w->log_y ? "log" : "linear");
+        break;
+    case ACT_GHOST: keep_ghost(w); break;
+    case ACT_CLEAR_GHOSTS:
+        for (int g = 0; g < w->n_ghosts; g++)
+            trace_free(&w->ghosts[g]);
+        w->n_ghosts = 0;
+        workbench_say(w, false, "ghosts cleared");
+        break;
+    case ACT_EXPORT: send_kind(w, SCMD_EXPORT, 0, 0); break;
+    case ACT_PNG:
+    case ACT_SCREENSHOT: write_png(w, a); break;
+    case ACT_TOGGLE_ASCII:
+        w->ascii = !w->ascii;
+        workbench_say(w, false, "plots: %s", w->ascii || !w->caps.utf8
+                                                 ? (w->caps.utf8 ? "ASCII" : "ASCII (the locale "
+                                                                   "is not UTF-8)")
+                                                 : "braille");
+        break;
+    case ACT_TOGGLE_EST:
+        w->show_est = !w->show_est;
+        workbench_say(w, false, "optimal-LR estimate %s", w->show_est ? "shown" : "hidden");
+        break;
+    case ACT_HELP: w->help_page = 1; break;
+    case ACT_QUIT:
+        if (run_in_progress(w))
+            w->confirm_quit = true;
+        else
+            w->quit = true;
+        break;
+    }
+}
+
+/* Keys typed on the ':' line. */
+static void cmdline_key(wb *w, wint_t ch, bool is_key)
+{
+    if (!is_key && (ch == '\r' || ch == '\n')) {
+        w->in_cmdline = false;
+        const char *p = w->cmdline;
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            return; /* a bare ':' does nothing, quietly */
+        wb_action a;
+        char err[200];
+        if (keys_parse_command(w->cmdline, &a, err, sizeof err))
+            workbench_say(w, true, "%s", err);
+        else
+            apply_action(w, &a);
+        return;
+    }
+    if (!is_key && ch == 27) {
+        w->in_cmdline = false;
+        return;
+    }
+    if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+        if (w->cmd_len > 0)
+            w->cmdline[--w->cmd_len] = '\0';
+        else
+            w->in_cmdline = false;
+        return;
+    }
+    if (!is_key && ch >= 32 && ch < 127 && w->cmd_len < (int)sizeof w->cmdline - 1) {
+        w->cmdline[w->cmd_len++] = (char)ch;
+        w->cmdline[w->cmd_len] = '\0';
+    }
+}
+
+/* Help pages: space, PgDn or the down arrow go on; b, PgUp or the up arrow
+ * go back; any other key closes. */
+static void help_key(wb *w, wint_t ch, bool is_key)
+{
+    int pages = lines_help_pages();
+    bool next = (!is_key && ch == ' ') || (is_key && (ch == KEY_NPAGE || ch == KEY_DOWN));
+    bool prev = (!is_key && ch == 'b') || (is_key && (ch == KEY_PPAGE || ch == KEY_UP));
+    if (next && w->help_page < pages)
+        w->help_page++;
+    else if (prev && w->help_page > 1)
+        w->help_page--;
+    else if (!next && !prev)
+        w->help_page = 0;
+    else if (next)
+        w->help_page = 0; /* past the last page */
+}
+
+void workbench_key(wb *w, wint_t ch, bool is_key)
+{
+    if (is_key && ch == KEY_RESIZE)
+        return; /* the next draw relayouts */
+    if (w->in_cmdline) {
+        cmdline_key(w, ch, is_key);
+        return;
+    }
+    if (w->help_page) {
+        help_key(w, ch, is_key);
+        return;
+    }
+    if (w->confirm_quit) {
+        w->confirm_quit = false;
+        if (!is_key && (ch == 'y' || ch == 'Y'))
+            w->quit = true;
+        else
+            workbench_say(w, false, "quit cancelled");
+        return;
+    }
+    wb_action a = { .kind = is_key ? ACT_NONE : keys_lookup((int)ch) };
+    if (a.kind == ACT_NONE) {
+        if (!is_key && ch != 27)
+            workbench_say(w, true, "key '%lc' does nothing: press ? for help", (wint_t)ch);
+        return;
+    }
+    apply_action(w, &a);
+}
