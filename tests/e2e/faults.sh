@@ -9,6 +9,7 @@
 . "$(dirname "$0")/lib.inc"
 
 T=$E2E_TMP
+LRSCOPE=$(cd "$(dirname "$LRSCOPE")" && pwd)/$(basename "$LRSCOPE")   # the tests change folder
 FAST="--data synthetic --model mlp:32 --threads 1 --eval-every 10"
 
 # Every line of a CSV file is complete: ends with a newline, has $2 commas.
@@ -121,6 +122,55 @@ check "range test: iteration recorded" grep -q "^[1-9][0-9]*,interrupted," "$T/r
 check "range test: partial curve kept" test "$(wc -l < "$T/rt/rangetest.csv")" -gt 5
 check "range test: suggestions marked partial" grep -q "^partial = yes" "$T/rt/suggestions.txt"
 check "range test: stdout says PARTIAL" stdout_has "PARTIAL"
+
+# ---- the workbench -----------------------------------------------------
+if command -v tmux >/dev/null 2>&1; then
+    S="lrscope-faults-$$"
+    BIN=$LRSCOPE
+    trap 'tmux kill-session -t "$S" 2>/dev/null; rm -rf "$E2E_TMP"' EXIT
+    screen_has() {   # TEXT SECONDS
+        i=0
+        while [ "$i" -lt $(($2 * 10)) ]; do
+            tmux capture-pane -p -t "$S" 2>/dev/null | grep -q -- "$1" && return 0
+            sleep 0.1
+            i=$((i + 1))
+        done
+        return 1
+    }
+    wait_status() {
+        i=0; while [ ! -s "$1" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    }
+    # A write failing mid-run: the state says so, the screen stays, exit 1.
+    mkdir -p "$T/wb" && cd "$T/wb" || exit 1
+    tmux -f /dev/null new-session -d -s "$S" -x 120 -y 30 \
+        "sh -c \"trap '' XFSZ; ulimit -f 8; exec '$BIN' $FAST --policy 1cycle --iters 100000\"; echo \$? > status; sleep 5"
+    check "workbench: WRITE FAILED shown as the run's state" screen_has "WRITE FAILED" 15
+    check "workbench: the file and reason on screen" screen_has "metrics.csv: File too large" 2
+    sleep 0.5
+    check "workbench: the screen stays up after the failure" test ! -s status
+    tmux send-keys -t "$S" q
+    wait_status status
+    check "workbench: exits 1 after a write failure" test "$(cat status 2>/dev/null)" = 1
+    check "workbench: metrics.csv ends with a complete row" \
+        rows_complete "$(ls -d runs/*-1cycle)/metrics.csv" 10
+    tmux kill-session -t "$S" 2>/dev/null
+
+    # Closed during its range test: the iteration reached, the partial curve.
+    tmux -f /dev/null new-session -d -s "$S" -x 120 -y 30 \
+        "'$BIN' $FAST --iters 100000 --out rt; echo \$? > status2; sleep 5"
+    check "workbench: range test starts" screen_has "RANGE TEST" 15
+    sleep 1
+    kill -HUP "$(pgrep -f "^$BIN .*--out rt" | head -1)"
+    wait_status status2
+    check "workbench: SIGHUP exits 130" test "$(cat status2 2>/dev/null)" = 130
+    rt=$(ls -d rt/*-range-test 2>/dev/null | head -1)
+    check "workbench: range test interrupted at its iteration" \
+        grep -q "^[1-9][0-9]*,interrupted," "$rt/events.csv"
+    check "workbench: partial rangetest.csv kept" test "$(wc -l < "$rt/rangetest.csv")" -gt 5
+    check "workbench: suggestions marked partial" grep -q "^partial = yes" "$rt/suggestions.txt"
+    tmux kill-session -t "$S" 2>/dev/null
+    cd "$T" || exit 1
+fi
 
 # ---- inputs ------------------------------------------------------------
 # Small valid IDX files: 2 images of 4 x 4.
