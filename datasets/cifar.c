@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "engine/memavail.h"
+#include "engine/sysmem.h"
 
 #define CIFAR_SIDE      32
 #define CIFAR_DIM       (3 * CIFAR_SIDE * CIFAR_SIDE)
@@ -95,7 +95,7 @@ static int cifar_load_files(dataset *out, char (*paths)[CIFAR_PATH_LEN], int n_p
     char what[CIFAR_PATH_LEN + 64];
     snprintf(what, sizeof what, "%s%s: %d images of 3 x 32 x 32 pixels", paths[0],
              n_paths > 1 ? " and the other batches" : "", total);
-    if (mem_check((size_t)total * CIFAR_RECORD, what, e))
+    if (dataset_check_fits((size_t)total * CIFAR_RECORD, sysmem_available(), what, e))
         return -1;
     uint8_t *pixels = malloc((size_t)total * CIFAR_DIM);
     uint8_t *labels = malloc((size_t)total);

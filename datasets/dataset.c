@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/sysmem.h"
+
 /* Debian/Ubuntu's dataset-fashion-mnist package installs here; a build for
  * another layout may define it on the command line. */
 #ifndef DATASET_FASHION_DIR
@@ -199,6 +201,16 @@ int dataset_take_subset(dataset *d, int n, uint64_t seed, lr_err *e)
     if (l)
         d->labels = l;
     return 0;
+}
+
+int dataset_check_fits(size_t need, size_t available, const char *what, lr_err *e)
+{
+    if (need <= available)
+        return 0;
+    char n[32], a[32];
+    sysmem_format(need, n, sizeof n);
+    sysmem_format(available, a, sizeof a);
+    return lr_fail(e, "%s needs %s of memory but only %s is available", what, n, a);
 }
 
 static bool path_is_dir(const char *path)

@@ -8,8 +8,9 @@
 #ifndef LRSCOPE_DATASET_H
 #define LRSCOPE_DATASET_H
 
-#include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "engine/err.h"
 #include "engine/rng.h"
@@ -45,6 +46,11 @@ void dataset_compute_stats(dataset *d);
 /* Gives the test set the training set's statistics (computed already), so
  * both are normalised alike: the test set must not lend its own. */
 void dataset_pair_share_train_stats(dataset_pair *p);
+
+/* For the loaders, before a large allocation: 0 when `need` bytes fit in
+ * `available` (sysmem_available() in the loaders), otherwise -1 with `e`
+ * saying "<what> needs N of memory but only M is available". */
+int dataset_check_fits(size_t need, size_t available, const char *what, lr_err *e);
 
 /* Loads an IDX folder (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
  * t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]). Returns 0, or -1

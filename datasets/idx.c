@@ -28,7 +28,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "engine/memavail.h"
+#include "engine/sysmem.h"
 
 #define IDX_MAGIC_IMAGES 0x00000803u   /* unsigned bytes, 3 dimensions */
 #define IDX_MAGIC_LABELS 0x00000801u   /* unsigned bytes, 1 dimension */
@@ -264,7 +264,7 @@ int dataset_load_idx(dataset *out, const char *images_path, const char *labels_p
         goto fail;
     char what[4200];
     snprintf(what, sizeof what, "%s: %u images of %u x %u pixels", images_path, n, rows, cols);
-    if (mem_check(bytes + n, what, e))
+    if (dataset_check_fits(bytes + n, sysmem_available(), what, e))
         goto fail;
     pixels = malloc(bytes);
     labels = malloc(n);
