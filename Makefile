@@ -180,6 +180,11 @@ screenshots: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/lrscope $(DESTDIR)$(PREFIX)/bin/lrscope
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 docs/lrscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/lrscope.1
+	install -m 644 docs/lrscope.bash \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/lrscope
 
 clean:
 	rm -rf build
