@@ -36,10 +36,11 @@ _lrscope()
     local cur prev prog=${COMP_WORDS[0]} sub="" i
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    local subcommands="train range-test plot bench export"
+    local subcommands="train range-test plot bench export check-grad"
+    local models="mlp-bn:512,512 mlp:512,512 mlp-bn mlp linear lenet cnn-bn resnet:20 resnet:56"
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            train|range-test|plot|bench|export) sub=${COMP_WORDS[i]}; break ;;
+            train|range-test|plot|bench|export|check-grad) sub=${COMP_WORDS[i]}; break ;;
             -*) ;;
             *) break ;;
         esac
@@ -56,7 +57,7 @@ _lrscope()
         --sgd) COMPREPLY=($(compgen -W "caffe torch" -- "$cur")); return ;;
         --init) COMPREPLY=($(compgen -W "he torch" -- "$cur")); return ;;
         --model)
-            COMPREPLY=($(compgen -W "mlp-bn:512,512 mlp:512,512 mlp-bn mlp linear" -- "$cur")); return ;;
+            COMPREPLY=($(compgen -W "$models" -- "$cur")); return ;;
         --panels)
             local last=${cur##*,} head=
             [[ $cur == *,* ]] && head=${cur%,*},
@@ -70,6 +71,7 @@ _lrscope()
         -o|--output|--screenshot)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -X '!*.png' -- "$cur") $(compgen -d -- "$cur")); return ;;
+        --input-shape) COMPREPLY=($(compgen -W "1x28x28 3x32x32" -- "$cur")); return ;;
         --lr|--lr-min|--lr-max|--wd|--momentum|--epochs|--iters|--batch|--seed|--threads|\
         --train-size|--stepsize|--cycle-epochs|--cycle-frac|--pct-start|--div-factor|\
         --final-div-factor|--gamma|--power|--milestones|--bn-maf|--eval-every|--eval-max|\
@@ -84,6 +86,7 @@ _lrscope()
     case $sub in
         "") COMPREPLY=($(compgen -W "$subcommands" -- "$cur")) ;;
         plot|export) _lrscope_runs "$cur" ;;
+        check-grad) [[ $prev == check-grad ]] && COMPREPLY=($(compgen -W "$models" -- "$cur")) ;;
     esac
 }
 

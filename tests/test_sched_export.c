@@ -23,6 +23,8 @@
 #include "tests/sched_check.h"
 
 #define PI 3.14159265358979323846
+/* The optimizer call of the PyTorch snippet: "CaffeSGD(" or "torch.optim.SGD(". */
+#define OPTIMIZER "SGD(\n"
 
 /* ---- reading the exported text -------------------------------------------- */
 
@@ -195,7 +197,7 @@ static void torch_onecycle(const char *t, long step, double *lr, double *mom)
             double p = ((double)step - start) / (ph[i].end - start);
             *lr = torch_anneal(strategy, ph[i].lr0, ph[i].lr1, p);
             *mom = cyc ? torch_anneal(strategy, ph[i].m0, ph[i].m1, p)
-                       : kw(t, "SGD(param_groups", "momentum");
+                       : kw(t, OPTIMIZER, "momentum");
             return;
         }
         start = ph[i].end;
@@ -222,15 +224,15 @@ static void torch_cyclic(const char *t, long step, double *lr, double *mom)
                  : !strcmp(mode, "exp_range") ? pow(gamma, (double)step) : 1.0;
     *lr = base + (max_lr - base) * sf * scale;
     *mom = kw(t, c, "cycle_momentum") != 0.0 ? mm - (mm - bm) * sf * scale
-                                              : kw(t, "SGD(param_groups", "momentum");
+                                              : kw(t, OPTIMIZER, "momentum");
 }
 
 static void torch_step(const char *t, long step, double *lr, double *mom)
 {
-    double base = kw(t, "SGD(param_groups", "lr");
+    double base = kw(t, OPTIMIZER, "lr");
     *lr = base * pow(kw(t, "StepLR(", "gamma"), floor((double)step / kw(t, "StepLR(",
                                                                            "step_size")));
-    *mom = kw(t, "SGD(param_groups", "momentum");
+    *mom = kw(t, OPTIMIZER, "momentum");
 }
 
 /* MultiStepLR: base * gamma^bisect_right(milestones, step). */
@@ -240,8 +242,8 @@ static void torch_multistep(const char *t, long step, double *lr, double *mom)
     int n = kw_list(t, "MultiStepLR(", "milestones", ms, 32), k = 0;
     for (int i = 0; i < n; i++)
         k += ms[i] <= (double)step;
-    *lr = kw(t, "SGD(param_groups", "lr") * pow(kw(t, "MultiStepLR(", "gamma"), k);
-    *mom = kw(t, "SGD(param_groups", "momentum");
+    *lr = kw(t, OPTIMIZER, "lr") * pow(kw(t, "MultiStepLR(", "gamma"), k);
+    *mom = kw(t, OPTIMIZER, "momentum");
 }
 
 /* ---- fastai ----------------------------------------------------------------- */
@@ -429,7 +431,7 @@ Test(export, other_policies_use_the_formula)
     cr_expect(strstr(t, "def lr_and_momentum(step):"));
     cr_expect(strstr(t, "LambdaLR("));
     cr_expect(strstr(t, "set_momentum(optimizer, step)"), "cycled momentum is set each step");
-    cr_expect_eq(kw(t, "SGD(param_groups", "lr"), 1.0, "LambdaLR's factor is the LR itself");
+    cr_expect_eq(kw(t, OPTIMIZER, "lr"), 1.0, "LambdaLR's factor is the LR itself");
     free(t);
     t = export_fastai(&s, &o, 100);
     cr_expect(strstr(t, "cbs=LrscopeSchedule()"));
@@ -450,7 +452,8 @@ Test(export, optimizer_settings_follow_the_run)
     sched_defaults(&s, SCHED_CONST);
     char *t = export_torch(&s, &o);
     cr_expect(strstr(t, "class CaffeSGD(torch.optim.Optimizer)"), "Caffe's form by default");
-    cr_expect(strstr(t, "return CaffeSGD(param_groups(model)"));
+    cr_expect(strstr(t, "return CaffeSGD(\n        param_groups(model)"));
+    cr_expect(strstr(t, "def init_like_lrscope(model):"), "He normal unless --init torch");
     cr_expect_eq(constant(t, "WEIGHT_DECAY"), 1e-4);
     cr_expect_eq(constant(t, "BATCH_SIZE"), 128.0);
     cr_expect(strstr(t, "p.ndim > 1"), "decay on weights only");
@@ -462,8 +465,8 @@ Test(export, optimizer_settings_follow_the_run)
     o.nesterov = true;
     t = export_torch(&s, &o);
     cr_expect(!strstr(t, "CaffeSGD"), "--sgd torch is torch.optim.SGD");
-    cr_expect(strstr(t, "return torch.optim.SGD(param_groups(model)"));
-    cr_expect_eq(kw(t, "SGD(param_groups", "nesterov"), 1.0);
+    cr_expect(strstr(t, "return torch.optim.SGD(\n        param_groups(model)"));
+    cr_expect_eq(kw(t, OPTIMIZER, "nesterov"), 1.0);
     cr_expect_eq(constant(t, "WEIGHT_DECAY"), 3e-4);
     cr_expect(strstr(t, "not is_bn"), "--decay-bias decays biases but not batch norm");
     free(t);

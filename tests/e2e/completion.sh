@@ -31,7 +31,10 @@ mkdir -p "$E2E_TMP/cwd/runs/a-1cycle" "$E2E_TMP/cwd/runs/b-clr" "$E2E_TMP/cwd/ru
 touch "$E2E_TMP/cwd/runs/a-1cycle/metrics.csv" "$E2E_TMP/cwd/runs/b-clr/config"
 
 offers "subcommands" "range-test" lrscope ra
-offers "all subcommands" "bench export plot range-test train" lrscope ""
+# Every subcommand main() knows (it names them when refusing an unknown one).
+subs=$("$prog" no-such-command 2>&1 | sed -n 's/.*use \(.*\) (see.*/\1/p' | sed 's/,\| or / /g')
+offers "all subcommands" "$(printf '%s\n' $subs | sort | tr '\n' ' ' | sed 's/ $//')" lrscope ""
+offers "model presets" "resnet:20 resnet:56" lrscope train --model res
 offers "policies" "1cycle" lrscope train --policy 1c
 offers "sgd forms" "caffe torch" lrscope train --sgd ""
 offers "1cycle styles" "fastai" lrscope --style f
@@ -41,7 +44,7 @@ offers "run folders for plot, by prefix" "runs/b-clr" lrscope plot runs/b
 offers "export's options" "--fastai" lrscope export --f
 
 # Options: exactly those --help lists, for the workbench and each subcommand.
-for sub in "" train range-test plot bench export; do
+for sub in "" $subs; do
     "$prog" $sub --help | grep -oE -- '--[a-z][a-z0-9-]*[a-z0-9]' | sort -u | tr '\n' ' ' |
         sed 's/ $//' > "$E2E_TMP/want"
     offers "options of 'lrscope $sub'" "$(cat "$E2E_TMP/want")" lrscope $sub --
