@@ -208,14 +208,19 @@ static void build_accuracy(wb *w, chart *c, int cols)
     chart_set_range(c, CHART_AXIS_X, 0.0, iteration_span(w));
 }
 
-/* Samples the schedule in force over the plan, for the dim curve ahead. */
+/* Samples the schedule in force over the plan, for the dim curve ahead:
+ * from where its cycle starts (after R, the restart), since the LR drawn
+ * solid shows what came before. */
 static size_t plan_curve(wb *w, double span)
 {
     if (w->st.kind != RUN_TRAIN)
         return 0;
     size_t n = WB_PLAN_POINTS;
+    double from = (double)w->st.sched.origin;
+    if (from >= span - 1)
+        return 0;
     for (size_t i = 0; i < n; i++) {
-        long it = (long)((double)i * (span - 1) / (double)(n - 1));
+        long it = (long)(from + (double)i * (span - 1 - from) / (double)(n - 1));
         w->plan_x[i] = (double)it;
         sched_at(&w->st.sched, it, &w->plan_lr[i], &w->plan_mom[i]);
     }
