@@ -138,6 +138,15 @@ static void build_charts(const run *runs, int n)
         chart_add_marker(&charts[P_RACC], r->base_lr, "base", color);
         chart_add_marker(&charts[P_RACC], r->max_lr, "max", color);
     }
+    /* Legends of the iteration panels carry each run's final value. */
+    for (int p = P_LOSS; p <= P_MOM; p++)
+        for (int i = 0; i < charts[p].n_series; i++) {
+            chart_series *s = &charts[p].series[i];
+            if (s->name[0] && s->kind == CHART_LINE && s->style == CHART_NORMAL) {
+                s->value = 1;
+                snprintf(s->unit, sizeof s->unit, "%s", p == P_ACC ? "%" : "");
+            }
+        }
 }
 
 /* ---- layout and the command -------------------------------------------- */
