@@ -189,7 +189,6 @@ static void publish_start(session *s, session_state st, run_kind kind)
     pthread_mutex_unlock(&s->lock);
     s->rate_t0 = clock_seconds();
     s->rate_iter0 = 0;
-    s->run_seconds = 0.0;
 }
 
 /* A run that could not start leaves the session idle (the previous run has
@@ -319,7 +318,6 @@ static void step(session *s)
 {
     metrics_row row;
     session_state next;
-    double t_step = clock_seconds();
     assert(s->have_trainer); /* a run that failed to start left the session idle */
     if (s->in_range_test) {
         bool going = rangetest_step(&s->rt, &row);
@@ -330,11 +328,10 @@ static void step(session *s)
              : st == TRAIN_DIVERGED ? SESSION_DIVERGED : SESSION_DONE;
     }
     double t = clock_seconds();
-    s->run_seconds += t - t_step;
     mstore_append(&s->metrics, &row);
     int written = s->have_log ? runlog_metrics(&s->log, &row) : 0;
     if (next == SESSION_DONE && !s->in_range_test && s->have_log && !written)
-        written = runlog_finished(&s->log, s->trainer.iter, s->run_seconds,
+        written = runlog_finished(&s->log, s->trainer.iter, s->trainer.train_seconds,
                                   s->trainer.cfg.batch);
     if (next == SESSION_DIVERGED && s->have_log && !written) {
         char detail[96], loss[16];
@@ -348,7 +345,7 @@ static void step(session *s)
     session_status *ss = &s->status;
     ss->iter = s->trainer.iter;
     ss->epoch = row.epoch;
-    ss->run_seconds = s->run_seconds;
+    ss->run_seconds = s->in_range_test ? 0.0 : s->trainer.train_seconds;
     if (t - s->rate_t0 > 0.5) {
         ss->images_per_s = (double)(s->trainer.iter - s->rate_iter0) * s->trainer.cfg.batch /
                            (t - s->rate_t0);

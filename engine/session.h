@@ -125,7 +125,7 @@ typedef struct session_status {
     long          first_total;    /* plan end when the run started (R can move it) */
     double        epoch;
     double        images_per_s;
-    double        run_seconds;    /* spent in steps of this run (pauses excluded) */
+    double        run_seconds;    /* in training steps of this run (no pauses, no evaluations) */
     sched         sched;          /* the schedule in force, edits included */
     session_settings next;        /* settings of the next run */
     double        wd;             /* weight decay in force */

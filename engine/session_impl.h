@@ -36,7 +36,6 @@ struct session {
     sgd_opts        sgd;
     session_settings next;         /* settings of the next run */
     double          rate_t0;
-    double          run_seconds;    /* spent in steps of the current run */
     lr_err          write_error;    /* the last failure to write run files */
     bool            had_write_error;
     long            rate_iter0;

@@ -1,5 +1,7 @@
 #include "engine/trainer.h"
 
+#include "engine/clock.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +109,7 @@ train_state trainer_step(trainer *t, metrics_row *row)
         row->loss = row->loss_smooth = row->acc = NAN;
         return t->state;
     }
+    double t0 = clock_seconds();
     int B = t->cfg.batch;
     int epochs_done = batcher_next(&t->batches, t->x, t->y);
     int hits;
@@ -120,6 +123,7 @@ train_state trainer_step(trainer *t, metrics_row *row)
         row->loss_smooth = NAN;
         row->epoch = trainer_epoch_at(t, t->iter + 1);
         t->iter++;
+        t->train_seconds += clock_seconds() - t0;
         return t->state;
     }
     /* The probe restores everything the step reads, so the step below is
@@ -135,6 +139,7 @@ train_state trainer_step(trainer *t, metrics_row *row)
     row->epoch = trainer_epoch_at(t, t->iter);
     bool last = t->iter >= sched_end(&t->sched);
     bool periodic = t->cfg.eval_every > 0 && t->iter % t->cfg.eval_every == 0;
+    t->train_seconds += clock_seconds() - t0;
     if (epochs_done || last)
         trainer_evaluate(t, t->test, t->cfg.eval_max_end, &row->test_loss, &row->test_acc);
     else if (periodic)

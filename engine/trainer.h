@@ -64,6 +64,7 @@ typedef struct trainer {
     long            diverged_at;
     double          ema, ema_weight; /* loss EMA and 1 - beta^k for bias correction */
     lrest           lrest;      /* optimal-LR estimate; lrest.every == 0: off */
+    double          train_seconds; /* in trainer_step, less its test-set evaluations */
 } trainer;
 
 /* What a run was made with, for its config file (borrowed pointers). */

@@ -6,7 +6,6 @@
 #include <stdio.h>
 
 #include "engine/runlog.h"
-#include "engine/clock.h"
 #include "tui/headless.h"
 #include "tui/setup.h"
 
@@ -59,11 +58,8 @@ int cmd_train(int argc, char **argv)
     metrics_row m;
     double final_acc = NAN, final_loss = NAN;
     train_state st = TRAIN_RUNNING;
-    double step_seconds = 0.0;
     while (st == TRAIN_RUNNING && !headless_stop) {
-        double t0 = clock_seconds();
         st = trainer_step(&t, &m);
-        step_seconds += clock_seconds() - t0;
         if (runlog_metrics(&log, &m))
             break;   /* the first failed write stops the run */
         progress_step(&p, &m, o.batch);
@@ -90,7 +86,7 @@ int cmd_train(int argc, char **argv)
                         "up to there\n", t.iter);
         status = EXIT_INTERRUPTED;
     } else if (st == TRAIN_DONE) {
-        runlog_finished(&log, t.iter, step_seconds, o.batch);
+        runlog_finished(&log, t.iter, t.train_seconds, o.batch);
     }
     if (runlog_close(&log, &e)) {
         fprintf(stderr, "lrscope: %s; training stopped at iteration %ld, the rows before it "
@@ -101,7 +97,7 @@ int cmd_train(int argc, char **argv)
     if (!o.quiet && st == TRAIN_DONE)
         printf("final test accuracy %.2f%%, test loss %.4f after %ld iterations (%.2f epochs, "
                "%.1f s)\n", 100.0 * final_acc, final_loss, t.iter,
-               trainer_epoch_at(&t, t.iter), step_seconds);
+               trainer_epoch_at(&t, t.iter), t.train_seconds);
     if (!o.quiet && st == TRAIN_DONE && t.lrest.every > 0)
         printf("optimal-LR estimate (running averages): secant %.3g, Hessian-vector %.3g\n",
                t.lrest.secant_avg, t.lrest.hvp_avg);
