@@ -50,6 +50,36 @@ Test(trainer, learns_synthetic_data)
     train_fixture_free(&f);
 }
 
+/* The conv nets learn too: well above chance (10 %) within a bounded number
+ * of steps of batch 64 on the 16x16 generated images. */
+static double final_accuracy(const char *model, double lr, long steps)
+{
+    train_fixture f;
+    setup_run(&f, model, SCHED_CONST, lr, steps, 1);
+    metrics_row m;
+    double acc = NAN;
+    while (trainer_step(&f.t, &m) == TRAIN_RUNNING)
+        if (!isnan(m.test_acc))
+            acc = m.test_acc;
+    if (!isnan(m.test_acc))
+        acc = m.test_acc;
+    cr_expect_eq(f.t.state, TRAIN_DONE);
+    train_fixture_free(&f);
+    return acc;
+}
+
+Test(trainer, lenet_learns_synthetic_data)
+{
+    double acc = final_accuracy("lenet", 0.01, 150);
+    cr_expect_geq(acc, 0.70, "lenet: test accuracy %.3f after 150 steps", acc);
+}
+
+Test(trainer, resnet_8_learns_synthetic_data)
+{
+    double acc = final_accuracy("resnet:8", 0.1, 100);
+    cr_expect_geq(acc, 0.70, "resnet:8: test accuracy %.3f after 100 steps", acc);
+}
+
 static void run_to_end(train_fixture *f, metrics_row *rows, long n)
 {
     for (long i = 0; i < n; i++)
