@@ -101,7 +101,7 @@ check "interrupted run: complete rows" rows_complete "$T/mid/metrics.csv" 10
 
 # nohup: the ignored SIGHUP stays ignored, the run finishes. (nohup execs
 # lrscope: the same process, once SIGINT is caught it is lrscope's main.)
-nohup "$LRSCOPE" train $FAST --iters 4000 --out "$T/nohup" >/dev/null 2>&1 &
+nohup "$LRSCOPE" train $FAST --iters 20000 --out "$T/nohup" >/dev/null 2>&1 &
 pid=$!
 wait_mask "$pid" SigCgt 2
 kill -HUP "$pid"
