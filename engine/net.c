@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "engine/rng.h"
-#include "engine/memavail.h"
+#include "engine/sysmem.h"
 
 void net_opts_default(net_opts *o)
 {
@@ -258,12 +258,16 @@ int net_build(net *n, const char *spec, lr_shape in, int n_classes, int max_batc
         goto fail;
     }
     n->bytes = plan_bytes(n, &p, n->n_grad_bufs);
-    char what[256];
-    snprintf(what, sizeof what, "model '%s' with batch %d (%zu parameters with their "
-             "gradients and momentum, and activations for the batch)", spec, max_batch,
-             n->n_params);
-    if (mem_check(n->bytes, what, e))
+    size_t avail = sysmem_available();
+    if (n->bytes > avail) {
+        char need[32], have[32];
+        sysmem_format(n->bytes, need, sizeof need);
+        sysmem_format(avail, have, sizeof have);
+        lr_fail(e, "model '%s' with batch %d needs about %s (%zu parameters with their "
+                   "gradients and momentum, and activations for the batch) but only %s of "
+                   "memory is available", spec, max_batch, need, n->n_params, have);
         goto fail;
+    }
     bool ok = true;
     size_t B = (size_t)max_batch;
     n->params = alloc_floats(n->n_params, &ok);
