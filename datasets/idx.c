@@ -184,7 +184,8 @@ static int idx_open(idx_file *f, const char *path, uint32_t magic, int n_dims,
         close(fd);
         return lr_fail(e, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
     }
-    gzbuffer(f->gz, 1u << 17);
+    /* Large reads for large files; a small file needs no large buffers. */
+    gzbuffer(f->gz, f->file_size < (1u << 17) ? 8192u : 1u << 17);
 
     unsigned char head[16];
     f->head_len = 4 + 4 * (size_t)n_dims;

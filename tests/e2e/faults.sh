@@ -90,12 +90,20 @@ for sig in INT TERM HUP; do
     check "SIG$sig at 0.05 s says so" stderr_has "interrupted"
 done
 
-"$LRSCOPE" train $FAST --iters 1000000 --out "$T/mid" >/dev/null 2>"$T/err" &
-pid=$!
-sleep 1.5
-kill -INT "$pid"
-wait "$pid"
-check "SIGINT mid-run exits 130" test $? -eq 130
+# interrupt SIG COMMAND...: runs the command (output to $T/out, $T/err),
+# sends SIG after 1.5 s, and leaves its exit status in $status.
+interrupt() {
+    sig=$1; shift
+    "$@" >"$T/out" 2>"$T/err" &
+    pid=$!
+    sleep 1.5
+    kill -"$sig" "$pid"
+    wait "$pid"
+    status=$?
+}
+
+interrupt INT "$LRSCOPE" train $FAST --iters 1000000 --out "$T/mid"
+check "SIGINT mid-run exits 130" test "$status" -eq 130
 check "interruption recorded at its iteration" grep -q "^[1-9][0-9]*,interrupted," "$T/mid/events.csv"
 check "interrupted run: complete rows" rows_complete "$T/mid/metrics.csv" 10
 
@@ -112,12 +120,8 @@ check "nohup run survives SIGHUP" test $? -eq 0
 check "nohup run finished" grep -q ",done," "$T/nohup/events.csv"
 
 # An interrupted range test: its iteration, the partial curve, suggestions.
-"$LRSCOPE" range-test $FAST --iters 100000 --out "$T/rt" >"$T/out" 2>"$T/err" &
-pid=$!
-sleep 1.5
-kill -TERM "$pid"
-wait "$pid"
-check "range test interrupted: 130" test $? -eq 130
+interrupt TERM "$LRSCOPE" range-test $FAST --iters 100000 --out "$T/rt"
+check "range test interrupted: 130" test "$status" -eq 130
 check "range test: iteration recorded" grep -q "^[1-9][0-9]*,interrupted," "$T/rt/events.csv"
 check "range test: partial curve kept" test "$(wc -l < "$T/rt/rangetest.csv")" -gt 5
 check "range test: suggestions marked partial" grep -q "^partial = yes" "$T/rt/suggestions.txt"
