@@ -416,8 +416,8 @@ int sched_export_pytorch(const sched *sch, const sgd_opts *o, const export_info 
     sbuf native = { 0 };
     bool has_native = put_torch_native(&native, &s);
     bool set_mom = !has_native && s.cycle_momentum;
-    double lr0, mom0;
-    sched_at(&s, 0, &lr0, &mom0);
+    double mom0;   /* the optimizer's momentum: the schedule's first */
+    sched_at(&s, 0, NULL, &mom0);
 
     put_header(&b, sch, o, x, "PyTorch");
     put(&b, "#\n# lrscope's weight decay is coupled L2: WEIGHT_DECAY * w is added to the\n"
@@ -438,8 +438,9 @@ int sched_export_pytorch(const sched *sch, const sgd_opts *o, const export_info 
     put_param_groups(&b, o);
     put_init(&b, x);
 
-    /* The optimizer's own LR: the scheduler's base. LambdaLR multiplies it. */
-    double base = has_native ? lr0 : 1.0;
+    /* The optimizer's own LR: StepLR's and MultiStepLR's base (OneCycleLR and
+     * CyclicLR set their own at once); LambdaLR multiplies it. */
+    double base = has_native ? s.lr_max : 1.0;
     put(&b, "\n\ndef make_optimizer(model):\n"
             "    return %s(\n"
             "        param_groups(model), lr=%s, momentum=%s, nesterov=%s)\n",
@@ -490,8 +491,8 @@ int sched_export_fastai(const sched *sch, const sgd_opts *o, const export_info *
     bool one_cycle = s.policy == SCHED_1CYCLE && s.style == ONECYCLE_FASTAI &&
                      s.anneal == ANNEAL_COS;
     bool constant = s.policy == SCHED_CONST;
-    double lr0, mom0;
-    sched_at(&s, 0, &lr0, &mom0);
+    double mom0;   /* the optimizer's momentum: the schedule's first */
+    sched_at(&s, 0, NULL, &mom0);
 
     put_header(&b, sch, o, x, "fastai");
     if (one_cycle)
@@ -548,7 +549,8 @@ int sched_export_fastai(const sched *sch, const sgd_opts *o, const export_info *
     else if (constant)
         put(&b, "#     learn.fit(N_EPOCH, lr=%s, wd=WEIGHT_DECAY)\n", pyf(s.lr_max));
     else
-        put(&b, "#     learn.fit(N_EPOCH, lr=%s, wd=WEIGHT_DECAY, cbs=LrscopeSchedule())\n",
-            pyf(lr0));
+        put(&b, "#     learn.fit(N_EPOCH, lr=%s, wd=WEIGHT_DECAY, cbs=LrscopeSchedule())\n"
+                "#     (the callback sets the LR and momentum before every batch)\n",
+            pyf(s.lr_max));
     return finish(&b, out, e) ? 0 : -1;
 }
