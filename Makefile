@@ -3,7 +3,7 @@
 #   make deps        install missing Debian packages (apt-get; sudo when not root)
 #   make             build build/lrscope
 #   make run         deps + build + start lrscope on Fashion-MNIST
-#   make test        deps + unit tests (Criterion), end-to-end tests, sanitizer run,
+#   make test        deps + include directions, unit tests (Criterion), end-to-end tests, sanitizer run,
 #                    a short fuzzing run of each harness
 #   make fuzz        libFuzzer harnesses (tests/fuzz/) for FUZZ_SECONDS each (60)
 #   make tsan        ThreadSanitizer: the session's unit tests and a workbench burst
@@ -49,7 +49,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test unit san e2e fuzz tsan bench screenshots clean install
+.PHONY: all deps run test unit san e2e fuzz tsan bench screenshots clean install layers
 
 all: $(BUILD)/lrscope
 
@@ -101,11 +101,15 @@ run: deps
 # The unit tests run twice (plain, then under ASan+UBSan); the plain run goes
 # last so the output ends with Criterion's summary.
 test: deps
+	@sh tests/check-layers.sh
 	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests
 	@$(MAKE) --no-print-directory san
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 	@$(MAKE) --no-print-directory unit
+
+layers:
+	@sh tests/check-layers.sh
 
 unit: $(BUILD)/unit-tests
 	./$(BUILD)/unit-tests --jobs 2
