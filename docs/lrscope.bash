@@ -36,11 +36,11 @@ _lrscope()
     local cur prev prog=${COMP_WORDS[0]} sub="" i
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    local subcommands="train range-test plot bench export check-grad"
+    local subcommands="train range-test plot bench export check-grad resume"
     local models="mlp-bn:512,512 mlp:512,512 mlp-bn mlp linear lenet cnn-bn resnet:20 resnet:56"
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            train|range-test|plot|bench|export|check-grad) sub=${COMP_WORDS[i]}; break ;;
+            train|range-test|plot|bench|export|check-grad|resume) sub=${COMP_WORDS[i]}; break ;;
             -*) ;;
             *) break ;;
         esac
@@ -65,6 +65,10 @@ _lrscope()
         --data)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -W "fashion-mnist synthetic" -- "$cur") $(compgen -d -- "$cur")); return ;;
+        --resume) _lrscope_runs "$cur"; return ;;
+        --config)
+            compopt -o filenames 2>/dev/null
+            COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --out)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -d -- "$cur")); return ;;
@@ -75,7 +79,7 @@ _lrscope()
         --lr|--lr-min|--lr-max|--wd|--momentum|--epochs|--iters|--batch|--seed|--threads|\
         --train-size|--stepsize|--cycle-epochs|--cycle-frac|--pct-start|--div-factor|\
         --final-div-factor|--gamma|--power|--milestones|--bn-maf|--eval-every|--eval-max|\
-        --stop-factor|--fps|--frames|--lr-estimate|--width|--height|--scale)
+        --stop-factor|--fps|--frames|--lr-estimate|--width|--height|--scale|--checkpoint-every)
             return ;;   # a number: nothing to offer
     esac
 
@@ -85,7 +89,7 @@ _lrscope()
     fi
     case $sub in
         "") COMPREPLY=($(compgen -W "$subcommands" -- "$cur")) ;;
-        plot|export) _lrscope_runs "$cur" ;;
+        plot|export|resume) _lrscope_runs "$cur" ;;
         check-grad) [[ $prev == check-grad ]] && COMPREPLY=($(compgen -W "$models" -- "$cur")) ;;
     esac
 }

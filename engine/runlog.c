@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -113,6 +115,61 @@ int runlog_open(runlog *r, const char *dir, lr_err *e)
     return 0;
 }
 
+/* Cuts `path` after its header and the rows whose first field (an
+ * iteration) is below `limit`; a partial last line goes too. Returns the
+ * length kept, or -1 with `e` set. */
+static long keep_rows_before(const char *path, long limit, lr_err *e)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return lr_fail(e, "cannot read %s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    long keep = 0;
+    ssize_t n;
+    for (bool header = true; (n = getline(&line, &cap, f)) > 0; header = false) {
+        if (line[n - 1] != '\n')
+            break;
+        if (!header && strtol(line, NULL, 10) >= limit)
+            break;
+        keep += n;
+    }
+    free(line);
+    fclose(f);
+    if (truncate(path, keep))
+        return lr_fail(e, "cannot shorten %s: %s", path, strerror(errno));
+    return keep;
+}
+
+static int reopen_csv(runlog *r, runlog_file *lf, const char *name, long limit, lr_err *e)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", r->dir, name);
+    long keep = keep_rows_before(path, limit, e);
+    if (keep < 0)
+        return -1;
+    lf->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (lf->fd < 0)
+        return lr_fail(e, "cannot write %s: %s", path, strerror(errno));
+    lf->good = keep;
+    return 0;
+}
+
+int runlog_reopen(runlog *r, const char *dir, long iter, lr_err *e)
+{
+    memset(r, 0, sizeof *r);
+    r->metrics.fd = r->events.fd = -1;
+    snprintf(r->dir, sizeof r->dir, "%s", dir);
+    if (reopen_csv(r, &r->metrics, "metrics.csv", iter, e) ||
+        reopen_csv(r, &r->events, "events.csv", iter + 1, e)) {
+        close_csv(r, &r->metrics, "metrics.csv");
+        close_csv(r, &r->events, "events.csv");
+        return -1;
+    }
+    r->open = true;
+    return 0;
+}
+
 void runlog_default_dir(char *buf, size_t len, const char *root, const char *tag)
 {
     time_t now = time(NULL);
@@ -124,32 +181,6 @@ void runlog_default_dir(char *buf, size_t len, const char *root, const char *tag
     struct stat st;
     for (int k = 2; stat(buf, &st) == 0 && k < 1000; k++)
         snprintf(buf, len, "%s/%s-%s-%d", root, stamp, tag, k);
-}
-
-int runlog_write_config(const runlog *r, runlog_config_writer write, run_settings rs,
-                        const void *ctx, lr_err *e)
-{
-    char path[1100];
-    snprintf(path, sizeof path, "%s/config", r->dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return lr_fail(e, "cannot write %s: %s", path, strerror(errno));
-    if (sched_policy_is_sweep(rs.sched->policy))
-        rs.lr_estimate = 0;
-    errno = 0;
-    write(f, &rs, ctx);
-    int bad = ferror(f), err = errno;
-    if (fflush(f) != 0) {
-        bad = 1;
-        err = errno;
-    }
-    if (fclose(f) != 0 && !bad) {
-        bad = 1;
-        err = errno;
-    }
-    if (bad)
-        return lr_fail(e, "cannot write %s: %s", path, strerror(err ? err : EIO));
-    return 0;
 }
 
 void csv_number(FILE *f, double v)
@@ -210,14 +241,6 @@ int runlog_event(runlog *r, long iter, const char *kind, const char *detail)
     return write_row(r, &r->events, "events.csv", b.s, b.n);
 }
 
-int runlog_finished(runlog *r, long iters, double seconds, int batch)
-{
-    char detail[128];
-    snprintf(detail, sizeof detail, "%ld iterations in %.2f s (%.0f images/s)", iters, seconds,
-             seconds > 0 ? (double)iters * batch / seconds : 0.0);
-    return runlog_event(r, iters, "done", detail);
-}
-
 int runlog_flush(runlog *r)
 {
     return r->failed ? -1 : 0;
@@ -241,4 +264,99 @@ int runlog_close(runlog *r, lr_err *e)
         return -1;
     }
     return 0;
+}
+/* A cell of a metrics row: a number, or NaN when blank. */
+static double cell(const char **p)
+{
+    double v = (double)NAN;
+    if (**p != ',' && **p != '\n' && **p) {
+        char *end;
+        v = strtod(*p, &end);
+        *p = end;
+    }
+    if (**p == ',')
+        (*p)++;
+    return v;
+}
+
+long runlog_read_metrics(const char *dir, void (*row)(const metrics_row *m, void *ctx),
+                         void *ctx, lr_err *e)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return lr_fail(e, "cannot read %s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    long n = 0;
+    ssize_t len = getline(&line, &cap, f);
+    if (len <= 0 || strncmp(line, runlog_metrics_header, strlen(runlog_metrics_header))) {
+        free(line);
+        fclose(f);
+        return lr_fail(e, "%s does not start with lrscope's metrics header", path);
+    }
+    while ((len = getline(&line, &cap, f)) > 0) {
+        if (line[len - 1] != '\n')
+            break; /* a partial last row */
+        const char *p = line;
+        metrics_row m;
+        m.iter = (long)cell(&p);
+        double *cols[] = { &m.epoch, &m.lr, &m.momentum, &m.loss, &m.loss_smooth, &m.acc,
+                           &m.test_loss, &m.test_acc, &m.lr_est_secant, &m.lr_est_hvp };
+        for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+            *cols[i] = cell(&p);
+        row(&m, ctx);
+        n++;
+    }
+    free(line);
+    fclose(f);
+    return n;
+}
+
+long runlog_read_events(const char *dir,
+                        void (*event)(long iter, const char *kind, const char *detail,
+                                      void *ctx),
+                        void *ctx, lr_err *e)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/events.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return lr_fail(e, "cannot read %s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    long n = 0;
+    ssize_t len;
+    for (bool header = true; (len = getline(&line, &cap, f)) > 0; header = false) {
+        if (header || line[len - 1] != '\n')
+            continue;
+        line[len - 1] = '\0';
+        char *end, *kind, *detail;
+        long iter = strtol(line, &end, 10);
+        if (*end != ',')
+            continue;
+        kind = end + 1;
+        detail = strchr(kind, ',');
+        if (!detail)
+            continue;
+        *detail++ = '\0';
+        /* Unquote: "a ""b""" -> a "b" */
+        if (*detail == '"') {
+            char *w = detail;
+            for (char *r = detail + 1; *r; r++) {
+                if (*r == '"' && r[1] == '"')
+                    r++;
+                else if (*r == '"')
+                    break;
+                *w++ = *r;
+            }
+            *w = '\0';
+        }
+        event(iter, kind, detail, ctx);
+        n++;
+    }
+    free(line);
+    fclose(f);
+    return n;
 }

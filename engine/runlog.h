@@ -1,7 +1,7 @@
 /* runlog.h — the files a run leaves behind, in one folder:
  *   metrics.csv  one row per iteration; blank cells where nothing was measured
  *   events.csv   live edits, restarts, divergence, one row each
- *   config       every setting, `key = value`, so the run can be repeated
+ *   config       every setting (written by engine/run through the front end)
  * CSV because every plotting tool and pandas reads it.
  *
  * Writes are checked where they happen. Each row reaches the file whole, in
@@ -46,15 +46,12 @@ int   runlog_open(runlog *r, const char *dir, lr_err *e);
  * -2, -3... when that exists. */
 void  runlog_default_dir(char *buf, size_t len, const char *root, const char *tag);
 
-/* Writes the settings a run uses (the front end formats them). */
-typedef void (*runlog_config_writer)(FILE *f, const run_settings *rs, const void *ctx);
-
-/* Writes `dir/config` through `write`, with rs's lr_estimate forced to 0 for
- * a sweep (the estimate is off during range tests). Returns 0, or -1 with
- * `e` naming the file and the system's reason when it could not be written
- * completely. */
-int   runlog_write_config(const runlog *r, runlog_config_writer write, run_settings rs,
-                          const void *ctx, lr_err *e);
+/* Reopens the files of the run in `dir` to continue it after `iter` steps:
+ * metrics.csv keeps its rows of iterations before `iter`, events.csv those
+ * up to `iter` (rows written after a checkpoint by a run that then crashed
+ * are dropped, and a partial last line too); new rows are appended. Returns
+ * 0, or -1 with `e` naming the file. */
+int   runlog_reopen(runlog *r, const char *dir, long iter, lr_err *e);
 
 /* Appends one row (NaN cells blank). Returns 0; -1 when this or an earlier
  * write failed (runlog_failed). No-op returning 0 on a closed log. */
@@ -62,9 +59,6 @@ int   runlog_metrics(runlog *r, const metrics_row *m);
 /* kind: "set_bounds", "restart", "diverged"...; detail: free text (no commas
  * needed: it is quoted). Returns as runlog_metrics. */
 int   runlog_event(runlog *r, long iter, const char *kind, const char *detail);
-/* The "done" event: iterations and the seconds spent in training steps
- * (pauses excluded), with the throughput they give. */
-int   runlog_finished(runlog *r, long iters, double seconds, int batch);
 /* Rows are written as they come: nothing waits in a buffer. Returns -1 when
  * the log has failed, so callers that "flush" learn about it. */
 int   runlog_flush(runlog *r);
@@ -73,6 +67,19 @@ const char *runlog_failed(const runlog *r);
 /* Closes; returns -1 with `e` set to the first write failure (when e is not
  * NULL), 0 when every row was written. */
 int   runlog_close(runlog *r, lr_err *e);
+
+/* Reads back metrics.csv of the run in `dir`: calls row(m, ctx) for each
+ * complete row (blank cells as NaN). Returns the number of rows, or -1 with
+ * `e` naming the file. */
+long  runlog_read_metrics(const char *dir, void (*row)(const metrics_row *m, void *ctx),
+                          void *ctx, lr_err *e);
+
+/* Reads back events.csv: calls event(iter, kind, detail, ctx) for each row.
+ * Returns the number of rows, or -1 with `e` naming the file. */
+long  runlog_read_events(const char *dir,
+                         void (*event)(long iter, const char *kind, const char *detail,
+                                       void *ctx),
+                         void *ctx, lr_err *e);
 
 /* Writes one CSV number: %.7g, or nothing for NaN. */
 void  csv_number(FILE *f, double v);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/clock.h"
+#include "engine/run.h"
 
 const char *session_state_name(session_state st)
 {
@@ -41,7 +42,7 @@ bool session_training(const session *s)
  * system's reason) on the status line; session_stop reports it again. */
 static bool log_written(session *s, int rc)
 {
-    const char *why = rc ? runlog_failed(&s->log) : NULL;
+    const char *why = rc ? runlog_failed(&s->run.log) : NULL;
     if (!why)
         return true;
     if (!s->had_write_error) {
@@ -51,18 +52,54 @@ static bool log_written(session *s, int rc)
     pthread_mutex_lock(&s->lock);
     s->status.state = SESSION_WRITE_FAILED;
     session_say_locked(s, true, "cannot write %s: %s - run stopped at iteration %ld (in %s/)",
-               s->log.failed_file, strerror(s->log.failed_errno),
-               s->have_trainer ? s->trainer.iter : 0L, s->log.dir);
+               s->run.log.failed_file, strerror(s->run.log.failed_errno),
+               s->have_trainer ? s->trainer.iter : 0L, s->run.log.dir);
     pthread_mutex_unlock(&s->lock);
     return false;
+}
+
+/* After engine/run wrote to the run files or the checkpoint (rc, e): the
+ * first failure stops the run as log_written says. */
+static bool run_written(session *s, int rc, const lr_err *e)
+{
+    if (rc == 0)
+        return true;
+    if (runlog_failed(&s->run.log))
+        return log_written(s, rc);
+    if (!s->had_write_error) {
+        s->write_error = *e;
+        s->had_write_error = true;
+    }
+    pthread_mutex_lock(&s->lock);
+    s->status.state = SESSION_WRITE_FAILED;
+    session_say_locked(s, true, "%s - run stopped at iteration %ld", e->msg,
+                       s->have_trainer ? s->trainer.iter : 0L);
+    pthread_mutex_unlock(&s->lock);
+    return false;
+}
+
+void session_note_edit(session *s, run_edit_kind kind, double a, double b)
+{
+    lr_err e;
+    if (s->have_log)
+        run_written(s, run_edit_record(&s->run, s->trainer.iter, kind, a, b, &e), &e);
+}
+
+/* A training run stopped before its end keeps a checkpoint to resume from
+ * and an `interrupted` event saying why. */
+static void interrupt_run(session *s, const char *why)
+{
+    lr_err e;
+    if (s->have_log && session_training(s) && !runlog_failed(&s->run.log))
+        run_written(s, run_interrupt(&s->run, &s->trainer, why, &e), &e);
 }
 
 bool session_event(session *s, const char *kind, const char *detail)
 {
     if (!s->have_log)
         return true;
-    return log_written(s, runlog_event(&s->log, s->have_trainer ? s->trainer.iter : 0, kind,
-                                       detail));
+    return log_written(s, runlog_event(&s->run.log, s->have_trainer ? s->trainer.iter : 0,
+                                       kind, detail));
 }
 
 static void close_log(session *s)
@@ -70,7 +107,7 @@ static void close_log(session *s)
     if (!s->have_log)
         return;
     lr_err e;
-    if (runlog_close(&s->log, &e)) {
+    if (run_close(&s->run, &e)) {
         SAY(s, true, "%s", e.msg);
         s->write_error = e;
         s->had_write_error = true;
@@ -78,18 +115,22 @@ static void close_log(session *s)
     s->have_log = false;
 }
 
-static int open_log(session *s, const char *tag, const sched *sc, lr_err *e)
+/* Opens the run's folder (engine/run) with the spec of the run starting. */
+static int open_log(session *s, const char *tag, bool range_test, lr_err *e)
 {
     char dir[1024];
     runlog_default_dir(dir, sizeof dir, s->cfg.runs_root, tag);
-    if (runlog_open(&s->log, dir, e))
+    run_spec spec = s->cfg.spec;
+    snprintf(spec.model, sizeof spec.model, "%s", s->model);
+    spec.sgd = s->sgd;
+    spec.sched = s->trainer.sched;
+    spec.train = s->trainer.cfg;
+    spec.lr_estimate = range_test ? 0 : s->cfg.lr_estimate;
+    spec.n_edits = 0;
+    if (run_open(&s->run, &spec, dir, s->cfg.write_config, !range_test, e))
         return -1;
     s->have_log = true;
-    if (!s->cfg.write_config)
-        return 0;
-    run_settings rs = { .model = s->model, .sgd = &s->sgd, .sched = sc,
-                        .train = &s->trainer.cfg, .lr_estimate = s->cfg.lr_estimate };
-    return runlog_write_config(&s->log, s->cfg.write_config, rs, s->cfg.config_ctx, e);
+    return 0;
 }
 
 /* rangetest.csv and suggestions.txt beside the range test's metrics. */
@@ -100,7 +141,7 @@ static void write_range_files(session *s)
     static const char *names[] = { "rangetest.csv", "suggestions.txt" };
     for (int i = 0; i < 2; i++) {
         char path[1100];
-        snprintf(path, sizeof path, "%s/%s", s->log.dir, names[i]);
+        snprintf(path, sizeof path, "%s/%s", s->run.log.dir, names[i]);
         FILE *f = fopen(path, "w");
         int bad = !f;
         if (f) {
@@ -185,10 +226,10 @@ static void publish_start(session *s, session_state st, run_kind kind)
     /* A new run: what was said about the previous one is stale. */
     session_say_locked(s, false, "%s", "");
     snprintf(ss->model, sizeof ss->model, "%s", s->model);
-    snprintf(ss->run_dir, sizeof ss->run_dir, "%s", s->have_log ? s->log.dir : "");
+    snprintf(ss->run_dir, sizeof ss->run_dir, "%.255s", s->have_log ? s->run.log.dir : "");
     pthread_mutex_unlock(&s->lock);
     s->rate_t0 = clock_seconds();
-    s->rate_iter0 = 0;
+    s->rate_iter0 = s->trainer.iter;
 }
 
 /* A run that could not start leaves the session idle (the previous run has
@@ -220,8 +261,9 @@ static void start_run(session *s, const session_cmd *cmd)
         SAY(s, true, "cannot start: %s", e.msg);
         return; /* the run on screen goes on */
     }
-    if (session_training(s) || s->in_range_test)
+    if (s->in_range_test)
         session_event(s, "interrupted", "a new run was started");
+    interrupt_run(s, "a new run was started");
     end_run(s);
     if (ensure_net(s, &e)) {
         fail_start(s, "cannot build model", &e);
@@ -246,7 +288,7 @@ static void start_run(session *s, const session_cmd *cmd)
         }
         s->in_range_test = true;
     }
-    if (open_log(s, range_test ? "range-test" : sched_policy_name(sc.policy), &sc, &e))
+    if (open_log(s, range_test ? "range-test" : sched_policy_name(sc.policy), range_test, &e))
         SAY(s, true, "run files: %s", e.msg);
     publish_start(s, range_test ? SESSION_RANGE_TEST : SESSION_RUNNING,
                   range_test ? RUN_RANGE_TEST : RUN_TRAIN);
@@ -288,10 +330,10 @@ static void apply(session *s, const session_cmd *c)
         SAY(s, false, "model %s from the next run on", s->model);
         break;
     case SCMD_EXPORT:
-        if (s->have_log && runlog_flush(&s->log)) {
-            SAY(s, true, "%s", runlog_failed(&s->log));
+        if (s->have_log && runlog_flush(&s->run.log)) {
+            SAY(s, true, "%s", runlog_failed(&s->run.log));
         } else if (s->have_log) {
-            SAY(s, false, "run files are up to date in %s/", s->log.dir);
+            SAY(s, false, "run files are up to date in %s/", s->run.log.dir);
         } else {
             SAY(s, false, "no run to export yet");
         }
@@ -300,17 +342,6 @@ static void apply(session *s, const session_cmd *c)
         session_edit(s, c);
         break;
     }
-}
-
-/* "nan", "inf" or "-inf" for a loss that is not finite, else %g. */
-static void format_loss(char *buf, size_t len, double v)
-{
-    if (isnan(v))
-        snprintf(buf, len, "nan");
-    else if (isinf(v))
-        snprintf(buf, len, "%sinf", v < 0 ? "-" : "");
-    else
-        snprintf(buf, len, "%g", v);
 }
 
 /* One iteration of whatever runs, and the status that follows from it. */
@@ -329,18 +360,17 @@ static void step(session *s)
     }
     double t = clock_seconds();
     mstore_append(&s->metrics, &row);
-    int written = s->have_log ? runlog_metrics(&s->log, &row) : 0;
-    if (next == SESSION_DONE && !s->in_range_test && s->have_log && !written)
-        written = runlog_finished(&s->log, s->trainer.iter, s->trainer.train_seconds,
-                                  s->trainer.cfg.batch);
-    if (next == SESSION_DIVERGED && s->have_log && !written) {
-        char detail[96], loss[16];
-        format_loss(loss, sizeof loss, row.loss);
-        snprintf(detail, sizeof detail, "loss became %s at lr %g", loss, row.lr);
-        written = runlog_event(&s->log, row.iter, "diverged", detail);
-    }
-    if (s->have_log && !log_written(s, written))
+    lr_err e;
+    int written = 0;
+    if (s->in_range_test)
+        written = s->have_log ? runlog_metrics(&s->run.log, &row) : 0;
+    else if (s->have_log)
+        written = run_after_step(&s->run, &s->trainer, &row, &e);
+    if (s->have_log && !run_written(s, written, &e))
         next = SESSION_WRITE_FAILED;
+    const char *ckpt = s->have_log ? run_checkpoint_problem(&s->run) : NULL;
+    if (ckpt)
+        SAY(s, true, "%s; training goes on", ckpt);
     pthread_mutex_lock(&s->lock);
     session_status *ss = &s->status;
     ss->iter = s->trainer.iter;
@@ -365,7 +395,7 @@ static void step(session *s)
     if (next == SESSION_DONE && s->in_range_test)
         end_run(s); /* restores weights, publishes results and the offer */
     else if (next != SESSION_RUNNING && next != SESSION_RANGE_TEST && s->have_log)
-        runlog_flush(&s->log);
+        runlog_flush(&s->run.log);
 }
 
 static bool is_stepping(session_state st)
@@ -397,6 +427,72 @@ static void *session_main(void *arg)
             step(s);
     }
     return NULL;
+}
+
+static void history_row(const metrics_row *m, void *ctx)
+{
+    mstore_append(ctx, m);
+}
+
+/* An edit event of the history becomes a marker, as live edits make them. */
+static void history_event(long iter, const char *kind, const char *detail, void *ctx)
+{
+    (void)detail;
+    session_status *ss = ctx;
+    static const char *const labels[][2] = {
+        { "set_bounds", "lr" }, { "set_momentum", "mom" }, { "set_wd", "wd" },
+        { "restart", "R" },
+    };
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        if (strcmp(kind, labels[i][0]))
+            continue;
+        if (ss->n_edits < SESSION_MAX_EDITS) {
+            ss->edit_iter[ss->n_edits] = iter;
+            snprintf(ss->edit_label[ss->n_edits], sizeof ss->edit_label[0], "%s", labels[i][1]);
+        }
+        ss->n_edits++;
+    }
+}
+
+/* Continues the run in cfg.resume_dir from its checkpoint, with its history
+ * in the metrics store and its edits as markers. Runs before the thread
+ * starts. Returns 0, or -1 with `e` set and the folder unchanged. */
+static int resume_run(session *s, lr_err *e)
+{
+    const checkpoint *c = s->cfg.resume_from;
+    const char *dir = s->cfg.resume_dir;
+    char path[1100];
+    run_path(path, sizeof path, dir, CHECKPOINT_FILE);
+    run_spec spec = s->cfg.spec;
+    snprintf(spec.model, sizeof spec.model, "%s", s->model);
+    spec.sgd = s->sgd;
+    spec.train = s->cfg.train;
+    spec.lr_estimate = s->cfg.lr_estimate;
+    if (trainer_init(&s->trainer, &s->net, &s->cfg.data->train, &s->cfg.data->test,
+                     &spec.sched, &s->sgd, &s->cfg.train, e))
+        return -1;
+    s->have_trainer = true;
+    if ((s->cfg.lr_estimate > 0 &&
+         trainer_enable_lr_estimate(&s->trainer, s->cfg.lr_estimate, e)) ||
+        checkpoint_restore(c, &s->trainer, path, e) ||
+        run_resume(&s->run, &spec, dir, c, s->cfg.write_config, e)) {
+        trainer_free(&s->trainer);
+        s->have_trainer = false;
+        return -1;
+    }
+    s->have_log = true;
+    s->sgd = s->trainer.opt;
+    s->next.wd = s->sgd.wd;
+    publish_start(s, SESSION_RUNNING, RUN_TRAIN);
+    lr_err ignored;
+    runlog_read_metrics(dir, history_row, &s->metrics, &ignored);
+    session_status *ss = &s->status;
+    runlog_read_events(dir, history_event, ss, &ignored);
+    ss->iter = s->trainer.iter;
+    ss->epoch = trainer_epoch_at(&s->trainer, s->trainer.iter);
+    ss->run_seconds = s->trainer.train_seconds;
+    session_say_locked(s, false, "resumed %s at iteration %ld", dir, s->trainer.iter);
+    return 0;
 }
 
 session *session_start(const session_cfg *cfg, lr_err *e)
@@ -436,6 +532,14 @@ session *session_start(const session_cfg *cfg, lr_err *e)
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
     atomic_init(&s->stop, false);
+    if (cfg->resume_dir && resume_run(s, e)) {
+        net_free(&s->net);
+        mstore_free(&s->metrics);
+        pthread_cond_destroy(&s->wake);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        return NULL;
+    }
     /* The session thread takes no signals: they belong to the UI thread. */
     sigset_t all, old;
     sigfillset(&all);
@@ -503,8 +607,9 @@ int session_stop(session *s, lr_err *e)
     pthread_join(s->thread, NULL);
     /* The iteration reached is recorded before a range test restores the
      * trainer; the part of the curve that ran is kept, marked partial. */
-    if (s->have_log && s->have_trainer && s->trainer.state == TRAIN_RUNNING)
-        runlog_event(&s->log, s->trainer.iter, "interrupted", s->stop_reason);
+    if (s->in_range_test && s->have_log && s->trainer.state == TRAIN_RUNNING)
+        runlog_event(&s->run.log, s->trainer.iter, "interrupted", s->stop_reason);
+    interrupt_run(s, s->stop_reason);
     if (s->in_range_test) {
         rangetest_result_free(&s->last_range);
         rangetest_end(&s->rt, &s->last_range);

@@ -30,6 +30,8 @@
 #include "engine/mstore.h"
 #include "engine/net.h"
 #include "engine/rangetest.h"
+#include "engine/checkpoint.h"
+#include "engine/run_spec.h"
 #include "engine/runlog.h"
 #include "engine/sched.h"
 #include "engine/sgd.h"
@@ -166,16 +168,26 @@ typedef struct session_cfg {
     uint64_t      seed;
     session_settings first;      /* bounds and momentum of the first run (lr_max 0:
                                     1cycle's defaults); its wd is sgd.wd */
-    /* Writes the run's config file; called by the session thread when a run
-     * starts, with the settings that run uses. May be NULL. */
-    runlog_config_writer write_config;
-    const void   *config_ctx;
+    /* The run spec's fixed part (data, train_size, seed, threads, net,
+     * checkpoint_minutes): each run's spec is this plus the model, optimizer,
+     * schedule and training settings it starts with. */
+    run_spec      spec;
+    /* Writes a run's config file (engine/run.h). May be NULL: no config. */
+    run_config_writer write_config;
+    /* A run folder to continue (its config already read into the fields
+     * above) and its checkpoint, read by the caller: session_start restores
+     * the checkpoint, loads the history from metrics.csv and events.csv and
+     * starts RUNNING. NULL: start idle. */
+    const char   *resume_dir;
+    const checkpoint *resume_from;
 } session_cfg;
 
 typedef struct session session;
 
-/* Builds the network and starts the thread, idle. Returns NULL with `e` set
- * on failure. */
+/* Builds the network and starts the thread, idle (or continuing
+ * cfg->resume_dir). Returns NULL with `e` set on failure: for a resumed run,
+ * a checkpoint of another model or data, named with the file; nothing of the
+ * run folder is then changed. */
 session *session_start(const session_cfg *cfg, lr_err *e);
 
 /* Queues a command; never blocks on training. Returns -1 when the queue is
@@ -187,7 +199,8 @@ void session_get_status(session *s, session_status *out);
 /* The metrics store, for mstore_read_since (it has its own lock). */
 mstore *session_metrics(session *s);
 
-/* Stops the thread after its current step, flushes and closes the run files,
+/* Stops the thread after its current step; a training run in progress
+ * writes its checkpoint and an `interrupted` event; closes the run files,
  * frees everything. Returns 0, or -1 with `e` set when the run files could
  * not be written completely (disk full): the caller reports it once the
  * terminal is restored. */

@@ -37,6 +37,8 @@ typedef struct edit {
     char             detail[160];   /* events.csv detail and message */
     char             say[64];       /* the message's start when not the detail */
     char             note[96];      /* said after the iteration, e.g. a new run length */
+    run_edit_kind    kind;          /* the edit of a live run as engine/run replays it */
+    double           a, b;
 } edit;
 
 static bool bounds_ok(double lo, double hi)
@@ -87,6 +89,9 @@ static int edit_bounds(session *s, edit *ed, const session_cmd *c, bool scale)
     ed->next.lr_max = hi;
     if (ed->live)
         sched_set_bounds(&ed->run, rlo, rhi);
+    ed->kind = RUN_EDIT_BOUNDS;
+    ed->a = rlo;
+    ed->b = rhi;
     ed->event = "set_bounds";
     return 0;
 }
@@ -105,7 +110,10 @@ static int edit_momentum(session *s, edit *ed, const session_cmd *c)
     if (ed->live) {
         snprintf(ed->detail, sizeof ed->detail, "momentum %.3g..%.3g -> %.3g..%.3g",
                  ed->run.mom_max, ed->run.mom_min, hi, ed->run.cycle_momentum ? lo : hi);
-        sched_set_momentum(&ed->run, hi, ed->run.cycle_momentum ? lo : hi);
+        ed->kind = RUN_EDIT_MOMENTUM;
+        ed->a = hi;
+        ed->b = ed->run.cycle_momentum ? lo : hi;
+        sched_set_momentum(&ed->run, ed->a, ed->b);
     } else {
         snprintf(ed->detail, sizeof ed->detail, "momentum %.3g..%.3g", hi, lo);
     }
@@ -129,6 +137,8 @@ static int edit_wd(session *s, edit *ed, const session_cmd *c)
         snprintf(ed->detail, sizeof ed->detail, "weight decay %g", wd);
     ed->next.wd = wd;
     ed->run_wd = wd;
+    ed->kind = RUN_EDIT_WD;
+    ed->a = wd;
     snprintf(ed->label, sizeof ed->label, "wd %.2g", wd);
     ed->event = "set_wd";
     return 0;
@@ -142,6 +152,7 @@ static int edit_restart(session *s, edit *ed)
     }
     long before = sched_end(&ed->run);
     sched_restart(&ed->run, s->trainer.iter);
+    ed->kind = RUN_EDIT_RESTART;
     long after = sched_end(&ed->run);
     snprintf(ed->detail, sizeof ed->detail, "cycle restarted");
     snprintf(ed->say, sizeof ed->say, "cycle restarted");
@@ -243,6 +254,7 @@ void session_edit(session *s, const session_cmd *c)
     if (ed.live) {
         s->trainer.sched = ed.run;
         s->trainer.opt.wd = ed.run_wd;
+        session_note_edit(s, ed.kind, ed.a, ed.b);
     }
     if (c->kind == SCMD_SET_BOUNDS || c->kind == SCMD_SCALE_BOUNDS) {
         pthread_mutex_lock(&s->lock);

@@ -6,6 +6,7 @@
 #ifndef LRSCOPE_SESSION_IMPL_H
 #define LRSCOPE_SESSION_IMPL_H
 
+#include "engine/run.h"
 #include "engine/session.h"
 
 struct session {
@@ -31,7 +32,7 @@ struct session {
     bool            in_range_test;
     rangetest_result last_range;   /* owns the latest curve */
     char            last_range_model[64];
-    runlog          log;
+    run             run;            /* the current run's folder; files closed when none */
     bool            have_log;
     sgd_opts        sgd;
     session_settings next;         /* settings of the next run */
@@ -68,6 +69,10 @@ void session_settle_start(session *s, const session_cmd *cmd, sched *sc);
  * the current run at `lr`. */
 void session_offer_range(session *s);
 void session_offer_diverged(session *s, double lr);
+
+/* Notes a live edit of the training run in the run's spec and config
+ * (engine/run), so that `lrscope train --config` replays it. */
+void session_note_edit(session *s, run_edit_kind kind, double a, double b);
 
 /* Writes one event to the current run's events.csv, if one is open.
  * Returns false when the write failed: the run has then stopped (WRITE

@@ -67,15 +67,6 @@ typedef struct trainer {
     double          train_seconds; /* in trainer_step, less its test-set evaluations */
 } trainer;
 
-/* What a run was made with, for its config file (borrowed pointers). */
-typedef struct run_settings {
-    const char      *model;
-    const sgd_opts  *sgd;
-    int              lr_estimate;   /* every K iterations; 0: off for this run */
-    const sched     *sched;
-    const train_cfg *train;
-} run_settings;
-
 /* The shape of one example of d, as a network reads it. Networks are built
  * for the training batch; evaluation runs in chunks of that size. */
 static inline lr_shape trainer_data_shape(const dataset *d)

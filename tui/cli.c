@@ -1,3 +1,4 @@
+/* cli.c — the option table, getopt_long over it, and --help from it. */
 #include "tui/cli.h"
 
 #include <getopt.h>
@@ -6,76 +7,261 @@
 #include <string.h>
 
 #include "engine/rangetest.h"
+#include "tui/cli_table.h"
 
-enum {
-    OPT_DATA = 256, OPT_MODEL, OPT_OUT, OPT_TRAIN_SIZE, OPT_BATCH, OPT_THREADS, OPT_SEED,
-    OPT_EPOCHS, OPT_ITERS, OPT_EVAL_EVERY, OPT_EVAL_MAX, OPT_QUIET, OPT_POLICY, OPT_POLICY_HELP,
-    OPT_LR, OPT_LR_MIN, OPT_LR_MAX, OPT_STEPSIZE, OPT_CYCLE_EPOCHS, OPT_CYCLE_FRAC,
-    OPT_PCT_START, OPT_DIV, OPT_FINAL_DIV, OPT_ANNEAL, OPT_THREE_PHASE, OPT_STYLE,
-    OPT_MOMENTUM, OPT_GAMMA, OPT_POWER, OPT_MILESTONES, OPT_WD, OPT_DECAY_BIAS, OPT_DECAY_BN,
-    OPT_NESTEROV, OPT_BN_MAF, OPT_SWEEP, OPT_STOP_FACTOR, OPT_ASCII, OPT_FPS, OPT_FRAMES,
-    OPT_LR_ESTIMATE, OPT_SCREENSHOT, OPT_AUGMENT, OPT_HELP, OPT_VERSION,
-    OPT_SGD, OPT_PRESET, OPT_INIT, OPT_INPUT_SHAPE,
-};
+static int parse_policy(cli_opts *o, const char *arg, lr_err *e)
+{
+    if (sched_policy_parse(arg, &o->policy))
+        return lr_fail(e, "'%s' is unknown: use const, step, multistep, inv, clr, "
+                          "triangular2, exp_range or 1cycle", arg);
+    o->policy_given = true;
+    return 0;
+}
 
-static const struct option long_opts[] = {
-    { "data", required_argument, 0, OPT_DATA },
-    { "model", required_argument, 0, OPT_MODEL },
-    { "out", required_argument, 0, OPT_OUT },
-    { "train-size", required_argument, 0, OPT_TRAIN_SIZE },
-    { "batch", required_argument, 0, OPT_BATCH },
-    { "threads", required_argument, 0, OPT_THREADS },
-    { "seed", required_argument, 0, OPT_SEED },
-    { "epochs", required_argument, 0, OPT_EPOCHS },
-    { "iters", required_argument, 0, OPT_ITERS },
-    { "eval-every", required_argument, 0, OPT_EVAL_EVERY },
-    { "eval-max", required_argument, 0, OPT_EVAL_MAX },
-    { "quiet", no_argument, 0, OPT_QUIET },
-    { "policy", required_argument, 0, OPT_POLICY },
-    { "policy-help", no_argument, 0, OPT_POLICY_HELP },
-    { "lr", required_argument, 0, OPT_LR },
-    { "lr-min", required_argument, 0, OPT_LR_MIN },
-    { "lr-max", required_argument, 0, OPT_LR_MAX },
-    { "stepsize", required_argument, 0, OPT_STEPSIZE },
-    { "cycle-epochs", required_argument, 0, OPT_CYCLE_EPOCHS },
-    { "cycle-frac", required_argument, 0, OPT_CYCLE_FRAC },
-    { "pct-start", required_argument, 0, OPT_PCT_START },
-    { "div-factor", required_argument, 0, OPT_DIV },
-    { "final-div-factor", required_argument, 0, OPT_FINAL_DIV },
-    { "anneal", required_argument, 0, OPT_ANNEAL },
-    { "three-phase", no_argument, 0, OPT_THREE_PHASE },
-    { "style", required_argument, 0, OPT_STYLE },
-    { "momentum", required_argument, 0, OPT_MOMENTUM },
-    { "gamma", required_argument, 0, OPT_GAMMA },
-    { "power", required_argument, 0, OPT_POWER },
-    { "milestones", required_argument, 0, OPT_MILESTONES },
-    { "wd", required_argument, 0, OPT_WD },
-    { "decay-bias", no_argument, 0, OPT_DECAY_BIAS },
-    { "decay-bn", no_argument, 0, OPT_DECAY_BN },
-    { "nesterov", no_argument, 0, OPT_NESTEROV },
-    { "sgd", required_argument, 0, OPT_SGD },
-    { "bn-maf", required_argument, 0, OPT_BN_MAF },
-    { "sweep", required_argument, 0, OPT_SWEEP },
-    { "stop-factor", required_argument, 0, OPT_STOP_FACTOR },
-    { "preset", required_argument, 0, OPT_PRESET },
-    { "ascii", no_argument, 0, OPT_ASCII },
-    { "fps", required_argument, 0, OPT_FPS },
-    { "frames", required_argument, 0, OPT_FRAMES },
-    { "lr-estimate", required_argument, 0, OPT_LR_ESTIMATE },
-    { "screenshot", required_argument, 0, OPT_SCREENSHOT },
-    { "augment", no_argument, 0, OPT_AUGMENT },
-    { "init", required_argument, 0, OPT_INIT },
-    { "input-shape", required_argument, 0, OPT_INPUT_SHAPE },
-    { "help", no_argument, 0, OPT_HELP },
-    { "version", no_argument, 0, OPT_VERSION },
-    { 0, 0, 0, 0 },
+static int parse_anneal(cli_opts *o, const char *arg, lr_err *e)
+{
+    sched_anneal an;
+    if (sched_anneal_parse(arg, &an))
+        return lr_fail(e, "'%s': use cos or linear", arg);
+    o->anneal = an;
+    return 0;
+}
+
+static int parse_style(cli_opts *o, const char *arg, lr_err *e)
+{
+    onecycle_style st;
+    if (sched_style_parse(arg, &st))
+        return lr_fail(e, "'%s': use smith, pytorch or fastai", arg);
+    o->style = st;
+    return 0;
+}
+
+static int parse_momentum(cli_opts *o, const char *arg, lr_err *e)
+{
+    return quantity_momentum_range(arg, &o->mom_max, &o->mom_min, e);
+}
+
+static int parse_milestones(cli_opts *o, const char *arg, lr_err *e)
+{
+    int n = quantity_milestones(arg, o->milestones, SCHED_MAX_MILESTONES, e);
+    if (n < 0)
+        return -1;
+    o->n_milestones = n;
+    return 0;
+}
+
+static int parse_sweep(cli_opts *o, const char *arg, lr_err *e)
+{
+    if (!strcmp(arg, "linear")) o->sweep_exp = false;
+    else if (!strcmp(arg, "exp")) o->sweep_exp = true;
+    else return lr_fail(e, "'%s': use linear (Smith) or exp (fastai)", arg);
+    o->policy = o->sweep_exp ? SCHED_SWEEP_EXP : SCHED_SWEEP_LINEAR;
+    return 0;
+}
+
+static int parse_stop_factor(cli_opts *o, const char *arg, lr_err *e)
+{
+    double f;
+    if (quantity_real(&Q_STOP_FACTOR, arg, &f, e))
+        return -1;
+    if (f > 0 && f <= 1.0)
+        return lr_fail(e, "%s: give 0 (never stop on the loss) or a factor above 1", arg);
+    o->stop_factor = f;
+    o->stop_factor_given = true;
+    return 0;
+}
+
+static int parse_preset(cli_opts *o, const char *arg, lr_err *e)
+{
+    rangetest_preset p;
+    if (o->mode != CLI_RANGE_TEST)
+        return lr_fail(e, "--preset is an option of lrscope range-test");
+    if (rangetest_preset_parse(arg, &p, e))
+        return -1;
+    o->preset = (int)p;
+    return 0;
+}
+
+static int parse_sgd_form(cli_opts *o, const char *arg, lr_err *e)
+{
+    if (sgd_form_parse(arg, &o->sgd.form))
+        return lr_fail(e, "'%s': use caffe (v = mu v - lr g; w += v) or torch "
+                          "(v = mu v + g; w -= lr v)", arg);
+    return 0;
+}
+
+static void format_sgd_form(FILE *f, const cli_opts *o)
+{
+    fprintf(f, "%s\n", sgd_form_name(o->sgd.form));
+}
+
+static int parse_init(cli_opts *o, const char *arg, lr_err *e)
+{
+    if (!strcmp(arg, "he")) o->net.init = INIT_HE;
+    else if (!strcmp(arg, "torch")) o->net.init = INIT_TORCH;
+    else return lr_fail(e, "'%s': use he (He normal) or torch (PyTorch's defaults)", arg);
+    return 0;
+}
+
+static void format_init(FILE *f, const cli_opts *o)
+{
+    fprintf(f, "%s\n", o->net.init == INIT_TORCH ? "torch" : "he");
+}
+
+static int parse_input_shape(cli_opts *o, const char *arg, lr_err *e)
+{
+    int ch, h, w, used = 0;
+    if (sscanf(arg, "%dx%dx%d%n", &ch, &h, &w, &used) != 3 || arg[used] || ch < 1 || ch > 3 ||
+        h < 1 || h > 1024 || w < 1 || w > 1024)
+        return lr_fail(e, "'%s': give CxHxW with C from 1 to 3 and H, W from 1 to 1024, "
+                          "e.g. 3x32x32", arg);
+    o->input_shape = (lr_shape){ ch, h, w };
+    return 0;
+}
+
+static int parse_config(cli_opts *o, const char *arg, lr_err *e)
+{
+    return cli_read_config(o, arg, e);
+}
+
+#define F(field) offsetof(cli_opts, field)
+#define HEAD(title, shown) { .name = title, .type = OT_HEADING, .modes = shown }
+/* name, key, type, quantity, field, parser, modes, value name, help */
+#define ROW(...) { __VA_ARGS__, NULL, NULL }
+
+const opt_row cli_table[] = {
+    HEAD("Data and model", MODES_ALL),
+    ROW("data", "data", OT_TEXT, &Q_PATH, F(data), NULL, MODES_RUN, "SPEC",
+      "fashion-mnist (default), synthetic, or a folder of IDX\n"
+      "(MNIST format, .gz or plain) or CIFAR-10 binary files"),
+    ROW("train-size", "train_size", OT_INT, &Q_TRAIN_SIZE, F(train_size), NULL, MODES_RUN, "N",
+      "class-balanced subset of N training images"),
+    ROW("augment", "augment", OT_FLAG, NULL, F(augment), NULL, MODES_RUN, NULL,
+      "random crops (4-pixel padding) and horizontal flips"),
+    { .name = "model", .key = "model", .type = OT_TEXT, .q = &Q_MODEL, .off = F(model),
+      .modes = MODES_ALL, .arg = "SPEC", .help = "one of (default mlp-bn:512,512):",
+      .more = net_presets_help },
+    { .name = "init", .key = "init", .type = OT_FUNC, .parse = parse_init,
+      .format = format_init, .modes = MODES_ALL, .arg = "he|torch",
+      .help = "He normal (default) or PyTorch's default initialisation" },
+    ROW("batch", "batch", OT_INT, &Q_BATCH, F(batch), NULL, MODES_ALL, "N",
+      "mini-batch size (default 128)"),
+    ROW("bn-maf", "bn_maf", OT_FLOAT, &Q_BN_MAF, F(net.bn_maf), NULL, MODES_ALL, "F",
+      "batch-norm moving-average fraction (default 0.9)"),
+    ROW("seed", "seed", OT_U64, &Q_SEED, F(seed), NULL, MODES_ALL, "N",
+      "seed for initialisation, shuffling, subsets (default 1)"),
+    ROW("threads", "threads", OT_INT, &Q_THREADS, F(threads), NULL, MODES_ALL, "N",
+      "OpenBLAS threads (default: number of cores)"),
+    HEAD("Length and evaluation", MODES_RUN),
+    ROW("epochs", NULL, OT_REAL, &Q_EPOCHS, F(epochs), NULL, MODES_RUN, "X",
+      "run length in epochs (default 3; a range test: 1)"),
+    ROW("iters", NULL, OT_LONG, &Q_ITERS, F(iters), NULL, MODES_RUN, "N",
+      "run length in iterations (a range test with --sweep exp: 100)"),
+    ROW("eval-every", "eval_every", OT_LONG, &Q_EVAL_EVERY, F(eval_every), NULL, MODES_RUN, "N",
+      "test-set evaluation every N iterations (default ~10/epoch)"),
+    ROW("eval-max", "eval_max", OT_INT, &Q_EVAL_MAX, F(eval_max), NULL, MODES_RUN, "N",
+      "periodic evaluations read the first N test images\n"
+      "(default 2000; 0: all); epoch ends read them all"),
+    ROW(NULL, "eval_max_end", OT_INT, &Q_EVAL_MAX, F(eval_max_end), NULL, 0, NULL, NULL),
+    HEAD("Schedule (lrscope train --policy-help lists each policy's parameters)", MODES_RUN),
+    ROW("policy", NULL, OT_FUNC, NULL, 0, parse_policy, MODES_RUN, "P",
+      "const step multistep inv clr triangular2 exp_range 1cycle"),
+    ROW("policy-help", NULL, OT_INFO, NULL, 0, NULL, MODES_RUN, NULL,
+      "each policy's formula, parameters and defaults"),
+    ROW("lr", NULL, OT_REAL, &Q_LR, F(lr_max), NULL, MODES_RUN, "X",
+      "the learning rate of const/step/multistep/inv"),
+    ROW("lr-min", NULL, OT_REAL, &Q_LR_MIN, F(lr_min), NULL, MODES_RUN, "X",
+      "the lower cycle bound (CLR, 1cycle) or sweep start"),
+    ROW("lr-max", NULL, OT_REAL, &Q_LR, F(lr_max), NULL, MODES_RUN, "X",
+      "the upper cycle bound or sweep end"),
+    ROW("stepsize", NULL, OT_LONG, &Q_STEPSIZE, F(stepsize), NULL, MODES_RUN, "N",
+      "iterations in half a cycle (or --cycle-epochs X)"),
+    ROW("cycle-epochs", NULL, OT_REAL, &Q_CYCLE_EPOCHS, F(cycle_epochs), NULL, MODES_RUN, "X",
+      "a whole cycle in epochs"),
+    ROW("style", NULL, OT_FUNC, NULL, 0, parse_style, MODES_RUN, "S",
+      "1cycle convention: smith (default), pytorch, fastai"),
+    ROW("cycle-frac", NULL, OT_REAL, &Q_CYCLE_FRAC, F(cycle_frac), NULL, MODES_RUN, "F",
+      "smith 1cycle: fraction of the run in the cycle"),
+    ROW("pct-start", NULL, OT_REAL, &Q_PCT_START, F(pct_start), NULL, MODES_RUN, "F",
+      "pytorch/fastai 1cycle: fraction of the run rising"),
+    ROW("div-factor", NULL, OT_REAL, &Q_DIV_FACTOR, F(div_factor), NULL, MODES_RUN, "F",
+      "pytorch/fastai 1cycle: start LR = max/F"),
+    ROW("final-div-factor", NULL, OT_REAL, &Q_FINAL_DIV, F(final_div_factor), NULL, MODES_RUN,
+      "F", "pytorch/fastai 1cycle: the end LR's divisor"),
+    ROW("anneal", NULL, OT_FUNC, NULL, 0, parse_anneal, MODES_RUN, "A",
+      "pytorch/fastai 1cycle: cos or linear"),
+    ROW("three-phase", NULL, OT_FLAG, NULL, F(three_phase), NULL, MODES_RUN, NULL,
+      "pytorch 1cycle in three phases"),
+    ROW("momentum", NULL, OT_FUNC, NULL, 0, parse_momentum, MODES_RUN, "MAX[:MIN]",
+      "momentum; a range cycles it against the LR"),
+    ROW("gamma", NULL, OT_REAL, &Q_GAMMA, F(gamma), NULL, MODES_RUN, "F",
+      "step and multistep drop factor; exp_range, inv"),
+    ROW("power", NULL, OT_REAL, &Q_POWER, F(power), NULL, MODES_RUN, "F", "inv"),
+    ROW("milestones", NULL, OT_FUNC, NULL, 0, parse_milestones, MODES_RUN, "I1,I2,...",
+      "multistep: iterations of the drops"),
+    ROW("wd", "wd", OT_REAL, &Q_WD, F(sgd.wd), NULL, MODES_ALL, "X",
+      "weight decay, coupled L2 (default 1e-4)"),
+    ROW("decay-bias", "decay_bias", OT_FLAG, NULL, F(sgd.decay_bias), NULL, MODES_ALL, NULL,
+      "weight decay on dense biases too"),
+    ROW("decay-bn", "decay_bn", OT_FLAG, NULL, F(sgd.decay_bn), NULL, MODES_ALL, NULL,
+      "weight decay on batch-norm scale and shift too"),
+    ROW("nesterov", "nesterov", OT_FLAG, NULL, F(sgd.nesterov), NULL, MODES_ALL, NULL,
+      "Nesterov momentum"),
+    { .name = "sgd", .key = "sgd", .type = OT_FUNC, .parse = parse_sgd_form,
+      .format = format_sgd_form, .modes = MODES_ALL, .arg = "caffe|torch",
+      .help = "momentum SGD in Caffe's form (default) or PyTorch's" },
+    ROW("lr-estimate", "lr_estimate", OT_INT, &Q_LR_ESTIMATE, F(lr_estimate), NULL,
+      MODE_BIT(CLI_WORKBENCH) | MODE_BIT(CLI_TRAIN), "K",
+      "estimate of the optimal LR (paper section 4) every K\n"
+      "iterations; 0: off (default: 50 in the workbench, off headless)"),
+    HEAD("Output and runs", MODES_RUN),
+    ROW("out", NULL, OT_TEXT, &Q_PATH, F(out), NULL, MODES_RUN, "DIR",
+      "run folder (default runs/<date>-<time>-<policy>;\n"
+      "the workbench puts each of its runs under DIR)"),
+    ROW("quiet", NULL, OT_FLAG, NULL, F(quiet), NULL, MODES_RUN, NULL, "no progress output"),
+    ROW("config", NULL, OT_FUNC, NULL, 0, parse_config, MODE_BIT(CLI_TRAIN), "RUN/config",
+      "repeat a run: its settings, then the options after this one"),
+    ROW("checkpoint-every", "checkpoint_every", OT_REAL, &Q_CHECKPOINT_MINUTES,
+      F(checkpoint_minutes), NULL, MODE_BIT(CLI_WORKBENCH) | MODE_BIT(CLI_TRAIN), "MIN",
+      "write a checkpoint every MIN minutes (default 5; 0: only\n"
+      "at epoch ends, the end and interruptions)"),
+    ROW("resume", NULL, OT_TEXT, &Q_PATH, F(resume), NULL, MODE_BIT(CLI_WORKBENCH), "RUN",
+      "open a run folder with its history and continue it"),
+    HEAD("Range test", MODE_BIT(CLI_RANGE_TEST) | MODE_BIT(CLI_WORKBENCH)),
+    ROW("sweep", NULL, OT_FUNC, NULL, 0, parse_sweep,
+      MODE_BIT(CLI_RANGE_TEST) | MODE_BIT(CLI_WORKBENCH), "linear|exp",
+      "Smith's linear sweep (default) or fastai's exponential;\n"
+      "--lr-min, --lr-max, --iters give its range and length"),
+    ROW("stop-factor", NULL, OT_FUNC, NULL, 0, parse_stop_factor,
+      MODE_BIT(CLI_RANGE_TEST) | MODE_BIT(CLI_WORKBENCH), "F",
+      "stop when smoothed loss > F x best (default 4; 0: never)"),
+    ROW("preset", NULL, OT_FUNC, NULL, 0, parse_preset, MODE_BIT(CLI_RANGE_TEST), "P",
+      "a tool's default sweep: smith (the default), fastai\n"
+      "(= --sweep exp) or lr-finder (torch-lr-finder:\n"
+      "1e-7 -> 10 reached at step 100, stop at 5x)"),
+    HEAD("Workbench", MODE_BIT(CLI_WORKBENCH)),
+    ROW("input-shape", NULL, OT_FUNC, NULL, 0, parse_input_shape, MODE_BIT(CLI_BENCH), "CxHxW",
+      "one example's shape (default 1x28x28; CIFAR: 3x32x32)"),
+    ROW("ascii", NULL, OT_FLAG, NULL, F(ascii), NULL, MODE_BIT(CLI_WORKBENCH), NULL,
+      "ASCII plots instead of braille"),
+    ROW("fps", NULL, OT_REAL, &Q_FPS, F(fps), NULL, MODE_BIT(CLI_WORKBENCH), "N",
+      "screen refreshes per second (default 5)"),
+    ROW("frames", NULL, OT_LONG, &Q_FRAMES, F(frames), NULL, MODE_BIT(CLI_WORKBENCH), "N",
+      "exit after N frames (for scripted runs)"),
+    ROW("screenshot", NULL, OT_TEXT, &Q_PATH, F(screenshot), NULL, MODE_BIT(CLI_WORKBENCH),
+      "FILE", "on exit, write the screen as a PNG"),
+    HEAD("", MODES_ALL),
+    ROW("help", NULL, OT_INFO, NULL, 0, NULL, MODES_ALL, NULL, "this text"),
+    ROW("version", NULL, OT_INFO, NULL, 0, NULL, MODES_ALL, NULL, "the version"),
 };
+const size_t cli_table_len = sizeof cli_table / sizeof cli_table[0];
 
 static const char *mode_name(cli_mode m)
 {
     static const char *names[] = {
         [CLI_WORKBENCH] = "lrscope", [CLI_TRAIN] = "lrscope train",
         [CLI_RANGE_TEST] = "lrscope range-test", [CLI_BENCH] = "lrscope bench",
+        [CLI_RESUME] = "lrscope resume RUN",
     };
     return names[m];
 }
@@ -85,92 +271,77 @@ void cli_print_usage(FILE *f, cli_mode mode)
     fprintf(f, "usage: %s [options]\n", mode_name(mode));
     if (mode == CLI_WORKBENCH)
         fputs("       lrscope train|range-test|plot|bench [options]   (headless)\n"
+              "       lrscope resume RUN [--threads N] [--quiet]      (continue a run)\n"
               "       lrscope export RUN   the run's schedule as PyTorch and fastai code\n", f);
-    fputs(
-        "\nData and model:\n"
-        "  --data SPEC          fashion-mnist (default), synthetic, or a folder of IDX\n"
-        "                       (MNIST format, .gz or plain) or CIFAR-10 binary files\n"
-        "  --train-size N       class-balanced subset of N training images\n"
-        "  --augment            random crops (4-pixel padding) and horizontal flips\n"
-        "  --model SPEC         one of (default mlp-bn:512,512):\n", f);
-    fputs(net_presets_help, f);
-    fputs(
-        "  --init he|torch      He normal (default) or PyTorch's default initialisation\n"
-        "  --batch N            mini-batch size (default 128)\n"
-        "  --bn-maf F           batch-norm moving-average fraction (default 0.9)\n"
-        "  --seed N             seed for initialisation, shuffling, subsets (default 1)\n"
-        "  --threads N          OpenBLAS threads (default: number of cores)\n"
-        "\nLength and evaluation:\n", f);
-    fprintf(f, "  --epochs X | --iters N   run length (default %s)\n",
-            mode == CLI_RANGE_TEST ? "1 epoch; 100 iterations for --sweep exp" : "3 epochs");
-    fputs(
-        "  --eval-every N       test-set evaluation every N iterations (default ~10/epoch)\n"
-        "  --eval-max N         periodic evaluations read the first N test images\n"
-        "                       (default 2000; 0: all); epoch ends read them all\n"
-        "\nSchedule (lrscope train --policy-help lists each policy's parameters):\n"
-        "  --policy P           const step multistep inv clr triangular2 exp_range 1cycle\n"
-        "  --lr X               the learning rate of const/step/multistep/inv\n"
-        "  --lr-min X --lr-max X    cycle bounds (CLR, 1cycle) or sweep range\n"
-        "  --stepsize N         iterations in half a cycle (or --cycle-epochs X)\n"
-        "  --style S            1cycle convention: smith (default), pytorch, fastai\n"
-        "  --cycle-frac F       smith 1cycle: fraction of the run in the cycle\n"
-        "  --pct-start F --div-factor F --final-div-factor F --anneal cos|linear\n"
-        "  --three-phase        pytorch 1cycle options\n"
-        "  --momentum MAX[:MIN] momentum; a range cycles it against the LR\n"
-        "  --gamma F --power F --milestones I1,I2,...   step, exp_range, inv\n"
-        "  --wd X               weight decay, coupled L2 (default 1e-4)\n"
-        "  --decay-bias --decay-bn --nesterov\n"
-        "  --sgd caffe|torch    momentum SGD in Caffe's form (default) or PyTorch's\n"
-        "\nOutput:\n"
-        "  --out DIR            run folder (default runs/<date>-<time>-<policy>;\n"
-        "                       the workbench puts each of its runs under DIR)\n"
-        "  --quiet              no progress output\n", f);
-    if (mode == CLI_BENCH)
-        fputs("\n  --input-shape CxHxW  one example's shape (default 1x28x28; CIFAR: 3x32x32)\n",
-              f);
-    if (mode == CLI_RANGE_TEST || mode == CLI_WORKBENCH)
-        fputs("\nRange test:\n"
-              "  --sweep linear|exp   Smith's linear sweep (default) or fastai's exponential\n"
-              "  --lr-min, --lr-max, --iters   sweep range and length\n"
-              "  --stop-factor F      stop when smoothed loss > F x best (default 4; 0: never)\n", f);
-    if (mode == CLI_RANGE_TEST)
-        fputs("  --preset P           a tool's default sweep: smith (the default), fastai\n"
-              "                       (= --sweep exp) or lr-finder (torch-lr-finder:\n"
-              "                       1e-7 -> 10 reached at step 100, stop at 5x)\n", f);
-    if (mode == CLI_WORKBENCH || mode == CLI_TRAIN)
-        fprintf(f, "\n  --lr-estimate K      estimate of the optimal LR (paper section 4) every K\n"
-                   "                       iterations; 0: off (default %s)\n",
-                mode == CLI_WORKBENCH ? "50" : "off");
-    if (mode == CLI_WORKBENCH)
-        fputs("\nWorkbench:\n"
-              "  --ascii              ASCII plots instead of braille\n"
-              "  --fps N              screen refreshes per second (default 5)\n"
-              "  --frames N           exit after N frames (for scripted runs)\n"
-              "  --screenshot FILE    on exit, write the screen as a PNG\n", f);
-    fputs("\n  --help, --version\n", f);
+    for (size_t i = 0; i < cli_table_len; i++) {
+        const opt_row *r = &cli_table[i];
+        if (!(r->modes & MODE_BIT(mode)))
+            continue;
+        if (r->type == OT_HEADING) {
+            fprintf(f, "\n%s%s", r->name, r->name[0] ? ":\n" : "");
+            continue;
+        }
+        char left[48];
+        snprintf(left, sizeof left, "--%s%s%s", r->name, r->arg ? " " : "",
+                 r->arg ? r->arg : "");
+        fprintf(f, "  %-22s ", left);
+        for (const char *p = r->help; *p; p++) {
+            fputc(*p, f);
+            if (*p == '\n')
+                fprintf(f, "%25s", "");
+        }
+        fputc('\n', f);
+        if (r->more)
+            fputs(r->more, f);
+    }
 }
 
-static int parse_double(const char *opt, const char *s, double lo, double hi, double *out,
-                        lr_err *e)
+int cli_set_option(cli_opts *o, const opt_row *row, const char *value, lr_err *e)
 {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !isfinite(v) || v < lo || v > hi)
-        return lr_fail(e, "--%s: '%s' is not allowed: give a number from %g to %g", opt, s,
-                       lo, hi);
-    *out = v;
-    return 0;
-}
-
-static int parse_long(const char *opt, const char *s, long lo, long hi, long *out, lr_err *e)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi)
-        return lr_fail(e, "--%s: '%s' is not allowed: give a whole number from %ld to %ld",
-                       opt, s, lo, hi);
-    *out = v;
-    return 0;
+    char *field = (char *)o + row->off;
+    long l;
+    double d;
+    switch (row->type) {
+    case OT_FLAG:
+        if (!value) {
+            *(bool *)field = true;
+            return 0;
+        }
+        if (strcmp(value, "0") && strcmp(value, "1"))
+            return lr_fail(e, "'%s' is not allowed: give 1 (on) or 0 (off)", value);
+        *(bool *)field = value[0] == '1';
+        return 0;
+    case OT_INT:
+        if (quantity_long(row->q, value, &l, e))
+            return -1;
+        *(int *)field = (int)l;
+        return 0;
+    case OT_LONG:
+        return quantity_long(row->q, value, (long *)field, e);
+    case OT_U64:
+        if (quantity_long(row->q, value, &l, e))
+            return -1;
+        *(uint64_t *)field = (uint64_t)l;
+        return 0;
+    case OT_REAL:
+        return quantity_real(row->q, value, (double *)field, e);
+    case OT_FLOAT:
+        if (quantity_real(row->q, value, &d, e))
+            return -1;
+        *(float *)field = (float)d;
+        return 0;
+    case OT_TEXT: {
+        char probe[1024];
+        if (quantity_text(row->q, value, probe, sizeof probe, e))
+            return -1;
+        *(const char **)field = value; /* the caller keeps the text alive */
+        return 0;
+    }
+    case OT_FUNC:
+        return row->parse(o, value, e);
+    default:
+        return lr_fail(e, "this option takes no value");
+    }
 }
 
 static void cli_defaults(cli_opts *o, cli_mode mode)
@@ -192,204 +363,38 @@ static void cli_defaults(cli_opts *o, cli_mode mode)
     o->preset = -1;
     o->fps = 5.0;
     o->lr_estimate = -1;
+    o->checkpoint_minutes = RUN_CHECKPOINT_MINUTES;
     sgd_opts_default(&o->sgd);
     net_opts_default(&o->net);
 }
 
-static int parse_momentum(cli_opts *o, const char *s, lr_err *e)
-{
-    char buf[64];
-    snprintf(buf, sizeof buf, "%s", s);
-    char *colon = strchr(buf, ':');
-    if (colon)
-        *colon = '\0';
-    if (parse_double("momentum", buf, 0.0, 0.999, &o->mom_max, e))
-        return -1;
-    o->mom_min = o->mom_max;
-    if (colon && parse_double("momentum", colon + 1, 0.0, 0.999, &o->mom_min, e))
-        return -1;
-    if (o->mom_min > o->mom_max)
-        return lr_fail(e, "--momentum %s: write the range as MAX:MIN with MAX >= MIN", s);
-    return 0;
-}
+/* getopt_long's table, made once from cli_table (val = row index + 256). */
+static struct option long_opts[sizeof cli_table / sizeof cli_table[0] + 1];
 
-static int parse_milestones(cli_opts *o, const char *s, lr_err *e)
+static void build_long_opts(void)
 {
-    o->n_milestones = 0;
-    const char *p = s;
-    while (*p) {
-        char *end;
-        long v = strtol(p, &end, 10);
-        if (end == p || v < 1)
-            return lr_fail(e, "--milestones '%s': give increasing iteration numbers, "
-                              "e.g. 5000,7000", s);
-        if (o->n_milestones == 16)
-            return lr_fail(e, "--milestones: at most 16 milestones");
-        if (o->n_milestones && v <= o->milestones[o->n_milestones - 1])
-            return lr_fail(e, "--milestones '%s': milestones must increase", s);
-        o->milestones[o->n_milestones++] = v;
-        p = *end == ',' ? end + 1 : end;
-        if (*end && *end != ',')
-            return lr_fail(e, "--milestones '%s': separate iterations with commas", s);
+    size_t n = 0;
+    for (size_t i = 0; i < cli_table_len; i++) {
+        const opt_row *r = &cli_table[i];
+        if (r->type == OT_HEADING || !r->name)
+            continue;
+        bool takes = r->type != OT_FLAG && r->type != OT_INFO;
+        long_opts[n++] = (struct option){ r->name, takes ? required_argument : no_argument,
+                                          NULL, 256 + (int)i };
     }
-    return 0;
-}
-
-static int parse_one(cli_opts *o, int c, const char *arg, lr_err *e)
-{
-    long l = 0;
-    double d = 0.0;
-    switch (c) {
-    case OPT_DATA: o->data = arg; return 0;
-    case OPT_MODEL: o->model = arg; return 0;
-    case OPT_OUT: o->out = arg; return 0;
-    case OPT_QUIET: o->quiet = true; return 0;
-    case OPT_TRAIN_SIZE:
-        if (parse_long("train-size", arg, 1, 100000000, &l, e)) return -1;
-        o->train_size = (int)l;
-        return 0;
-    case OPT_BATCH:
-        if (parse_long("batch", arg, 1, 65536, &l, e)) return -1;
-        o->batch = (int)l;
-        return 0;
-    case OPT_THREADS:
-        if (parse_long("threads", arg, 1, 256, &l, e)) return -1;
-        o->threads = (int)l;
-        return 0;
-    case OPT_SEED:
-        if (parse_long("seed", arg, 0, 2147483647L, &l, e)) return -1;
-        o->seed = (uint64_t)l;
-        return 0;
-    case OPT_EPOCHS: return parse_double("epochs", arg, 0.001, 100000, &o->epochs, e);
-    case OPT_ITERS: return parse_long("iters", arg, 1, 1000000000L, &o->iters, e);
-    case OPT_EVAL_EVERY: return parse_long("eval-every", arg, 0, 1000000000L, &o->eval_every, e);
-    case OPT_EVAL_MAX:
-        if (parse_long("eval-max", arg, 0, 100000000, &l, e)) return -1;
-        o->eval_max = (int)l;
-        return 0;
-    case OPT_POLICY:
-        if (sched_policy_parse(arg, &o->policy))
-            return lr_fail(e, "--policy '%s' is unknown: use const, step, multistep, inv, clr, "
-                              "triangular2, exp_range or 1cycle", arg);
-        o->policy_given = true;
-        return 0;
-    case OPT_LR:
-    case OPT_LR_MAX: return parse_double(c == OPT_LR ? "lr" : "lr-max", arg, 1e-12, 1e4,
-                                         &o->lr_max, e);
-    case OPT_LR_MIN: return parse_double("lr-min", arg, 0.0, 1e4, &o->lr_min, e);
-    case OPT_STEPSIZE: return parse_long("stepsize", arg, 1, 1000000000L, &o->stepsize, e);
-    case OPT_CYCLE_EPOCHS: return parse_double("cycle-epochs", arg, 0.001, 100000,
-                                               &o->cycle_epochs, e);
-    case OPT_CYCLE_FRAC: return parse_double("cycle-frac", arg, 0.01, 1.0, &o->cycle_frac, e);
-    case OPT_PCT_START: return parse_double("pct-start", arg, 0.001, 0.999, &o->pct_start, e);
-    case OPT_DIV: return parse_double("div-factor", arg, 1.0, 1e9, &o->div_factor, e);
-    case OPT_FINAL_DIV: return parse_double("final-div-factor", arg, 1.0, 1e12,
-                                            &o->final_div_factor, e);
-    case OPT_ANNEAL: {
-        sched_anneal an;
-        if (sched_anneal_parse(arg, &an))
-            return lr_fail(e, "--anneal '%s': use cos or linear", arg);
-        o->anneal = an;
-        return 0;
-    }
-    case OPT_THREE_PHASE: o->three_phase = true; return 0;
-    case OPT_STYLE: {
-        onecycle_style st;
-        if (sched_style_parse(arg, &st))
-            return lr_fail(e, "--style '%s': use smith, pytorch or fastai", arg);
-        o->style = st;
-        return 0;
-    }
-    case OPT_MOMENTUM: return parse_momentum(o, arg, e);
-    case OPT_GAMMA: return parse_double("gamma", arg, 0.0, 1e3, &o->gamma, e);
-    case OPT_POWER: return parse_double("power", arg, 0.0, 100, &o->power, e);
-    case OPT_MILESTONES: return parse_milestones(o, arg, e);
-    case OPT_WD: return parse_double("wd", arg, 0.0, 1.0, &o->sgd.wd, e);
-    case OPT_DECAY_BIAS: o->sgd.decay_bias = true; return 0;
-    case OPT_DECAY_BN: o->sgd.decay_bn = true; return 0;
-    case OPT_NESTEROV: o->sgd.nesterov = true; return 0;
-    case OPT_SGD:
-        if (sgd_form_parse(arg, &o->sgd.form))
-            return lr_fail(e, "--sgd '%s': use caffe (v = mu v - lr g; w += v) or torch "
-                              "(v = mu v + g; w -= lr v)", arg);
-        return 0;
-    case OPT_BN_MAF:
-        if (parse_double("bn-maf", arg, 0.0, 0.9999, &d, e)) return -1;
-        o->net.bn_maf = (float)d;
-        return 0;
-    case OPT_SWEEP:
-        if (!strcmp(arg, "linear")) o->sweep_exp = false;
-        else if (!strcmp(arg, "exp")) o->sweep_exp = true;
-        else return lr_fail(e, "--sweep '%s': use linear (Smith) or exp (fastai)", arg);
-        o->policy = o->sweep_exp ? SCHED_SWEEP_EXP : SCHED_SWEEP_LINEAR;
-        return 0;
-    case OPT_PRESET: {
-        rangetest_preset p;
-        if (o->mode != CLI_RANGE_TEST)
-            return lr_fail(e, "--preset is an option of lrscope range-test");
-        if (rangetest_preset_parse(arg, &p, e))
-            return -1;
-        o->preset = (int)p;
-        return 0;
-    }
-    case OPT_STOP_FACTOR:
-        if (parse_double("stop-factor", arg, 0.0, 1e6, &o->stop_factor, e))
-            return -1;
-        o->stop_factor_given = true;
-        if (o->stop_factor > 0 && o->stop_factor <= 1.0)
-            return lr_fail(e, "--stop-factor %s: give 0 (never stop on the loss) or a factor "
-                              "above 1", arg);
-        return 0;
-    case OPT_ASCII: o->ascii = true; return 0;
-    case OPT_FPS: return parse_double("fps", arg, 0.2, 60, &o->fps, e);
-    case OPT_FRAMES: return parse_long("frames", arg, 1, 100000000L, &o->frames, e);
-    case OPT_SCREENSHOT: o->screenshot = arg; return 0;
-    case OPT_AUGMENT: o->augment = true; return 0;
-    case OPT_INIT:
-        if (!strcmp(arg, "he")) o->net.init = INIT_HE;
-        else if (!strcmp(arg, "torch")) o->net.init = INIT_TORCH;
-        else return lr_fail(e, "--init '%s': use he (He normal) or torch (PyTorch's "
-                               "defaults)", arg);
-        return 0;
-    case OPT_INPUT_SHAPE: {
-        int ch, h, w, used = 0;
-        if (sscanf(arg, "%dx%dx%d%n", &ch, &h, &w, &used) != 3 || arg[used] || ch < 1 ||
-            ch > 3 || h < 1 || h > 1024 || w < 1 || w > 1024)
-            return lr_fail(e, "--input-shape '%s': give CxHxW with C from 1 to 3 and H, W "
-                              "from 1 to 1024, e.g. 3x32x32", arg);
-        o->input_shape = (lr_shape){ ch, h, w };
-        return 0;
-    }
-    case OPT_LR_ESTIMATE:
-        if (parse_long("lr-estimate", arg, 0, 1000000, &l, e)) return -1;
-        o->lr_estimate = (int)l;
-        return 0;
-    }
-    return lr_fail(e, "unknown option");
+    long_opts[n] = (struct option){ 0, 0, 0, 0 };
 }
 
 int cli_parse(cli_opts *o, cli_mode mode, int argc, char **argv, lr_err *e)
 {
     cli_defaults(o, mode);
+    build_long_opts();
     optind = 1;
     opterr = 0;
     for (;;) {
-        int idx = 0;
-        int c = getopt_long(argc, argv, "h", long_opts, &idx);
+        int c = getopt_long(argc, argv, "h", long_opts, NULL);
         if (c == -1)
             break;
-        if (c == 'h' || c == OPT_HELP) {
-            cli_print_usage(stdout, mode);
-            return 1;
-        }
-        if (c == OPT_VERSION) {
-            printf("lrscope %s\n", LRSCOPE_VERSION);
-            return 1;
-        }
-        if (c == OPT_POLICY_HELP) {
-            sched_print_help(stdout);
-            return 1;
-        }
         if (c == '?' || c == ':') {
             const char *bad = argv[optind - 1];
             if (optopt && optopt < 256)
@@ -398,8 +403,20 @@ int cli_parse(cli_opts *o, cli_mode mode, int argc, char **argv, lr_err *e)
             return lr_fail(e, "option '%s' is unknown or lacks its value (see %s --help)",
                            bad, mode_name(mode));
         }
-        if (parse_one(o, c, optarg, e))
-            return -1;
+        const char *name = c == 'h' ? "help" : cli_table[c - 256].name;
+        const opt_row *row = c == 'h' ? NULL : &cli_table[c - 256];
+        if (!row || row->type == OT_INFO) {
+            if (!strcmp(name, "help"))
+                cli_print_usage(stdout, mode);
+            else if (!strcmp(name, "version"))
+                printf("lrscope %s\n", LRSCOPE_VERSION);
+            else
+                sched_print_help(stdout);
+            return 1;
+        }
+        lr_err why;
+        if (cli_set_option(o, row, optarg, &why))
+            return lr_fail(e, "--%s: %s", name, why.msg);
     }
     if (optind < argc)
         return lr_fail(e, "unexpected argument '%s' (see %s --help)", argv[optind],
@@ -410,90 +427,4 @@ int cli_parse(cli_opts *o, cli_mode mode, int argc, char **argv, lr_err *e)
     if (o->epochs > 0 && o->iters > 0)
         return lr_fail(e, "give the run length once: --epochs or --iters, not both");
     return 0;
-}
-
-int cli_resolve_sched(const cli_opts *o, long n_train, sched *s, lr_err *e)
-{
-    sched_defaults(s, o->policy);
-    long per_epoch = (n_train + o->batch - 1) / o->batch;
-    if (per_epoch < 1)
-        per_epoch = 1;
-    if (o->iters > 0)
-        s->total = o->iters;
-    else if (o->epochs > 0)
-        s->total = (long)ceil(o->epochs * (double)n_train / o->batch);
-    else if (sched_policy_is_sweep(o->policy))
-        s->total = per_epoch;  /* a range test: one epoch's worth */
-    else
-        s->total = 3 * per_epoch;
-    if (s->total < 1)
-        s->total = 1;
-    if (o->style >= 0 && o->policy == SCHED_1CYCLE) {
-        long total = s->total;
-        sched_onecycle_defaults(s, (onecycle_style)o->style);
-        s->total = total;
-    }
-    /* For PyTorch/fastai 1cycle the start LR is lr_max/div_factor: a new
-     * maximum alone keeps the factor, as those libraries do; a minimum sets
-     * the factor (sched_set_bounds). */
-    if (!isnan(o->lr_min))
-        sched_set_bounds(s, o->lr_min, isnan(o->lr_max) ? s->lr_max : o->lr_max);
-    else if (!isnan(o->lr_max))
-        s->lr_max = o->lr_max;
-    if (s->policy == SCHED_1CYCLE && s->style != ONECYCLE_SMITH)
-        s->lr_min = s->lr_max / s->div_factor;
-    if (!isnan(o->gamma))
-        s->gamma = o->gamma;
-    if (!isnan(o->power))
-        s->power = o->power;
-    if (!isnan(o->pct_start))
-        s->pct_start = o->pct_start;
-    if (!isnan(o->div_factor))
-        s->div_factor = o->div_factor;
-    if (!isnan(o->final_div_factor))
-        s->final_div_factor = o->final_div_factor;
-    if (!isnan(o->cycle_frac))
-        s->cycle_frac = o->cycle_frac;
-    if (o->anneal >= 0)
-        s->anneal = (sched_anneal)o->anneal;
-    if (o->three_phase)
-        s->three_phase = true;
-    if (!isnan(o->mom_max)) {
-        s->mom_max = o->mom_max;
-        s->mom_min = o->mom_min;
-        s->cycle_momentum = o->mom_min < o->mom_max;
-    }
-    bool clr = s->policy == SCHED_TRIANGULAR || s->policy == SCHED_TRIANGULAR2 ||
-               s->policy == SCHED_EXP_RANGE;
-    if (o->stepsize > 0)
-        s->stepsize = o->stepsize;
-    else if (!isnan(o->cycle_epochs))
-        s->stepsize = (long)fmax(1.0, round(o->cycle_epochs * (double)per_epoch / 2.0));
-    else if (clr) /* 2 epochs per half cycle (the paper's lower end), one cycle at least */
-        s->stepsize = (long)fmax(1.0, fmin(2.0 * (double)per_epoch, (double)(s->total / 2)));
-    if (o->n_milestones) {
-        memcpy(s->milestones, o->milestones, sizeof o->milestones);
-        s->n_milestones = o->n_milestones;
-    }
-    return sched_validate(s, e);
-}
-
-void cli_write_config(FILE *f, const run_settings *rs, const void *opts)
-{
-    const cli_opts *o = opts;
-    const train_cfg *tc = rs->train;
-    fprintf(f, "# lrscope %s run settings\n", LRSCOPE_VERSION);
-    fprintf(f, "data = %s\n", o->data ? o->data : "fashion-mnist");
-    fprintf(f, "model = %s\n", rs->model);
-    fprintf(f, "train_size = %d\nbatch = %d\nseed = %llu\nthreads = %d\n", o->train_size,
-            tc->batch, (unsigned long long)o->seed, o->threads);
-    fprintf(f, "bn_maf = %g\naugment = %d\n", (double)o->net.bn_maf, tc->augment);
-    fprintf(f, "init = %s\n", o->net.init == INIT_TORCH ? "torch" : "he");
-    fprintf(f, "eval_every = %ld\neval_max = %d\neval_max_end = %d\n", tc->eval_every,
-            tc->eval_max, tc->eval_max_end);
-    fprintf(f, "lr_estimate = %d\n", rs->lr_estimate);
-    fprintf(f, "wd = %g\ndecay_bias = %d\ndecay_bn = %d\nnesterov = %d\n", rs->sgd->wd,
-            rs->sgd->decay_bias, rs->sgd->decay_bn, rs->sgd->nesterov);
-    fprintf(f, "sgd = %s\n", sgd_form_name(rs->sgd->form));
-    sched_write_config(rs->sched, f);
 }

@@ -1,9 +1,14 @@
 /* cli.h — the command line shared by the workbench and the headless
- * subcommands (train, range-test, bench).
+ * subcommands (train, range-test, bench, resume), and the run folder's
+ * `config` file.
  *
- * Parsing only records what the user typed; cli_resolve() turns it into a
- * schedule once the dataset (and so the iterations per epoch) is known. Every
- * refusal explains what is allowed. */
+ * One table of options (cli.c: name, type, quantity, config key, help)
+ * drives getopt_long, --help, the config writer and the config reader, and
+ * every value goes through the validator of its quantity (quantity.h), the
+ * same one the workbench's ':' command line uses. Parsing only records what
+ * the user typed; cli_resolve_sched() turns it into a schedule once the
+ * dataset (and so the iterations per epoch) is known. Every refusal explains
+ * what is allowed. */
 #ifndef LRSCOPE_CLI_H
 #define LRSCOPE_CLI_H
 
@@ -12,12 +17,13 @@
 #include <stdio.h>
 
 #include "engine/err.h"
+#include "engine/run_spec.h"
 #include "engine/net.h"
 #include "engine/sched.h"
 #include "engine/sgd.h"
 #include "engine/trainer.h"
 
-typedef enum { CLI_WORKBENCH, CLI_TRAIN, CLI_RANGE_TEST, CLI_BENCH } cli_mode;
+typedef enum { CLI_WORKBENCH, CLI_TRAIN, CLI_RANGE_TEST, CLI_BENCH, CLI_RESUME } cli_mode;
 
 typedef struct cli_opts {
     cli_mode     mode;
@@ -63,6 +69,19 @@ typedef struct cli_opts {
     long         frames;        /* 0: run until quit */
     const char  *screenshot;    /* PNG of the screen written on exit, or NULL */
     int          lr_estimate;   /* every K iterations; 0: off; -1: unset */
+
+    /* runs */
+    int          eval_max_end;  /* config only: end-of-epoch evaluations (0: all) */
+    double       checkpoint_minutes;
+    const char  *resume;        /* workbench --resume RUN */
+    /* A config file read with --config: its schedule is the base that later
+     * schedule options change, and its edits are replayed. */
+    bool         have_base_sched;
+    sched        base_sched;
+    run_edit     edits[RUN_MAX_EDITS];
+    int          n_edits;
+    char         strings[4096]; /* text values read from a config file */
+    size_t       strings_used;
 } cli_opts;
 
 /* Parses argv (argv[0] is the subcommand or program name). Returns 0 to go
@@ -74,11 +93,18 @@ int  cli_parse(cli_opts *o, cli_mode mode, int argc, char **argv, lr_err *e);
  * Returns 0, or -1 with `e` set when values conflict. */
 int  cli_resolve_sched(const cli_opts *o, long n_train, sched *s, lr_err *e);
 
-/* A runlog_config_writer: every setting as `key = value` lines (the run
- * folder's config). opts is the cli_opts: data and seeds come from there, the
- * rest as the run used it (rs), which in the workbench may differ from the
- * command line after live changes. */
-void cli_write_config(FILE *f, const run_settings *rs, const void *opts);
+/* Reads a run's config file into o, as if its settings were typed at this
+ * point of the command line. Returns 0, or -1 with `e` naming the file, the
+ * line and the key (unknown key, bad value, missing file). */
+int  cli_read_config(cli_opts *o, const char *path, lr_err *e);
+
+/* A run_config_writer: every setting of spec as `key = value` lines, the
+ * keys of the option table, then the schedule and the edits. */
+int  cli_write_config(FILE *f, const run_spec *spec);
+
+/* The run spec of options o once setup resolved the schedule `s` and the
+ * training settings `tc`. */
+void cli_run_spec(const cli_opts *o, const sched *s, const train_cfg *tc, run_spec *out);
 
 void cli_print_usage(FILE *f, cli_mode mode);
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "engine/rangetest.h"
-#include "engine/runlog.h"
+#include "engine/run.h"
 #include "tui/headless.h"
 #include "tui/setup.h"
 
@@ -79,10 +79,10 @@ static void finish_cfg(const cli_opts *o, long n_train, rangetest_cfg *c)
 }
 
 /* Appends the range test's own settings to the run's config. */
-static int append_config(const runlog *log, const rangetest_cfg *c, lr_err *e)
+static int append_config(const run *log, const rangetest_cfg *c, lr_err *e)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/config", log->dir);
+    snprintf(path, sizeof path, "%s/config", log->log.dir);
     FILE *f = fopen(path, "a");
     if (!f)
         return lr_fail(e, "cannot append to %s: %s", path, strerror(errno));
@@ -112,11 +112,11 @@ static int write_csv(const rangetest_result *r, FILE *f)
     return rangetest_write_csv(&r->curve, f);
 }
 
-static int write_file(const runlog *log, const char *name, file_writer w,
+static int write_file(const run *log, const char *name, file_writer w,
                       const rangetest_result *r, lr_err *e)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/%s", log->dir, name);
+    snprintf(path, sizeof path, "%s/%s", log->log.dir, name);
     FILE *f = fopen(path, "w");
     if (!f)
         return lr_fail(e, "cannot create %s: %s", path, strerror(errno));
@@ -355,21 +355,20 @@ static void print_header(const rangetest_curve *c, const rangetest_cfg *cfg)
 
 /* ---- the command -------------------------------------------------------- */
 
-static void log_stop(runlog *log, const rangetest_curve *c, const rangetest_cfg *cfg)
+static void log_stop(run *log, const rangetest_curve *c, const rangetest_cfg *cfg)
 {
     char detail[160];
     switch (c->stop) {
     case RANGETEST_NONFINITE:
-        snprintf(detail, sizeof detail, "loss became %g at lr %g", c->stop_loss, c->stop_lr);
-        runlog_event(log, c->stop_iter, "diverged", detail);
+        run_event_diverged(log, c->stop_iter, c->stop_loss, c->stop_lr);
         break;
     case RANGETEST_LOSS_ROSE:
         snprintf(detail, sizeof detail, "smoothed loss %g > %g x best %g at lr %g",
                  c->stop_loss, cfg->stop_factor, c->stop_best, c->stop_lr);
-        runlog_event(log, c->stop_iter, "stopped", detail);
+        run_event(log, c->stop_iter, "stopped", detail);
         break;
     case RANGETEST_CANCELLED:
-        runlog_event(log, c->stop_iter, "interrupted", "stopped by a signal");
+        run_event_interrupted(log, c->stop_iter, "stopped by a signal");
         break;
     default:
         break;
@@ -377,7 +376,7 @@ static void log_stop(runlog *log, const rangetest_curve *c, const rangetest_cfg 
 }
 
 /* Runs the test and writes everything; reports its own errors. */
-static int run(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
+static int run_range_test(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
 {
     lr_err e;
     sched sweep;
@@ -388,17 +387,17 @@ static int run(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
     trainer t;
     if (trainer_init(&t, &r->net, &r->data.train, &r->data.test, &sweep, &o->sgd, &tc, &e))
         return commands_fail(&e, EXIT_BAD_INPUT);
-    runlog log;
+    run log;
     const char *tag = cfg->end_at_max ? "range-test-lr-finder"
                       : cfg->policy == SCHED_SWEEP_EXP ? "range-test-exp" : "range-test";
     headless_install_signals();   /* from here a signal is written to the run's files */
-    if (commands_open_runlog(&log, o, &sweep, &tc, tag, &e)) {
+    if (commands_open_run(&log, o, &sweep, &tc, tag, false, &e)) {
         trainer_free(&t);
         return commands_fail(&e, EXIT_FAILURE_RUN);
     }
     rangetest rt;
     if (append_config(&log, cfg, &e) || rangetest_begin(&rt, &t, cfg, &e)) {
-        runlog_close(&log, NULL);
+        run_close(&log, NULL);
         trainer_free(&t);
         return commands_fail(&e, EXIT_FAILURE_RUN);
     }
@@ -412,7 +411,7 @@ static int run(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
                 model, r->data.train.name, r->data.train.n, desc, o->batch, o->sgd.wd,
                 r->threads, r->threads == 1 ? "" : "s", cfg->eval_every,
                 cfg->eval_n && cfg->eval_n < r->data.test.n ? cfg->eval_n : r->data.test.n,
-                log.dir);
+                log.log.dir);
 
     progress p;
     progress_init(&p, cfg->n_iters, o->quiet);
@@ -421,7 +420,7 @@ static int run(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
     while (going && !headless_stop) {
         going = rangetest_step(&rt, &m);
         if (!isnan(m.lr)) {
-            if (runlog_metrics(&log, &m))
+            if (runlog_metrics(&log.log, &m))
                 break;   /* the first failed write stops the test */
             progress_step(&p, &m, o->batch);
         }
@@ -432,8 +431,8 @@ static int run(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
     log_stop(&log, &res.curve, cfg);
 
     int status = headless_stop ? EXIT_INTERRUPTED : EXIT_OK;
-    if (runlog_failed(&log)) {
-        runlog_close(&log, &e);
+    if (runlog_failed(&log.log)) {
+        run_close(&log, &e);
         fprintf(stderr, "lrscope: %s; the range test stopped at iteration %ld, the rows "
                         "before it are complete\n", e.msg, m.iter);
         rangetest_result_free(&res);
@@ -442,9 +441,9 @@ static int run(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
     }
     if (write_file(&log, "rangetest.csv", write_csv, &res, &e) ||
         write_file(&log, "suggestions.txt", rangetest_write_suggestions, &res, &e)) {
-        runlog_close(&log, NULL);
+        run_close(&log, NULL);
         status = commands_fail(&e, EXIT_FAILURE_RUN);
-    } else if (runlog_close(&log, &e)) {
+    } else if (run_close(&log, &e)) {
         status = commands_fail(&e, EXIT_FAILURE_RUN);
     }
     if (!o->quiet) {
@@ -477,7 +476,7 @@ int cmd_rangetest(int argc, char **argv)
         fprintf(stderr, "lrscope: %s\n", r.notice);
     finish_cfg(&o, r.data.train.n, &cfg);
     int status = rangetest_cfg_validate(&cfg, &e) ? commands_fail(&e, EXIT_BAD_INPUT)
-                                                  : run(&o, &r, &cfg);
+                                                  : run_range_test(&o, &r, &cfg);
     setup_free(&r);
     return status;
 }

@@ -7,7 +7,6 @@
 #include "engine/err.h"
 #include "engine/rangetest.h"
 #include "engine/sched_export.h"
-#include "engine/runlog.h"
 #include "tui/cli.h"
 
 int cmd_train(int argc, char **argv);
@@ -15,6 +14,8 @@ int cmd_bench(int argc, char **argv);
 int cmd_rangetest(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_export_weights(int argc, char **argv);
 
 /* Writes dir/schedule_pytorch.py and dir/schedule_fastai.py (sched_export.h)
  * and hands back both texts, which the caller frees. Returns 0, or -1 with
@@ -25,11 +26,6 @@ int cmd_checkgrad(int argc, char **argv);
 
 /* Prints "lrscope: <message>" to stderr and returns `status`. */
 int commands_fail(const lr_err *e, int status);
-
-/* Opens the run folder (--out, or runs/<date>-<time>-<tag>) and writes its
- * config. */
-int commands_open_runlog(runlog *log, const cli_opts *o, const sched *s,
-                         const train_cfg *tc, const char *tag, lr_err *e);
 
 /* The range test `lrscope range-test` runs for options o (o->policy a sweep)
  * on a training set of n_train images: the workbench asks for the same one,

@@ -93,11 +93,12 @@ void progress_step(progress *p, const metrics_row *m, int batch)
     if (!evaluated && (!p->tty || now - p->last_draw < 0.1))
         return;
     p->last_draw = now;
-    long done = m->iter + 1;
+    long done = m->iter + 1, timed = done - p->done0;
     double elapsed = now - p->t0;
-    double ips = elapsed > 0 ? (double)done * batch / elapsed : 0.0;
+    double ips = elapsed > 0 ? (double)timed * batch / elapsed : 0.0;
     char eta[32];
-    format_duration(eta, sizeof eta, elapsed / (double)done * (double)(p->total - done));
+    format_duration(eta, sizeof eta, timed > 0 ? elapsed / (double)timed *
+                                                 (double)(p->total - done) : -1.0);
     char test[48] = "";
     if (!isnan(p->last_test_acc))
         snprintf(test, sizeof test, "  test loss %.4f acc %5.2f%%", p->last_test_loss,

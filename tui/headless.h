@@ -16,6 +16,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "engine/checkpoint.h"
+#include "engine/run.h"
+#include "tui/cli.h"
 #include "engine/trainer.h"
 
 extern volatile sig_atomic_t headless_stop;   /* the signal received, or 0 */
@@ -37,6 +40,7 @@ typedef struct progress {
     bool   tty, quiet;
     double t0, last_draw;
     long   total;
+    long   done0;       /* steps already taken when the clock started (a resumed run) */
     double last_test_acc, last_test_loss;
 } progress;
 
@@ -47,5 +51,24 @@ void progress_init(progress *p, long total, bool quiet);
 void progress_step(progress *p, const metrics_row *m, int batch);
 /* Ends the live line. */
 void progress_done(progress *p);
+
+/* Trains r's run to its end, a divergence, a failed write or a signal, with
+ * progress on stderr and the summary on stdout; records the interruption
+ * (with a checkpoint) and closes the run. Returns the exit status. Shared
+ * by `lrscope train` and `lrscope resume`. */
+int  headless_train(run *r, trainer *t, bool quiet);
+
+/* Opens the run (engine/run.h) in its folder (--out, or
+ * runs/<date>-<time>-<tag>) with the spec of o, s and tc, and writes its
+ * config; `checkpoints` for training runs. */
+int commands_open_run(run *r, const cli_opts *o, const sched *s, const train_cfg *tc,
+                      const char *tag, bool checkpoints, lr_err *e);
+
+/* Reads the config of the run folder `dir` into o (after its command-line
+ * options: a --threads or --checkpoint-every given there is kept) and its
+ * checkpoint into c. Returns 0 to continue the run (checkpoint_free(c)
+ * later), 1 when the run has ended (finished or diverged: `e` says so, exit
+ * 0), or -1 with `e` naming the file and the problem (exit 2). */
+int resume_open(const char *dir, cli_opts *o, checkpoint *c, lr_err *e);
 
 #endif

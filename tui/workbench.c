@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "tui/commands.h"
+#include "tui/headless.h"
 #include "tui/setup.h"
 
 #define FAST_TICK_MS 15
@@ -138,23 +139,36 @@ int workbench_run(int argc, char **argv)
                         "lrscope train, lrscope range-test, lrscope plot (see --help).\n", why);
         return EXIT_BAD_INPUT;
     }
+    checkpoint resume;
+    if (o.resume && (rc = resume_open(o.resume, &o, &resume, &e)) != 0) {
+        if (rc > 0)
+            printf("lrscope: %s\n", e.msg);
+        return rc > 0 ? EXIT_OK : commands_fail(&e, EXIT_BAD_INPUT);
+    }
     run_setup r;
-    if (setup_run(&r, &o, &e))
+    if (setup_run(&r, &o, &e)) {
+        if (o.resume)
+            checkpoint_free(&resume);
         return commands_fail(&e, EXIT_BAD_INPUT);
+    }
     if (o.lr_estimate < 0)
         o.lr_estimate = WB_LR_ESTIMATE_EVERY;
     session_cfg sc = { .data = &r.data, .model = o.model, .net = o.net, .sgd = o.sgd,
                        .train = r.train, .runs_root = o.out ? o.out : "runs",
                        .lr_estimate = o.lr_estimate, .seed = o.seed,
-                       .write_config = cli_write_config, .config_ctx = &o,
+                       .write_config = cli_write_config, .resume_dir = o.resume,
+                       .resume_from = o.resume ? &resume : NULL,
                        .first = first_settings(&o, &r) };
+    cli_run_spec(&o, &r.sched, &r.train, &sc.spec);
     wb w;
     init_state(&w, &o, &r);
     w.session = session_start(&sc, &e);
+    if (o.resume)
+        checkpoint_free(&resume);
     if (!w.session) {
         free_state(&w);
         setup_free(&r);
-        return commands_fail(&e, EXIT_FAILURE_RUN);
+        return commands_fail(&e, o.resume ? EXIT_BAD_INPUT : EXIT_FAILURE_RUN);
     }
     int tick_ms = (int)lround(1000.0 / o.fps);
     if (term_begin(&w.caps, o.ascii, tick_ms)) {
@@ -166,7 +180,9 @@ int workbench_run(int argc, char **argv)
     }
     poll_session(&w); /* the session's settings, which the first start reads */
     /* Given a policy, start that run; otherwise begin with a range test. */
-    if (o.policy_given)
+    if (o.resume)
+        ; /* the session continues the run */
+    else if (o.policy_given)
         workbench_start(&w, o.policy, false);
     else
         workbench_range_test(&w);

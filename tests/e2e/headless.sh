@@ -9,7 +9,7 @@ expect_status 0 "--version" "$LRSCOPE" --version
 check "version printed" stdout_has "lrscope "
 
 expect_status 2 "negative lr refused" "$LRSCOPE" train --data synthetic --lr -1
-check "says what is allowed" stderr_has "give a number from"
+check "says what is allowed" stderr_has "give a learning rate from"
 expect_status 2 "min above max refused" "$LRSCOPE" train --data synthetic --lr-min 1 --lr-max 0.1
 check "names both bounds" stderr_has "above --lr-max"
 expect_status 2 "unknown policy refused" "$LRSCOPE" train --data synthetic --policy warp

@@ -1,0 +1,89 @@
+/* checkpoint.h — everything the next training step depends on, in one file.
+ *
+ * A checkpoint holds the network's flat blocks (parameters, momentum buffers,
+ * batch-norm statistics), the schedule with every live edit and restart
+ * folded in, the optimizer settings (weight decay may have been edited), the
+ * batcher's position, epoch, RNG state and permutation, the loss EMA, the
+ * optimal-LR estimate's saved iterates and averages, and the iteration. A run
+ * restored from it takes exactly the steps the uninterrupted run would have
+ * taken: same floats, same rows (at the same thread count).
+ *
+ * Format (version 1, host byte order, checked by a byte-order mark):
+ *     "LRSCKPT\n"  u32 version  u32 0x01020304
+ *     char spec[128]  u64 n_params  u64 n_state  u64 n_order  u32 batch
+ *     u32 len + the schedule as sched_write_config text
+ *     f64 wd  u8 decay_bias decay_bn nesterov
+ *     i64 iter  u32 state  i64 diverged_at  f64 ema ema_weight train_seconds
+ *     u32 edits_applied
+ *     i32 pos  i64 epoch  u32 rng[4]  u32 order[n_order]
+ *     i32 every  i64 saved_iter[2]  f64 saved_lr[2] secant hvp secant_avg hvp_avg
+ *     i64 n_secant n_hvp  u8 has_slot[2]  f32 slot[n_params] per present slot
+ *     f32 params[n_params]  f32 velocity[n_params]  f32 state[n_state]
+ *     u32 CRC-32 (zlib) of every byte before it
+ *
+ * Writing is atomic: a temporary file beside the target, fsync, rename, fsync
+ * of the folder. A failed write (disk full) removes the temporary file and
+ * leaves the previous checkpoint as it was. */
+#ifndef LRSCOPE_CHECKPOINT_H
+#define LRSCOPE_CHECKPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/err.h"
+#include "engine/trainer.h"
+
+#define CHECKPOINT_VERSION 1
+#define CHECKPOINT_FILE "checkpoint"
+
+/* What a run keeps beside the trainer. */
+typedef struct checkpoint_run {
+    int    edits_applied;   /* replayed edits of the run spec already in the schedule */
+} checkpoint_run;
+
+/* A checkpoint read and verified; the pointers are views into buf. */
+typedef struct checkpoint {
+    unsigned char *buf;
+    size_t         len;
+    char           spec[128];
+    uint64_t       n_params, n_state, n_order;
+    int            batch;
+    sched          sched;
+    sgd_opts       sgd;
+    long           iter, diverged_at;
+    train_state    state;
+    double         ema, ema_weight, train_seconds;
+    checkpoint_run run;
+    int            pos;
+    long           epoch;
+    lr_rng         rng;
+    const unsigned char *order;
+    int            lrest_every;
+    long           saved_iter[2];
+    double         saved_lr[2], secant, hvp, secant_avg, hvp_avg;
+    long           n_secant, n_hvp;
+    const unsigned char *slot[2];          /* NULL: empty */
+    const unsigned char *params, *velocity, *state_block;
+} checkpoint;
+
+/* Writes t (and r) to `path` atomically. Returns 0, or -1 with `e` naming the
+ * file and the OS's reason; the previous file at `path` is then intact. */
+int  checkpoint_save(const char *path, const trainer *t, const checkpoint_run *r, lr_err *e);
+
+/* Reads and verifies `path`: magic, version, byte order, sizes that add up,
+ * CRC. Returns 0, or -1 with `e` naming the file and the problem (missing,
+ * truncated, corrupt, another version). checkpoint_free releases. */
+int  checkpoint_read(checkpoint *c, const char *path, lr_err *e);
+void checkpoint_free(checkpoint *c);
+
+/* Copies parameters, velocity and batch-norm statistics into n, after
+ * checking that n has the checkpoint's model spec and block sizes. Returns 0,
+ * or -1 with `e` naming `path` and the mismatch; n is then unchanged. */
+int  checkpoint_restore_net(const checkpoint *c, net *n, const char *path, lr_err *e);
+
+/* Restores the whole training state into t, initialised for the same run
+ * (same net, data and batch; the optimal-LR estimate enabled as it was).
+ * Returns 0, or -1 with `e` naming the mismatch; t is then unchanged. */
+int  checkpoint_restore(const checkpoint *c, trainer *t, const char *path, lr_err *e);
+
+#endif

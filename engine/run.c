@@ -1,0 +1,286 @@
+/* run.c — the run lifecycle of run.h. */
+#include "engine/run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/clock.h"
+
+int run_path(char *buf, size_t len, const char *dir, const char *name)
+{
+    return snprintf(buf, len, "%s/%s", dir, name) >= (int)len ? -1 : 0;
+}
+
+static int write_config(run *r, lr_err *e)
+{
+    char path[1100];
+    if (run_path(path, sizeof path, r->log.dir, "config"))
+        return lr_fail(e, "run folder path is too long: %s", r->log.dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return lr_fail(e, "cannot write %s: %s", path, strerror(errno));
+    int bad = r->write_config(f, &r->spec);
+    if (bad | ferror(f) | fclose(f))
+        return lr_fail(e, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+    return 0;
+}
+
+static void start_clocks(run *r, const trainer *t)
+{
+    r->last_checkpoint = clock_seconds();
+    r->last_epoch = t ? t->batches.epoch : 0;
+}
+
+int run_open(run *r, const run_spec *spec, const char *dir, run_config_writer w,
+             bool checkpoints, lr_err *e)
+{
+    memset(r, 0, sizeof *r);
+    r->spec = *spec;
+    r->write_config = w;
+    r->checkpoints = checkpoints;
+    if (runlog_open(&r->log, dir, e)) {
+        memset(r, 0, sizeof *r);
+        return -1;
+    }
+    if (w && write_config(r, e)) {
+        runlog_close(&r->log, NULL);
+        memset(r, 0, sizeof *r);
+        return -1;
+    }
+    start_clocks(r, NULL);
+    return 0;
+}
+
+int run_event(run *r, long iter, const char *kind, const char *detail)
+{
+    return runlog_event(&r->log, iter, kind, detail);
+}
+
+int run_event_diverged(run *r, long iter, double loss, double lr)
+{
+    char detail[96], text[16];
+    if (isnan(loss))
+        snprintf(text, sizeof text, "nan");   /* never "-nan" */
+    else
+        snprintf(text, sizeof text, "%g", loss);
+    snprintf(detail, sizeof detail, "loss became %s at lr %g", text, lr);
+    return run_event(r, iter, "diverged", detail);
+}
+
+int run_event_interrupted(run *r, long iter, const char *why)
+{
+    return run_event(r, iter, "interrupted", why);
+}
+
+/* The log's first write failure into e; returns -1. */
+static int log_failure(const run *r, lr_err *e)
+{
+    return lr_fail(e, "%s", r->log.failed ? r->log.error.msg : "cannot write the run files");
+}
+
+int run_checkpoint(run *r, const trainer *t, lr_err *e)
+{
+    if (!r->checkpoints)
+        return 0;
+    char path[1100];
+    if (run_path(path, sizeof path, r->log.dir, CHECKPOINT_FILE))
+        return lr_fail(e, "run folder path is too long: %s", r->log.dir);
+    /* The rows the checkpoint continues from are on disk before it (each
+     * row is written when it comes); after a failed write there is no
+     * consistent state to save. */
+    if (runlog_flush(&r->log))
+        return log_failure(r, e);
+    checkpoint_run cr = { .edits_applied = r->edits_applied };
+    r->last_checkpoint = clock_seconds();
+    return checkpoint_save(path, t, &cr, e);
+}
+
+/* Applies `ed` to t when it validates; fills detail. */
+static int apply_edit(trainer *t, const run_edit *ed, char *detail, size_t len, lr_err *e)
+{
+    sched next = t->sched;
+    const sched *was = &t->sched;
+    switch (ed->kind) {
+    case RUN_EDIT_BOUNDS:
+        sched_set_bounds(&next, ed->a, ed->b);
+        snprintf(detail, len, "lr %g..%g -> %g..%g", was->lr_min, was->lr_max, ed->a, ed->b);
+        break;
+    case RUN_EDIT_MOMENTUM:
+        sched_set_momentum(&next, ed->a, ed->b);
+        snprintf(detail, len, "momentum %g..%g -> %g..%g", was->mom_max, was->mom_min, ed->a,
+                 ed->b);
+        break;
+    case RUN_EDIT_WD:
+        if (!(ed->a >= 0.0 && ed->a < 1.0))
+            return lr_fail(e, "weight decay %g is out of range: give 0 to below 1", ed->a);
+        snprintf(detail, len, "weight decay %g -> %g", t->opt.wd, ed->a);
+        t->opt.wd = ed->a;
+        return 0;
+    case RUN_EDIT_RESTART:
+        sched_restart(&next, t->iter);
+        snprintf(detail, len, "cycle restarted");
+        break;
+    default:
+        return lr_fail(e, "unknown edit");
+    }
+    if (sched_validate(&next, e))
+        return -1;
+    t->sched = next;
+    /* A restart after the end trains on. */
+    if (ed->kind == RUN_EDIT_RESTART && t->state == TRAIN_DONE)
+        t->state = TRAIN_RUNNING;
+    return 0;
+}
+
+/* Appends one `edit = ...` line to config, so the run can be replayed.
+ * Returns 0, or -1 with `e` naming the file and the reason. */
+static int append_edit_line(run *r, const run_edit *ed, lr_err *e)
+{
+    char path[1100], line[160];
+    if (!r->write_config || !r->log.open || run_path(path, sizeof path, r->log.dir, "config"))
+        return 0;
+    run_edit_format(ed, line, sizeof line);
+    FILE *f = fopen(path, "a");
+    if (!f)
+        return lr_fail(e, "cannot write %s: %s", path, strerror(errno));
+    fprintf(f, "edit = %s\n", line);
+    int bad = fflush(f) || ferror(f), err = errno;
+    if (fclose(f) && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    return bad ? lr_fail(e, "cannot write %s: %s", path, strerror(err ? err : EIO)) : 0;
+}
+
+int run_edit_record(run *r, long iter, run_edit_kind kind, double a, double b, lr_err *e)
+{
+    if (r->spec.n_edits == RUN_MAX_EDITS)
+        return 0; /* the schedule in force is in every checkpoint; only the replay stops */
+    run_edit ed = { .iter = iter, .kind = kind, .a = a, .b = b };
+    r->spec.edits[r->spec.n_edits++] = ed;
+    r->edits_applied = r->spec.n_edits;
+    return append_edit_line(r, &ed, e);
+}
+
+int run_edit_apply(run *r, trainer *t, run_edit_kind kind, double a, double b,
+                   char *detail, size_t len, lr_err *e)
+{
+    run_edit ed = { .iter = t->iter, .kind = kind, .a = a, .b = b };
+    if (apply_edit(t, &ed, detail, len, e))
+        return -1;
+    if (run_event(r, ed.iter, run_edit_name(kind), detail))
+        return log_failure(r, e);
+    return run_edit_record(r, ed.iter, kind, a, b, e);
+}
+
+/* The spec's edits due before step t->iter (a replayed run). */
+static int replay_edits(run *r, trainer *t, lr_err *e)
+{
+    while (r->edits_applied < r->spec.n_edits &&
+           r->spec.edits[r->edits_applied].iter <= t->iter) {
+        const run_edit *ed = &r->spec.edits[r->edits_applied];
+        char detail[160];
+        if (ed->iter == t->iter) {
+            if (apply_edit(t, ed, detail, sizeof detail, e))
+                return lr_fail(e, "config edit at iteration %ld: %.400s", ed->iter, e->msg);
+            if (run_event(r, ed->iter, run_edit_name(ed->kind), detail))
+                return log_failure(r, e);
+        }
+        r->edits_applied++;
+    }
+    return 0;
+}
+
+/* A checkpoint that could not be written does not stop the run: the rows
+ * are what the user cannot get back, and the previous checkpoint is intact.
+ * The failure is kept for run_checkpoint_problem. */
+static int checkpoint_or_note(run *r, const trainer *t)
+{
+    lr_err ce;
+    if (run_checkpoint(r, t, &ce)) {
+        r->checkpoint_error = ce;
+        r->checkpoint_failures++;
+    }
+    return 0;
+}
+
+const char *run_checkpoint_problem(run *r)
+{
+    if (r->checkpoint_failures == r->checkpoint_reported)
+        return NULL;
+    r->checkpoint_reported = r->checkpoint_failures;
+    return r->checkpoint_error.msg;
+}
+
+int run_after_step(run *r, trainer *t, const metrics_row *row, lr_err *e)
+{
+    if (runlog_metrics(&r->log, row))
+        return log_failure(r, e);
+    if (t->state == TRAIN_DONE) {
+        char detail[128];
+        snprintf(detail, sizeof detail, "%ld iterations in %.2f s (%.0f images/s)", t->iter,
+                 t->train_seconds, t->train_seconds > 0
+                 ? (double)t->iter * t->cfg.batch / t->train_seconds : 0.0);
+        if (run_event(r, t->iter, "done", detail))
+            return log_failure(r, e);
+        return checkpoint_or_note(r, t);
+    }
+    if (t->state == TRAIN_DIVERGED) {
+        if (run_event_diverged(r, t->diverged_at, row->loss, row->lr))
+            return log_failure(r, e);
+        return checkpoint_or_note(r, t);
+    }
+    bool epoch_end = t->batches.epoch != r->last_epoch;
+    r->last_epoch = t->batches.epoch;
+    bool due = r->spec.checkpoint_minutes > 0 &&
+               clock_seconds() - r->last_checkpoint >= 60.0 * r->spec.checkpoint_minutes;
+    return epoch_end || due ? checkpoint_or_note(r, t) : 0;
+}
+
+int run_step(run *r, trainer *t, metrics_row *row, lr_err *e)
+{
+    if (t->state != TRAIN_RUNNING)
+        return 0;
+    if (replay_edits(r, t, e))
+        return -1;
+    trainer_step(t, row);
+    return run_after_step(r, t, row, e);
+}
+
+int run_interrupt(run *r, const trainer *t, const char *why, lr_err *e)
+{
+    int rc = run_checkpoint(r, t, e);
+    if (run_event_interrupted(r, t->iter, why) && rc == 0)
+        rc = log_failure(r, e);
+    return rc;
+}
+
+int run_resume(run *r, const run_spec *spec, const char *dir, const checkpoint *c,
+               run_config_writer w, lr_err *e)
+{
+    memset(r, 0, sizeof *r);
+    r->spec = *spec;
+    r->write_config = w;
+    r->checkpoints = true;
+    r->edits_applied = c->run.edits_applied;
+    if (runlog_reopen(&r->log, dir, c->iter, e))
+        return -1;
+    r->last_checkpoint = clock_seconds();
+    r->last_epoch = c->epoch;
+    char detail[96];
+    snprintf(detail, sizeof detail, "from the checkpoint at iteration %ld (epoch %ld)", c->iter,
+             c->epoch);
+    if (run_event(r, c->iter, "resumed", detail)) {
+        log_failure(r, e);
+        runlog_close(&r->log, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+int run_close(run *r, lr_err *e)
+{
+    return runlog_close(&r->log, e);
+}
