@@ -3,7 +3,8 @@
 #   make deps        install missing Debian packages (apt-get; sudo when not root)
 #   make             build build/lrscope
 #   make run         deps + build + start lrscope on Fashion-MNIST
-#   make test        deps + include directions, unit tests (Criterion), end-to-end tests, sanitizer run,
+#   make test        deps + include directions, unit tests (Criterion), end-to-end
+#                    tests, sanitizer run,
 #                    a short fuzzing run of each harness
 #   make fuzz        libFuzzer harnesses (tests/fuzz/) for FUZZ_SECONDS each (60)
 #   make tsan        ThreadSanitizer: the session's unit tests and a workbench burst
