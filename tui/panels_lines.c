@@ -275,64 +275,71 @@ static void offer_text(const wb *w, char *buf, size_t len)
 /* ---- the lines under the panels ------------------------------------------------- */
 
 typedef struct block {
+    char text[LINE_LEN * 2];        /* the whole text, for wrapping again */
     char lines[MAX_LINES][LINE_LEN];
     int  n, attr;
 } block;
 
+/* Adds a block of text wrapped to at most max_lines (nothing for ""). */
+static int add_block(block *b, int nb, const char *text, int attr, int max_lines)
+{
+    if (!text[0])
+        return nb;
+    snprintf(b[nb].text, sizeof b[nb].text, "%s", text);
+    b[nb].attr = attr;
+    b[nb].n = wrap(text, COLS - 1, max_lines, b[nb].lines);
+    return nb + 1;
+}
+
+static int total_lines(const block *b, int nb)
+{
+    int n = 0;
+    for (int i = 0; i < nb; i++)
+        n += b[i].n;
+    return n;
+}
+
 /* Lays out result, comparisons, offer and message in at most `budget`
- * lines (the key bar is extra): the message gives way first, then the
- * comparisons, then the offer's second line. Returns the blocks' count. */
+ * lines (the key bar is extra). When they do not fit, in this order: the
+ * message gets one line, the comparisons go (the oldest first), the result
+ * gets one line, the offer gets one line. Returns the number of blocks. */
 static int bottom_blocks(wb *w, block *b, int budget)
 {
     char text[LINE_LEN * 2];
-    int width = COLS - 1, nb = 0;
+    int nb = 0;
     result_text(w, text, sizeof text);
-    if (text[0]) {
-        b[nb].attr = (int)A_BOLD;
-        b[nb].n = wrap(text, width, 2, b[nb].lines);
-        nb++;
-    }
+    int result = nb;
+    nb = add_block(b, nb, text, (int)A_BOLD, 2);
+    if (nb == result)
+        result = -1;
     int first_cmp = nb;
     for (int g = w->n_ghosts - 1; g >= 0 && nb - first_cmp < 2; g--)
-        if (comparison_text(w, g, text, sizeof text)) {
-            b[nb].attr = 0;
-            b[nb].n = wrap(text, width, 1, b[nb].lines);
-            nb++;
-        }
-    int offer = -1;
+        if (comparison_text(w, g, text, sizeof text))
+            nb = add_block(b, nb, text, 0, 1);
+    int n_cmp = nb - first_cmp, offer = nb;
     offer_text(w, text, sizeof text);
-    if (text[0]) {
-        offer = nb;
-        b[nb].attr = term_chart_attr(COL_GOOD, CHART_ATTR_BOLD);
-        b[nb].n = wrap(text, width, 2, b[nb].lines);
-        nb++;
-    }
-    const char *msg = w->msg[0] ? w->msg : w->notice;
-    int message = -1;
-    if (msg[0]) {
-        message = nb;
-        b[nb].attr = w->msg[0] && w->msg_error ? term_chart_attr(COL_ALERT, CHART_ATTR_BOLD) : 0;
-        b[nb].n = wrap(msg, width, 2, b[nb].lines);
-        nb++;
-    }
-    for (int pass = 0;; pass++) {
-        int total = 0;
-        for (int i = 0; i < nb; i++)
-            total += b[i].n;
-        if (total <= budget || pass > 4)
-            break;
-        if (pass == 0 && message >= 0 && b[message].n > 1)
-            b[message].n = wrap(msg, width, 1, b[message].lines);
-        else if (pass <= 1 && nb - first_cmp > 0 && first_cmp < nb &&
-                 first_cmp != offer && first_cmp != message)
-            b[first_cmp].n = 0; /* the oldest comparison goes */
-        else if (pass <= 2 && offer >= 0 && b[offer].n > 1) {
-            offer_text(w, text, sizeof text);
-            b[offer].n = wrap(text, width, 1, b[offer].lines);
-        } else if (b[0].n > 1) {
-            result_text(w, text, sizeof text);
-            b[0].n = wrap(text, width, 1, b[0].lines);
-        }
+    nb = add_block(b, nb, text, term_chart_attr(COL_GOOD, CHART_ATTR_BOLD), 2);
+    if (nb == offer)
+        offer = -1;
+    int message = nb;
+    nb = add_block(b, nb, w->msg[0] ? w->msg : w->notice,
+                   w->msg[0] && w->msg_error ? term_chart_attr(COL_ALERT, CHART_ATTR_BOLD) : 0,
+                   2);
+    if (nb == message)
+        message = -1;
+    int shrink[2 + 2 + 1], n_shrink = 0; /* blocks in the order they give way */
+    if (message >= 0)
+        shrink[n_shrink++] = message;
+    for (int i = n_cmp - 1; i >= 0; i--)
+        shrink[n_shrink++] = first_cmp + i; /* the last added is the oldest ghost */
+    if (result >= 0)
+        shrink[n_shrink++] = result;
+    if (offer >= 0)
+        shrink[n_shrink++] = offer;
+    for (int k = 0; k < n_shrink && total_lines(b, nb) > budget; k++) {
+        block *x = &b[shrink[k]];
+        bool comparison = shrink[k] >= first_cmp && shrink[k] < first_cmp + n_cmp;
+        x->n = comparison ? 0 : wrap(x->text, COLS - 1, 1, x->lines);
     }
     return nb;
 }
@@ -341,9 +348,7 @@ int lines_bottom(wb *w, bool draw)
 {
     block b[6];
     int budget = LINES / 4 > 2 ? LINES / 4 - 1 : 2;
-    int nb = bottom_blocks(w, b, budget), n = 0;
-    for (int i = 0; i < nb; i++)
-        n += b[i].n;
+    int nb = bottom_blocks(w, b, budget), n = total_lines(b, nb);
     if (n > budget)
         n = budget;
     n += 1; /* the key bar */

@@ -1,4 +1,5 @@
-/* workbench.c — the interactive workbench: event loop, keys, actions.
+/* workbench.c — the interactive workbench: start-up, the event loop, and
+ * reading the session (keys and actions are in workbench_actions.c).
  *
  * DESIGN. The UI thread (this file) owns the screen and never trains: it
  * sends commands to the session thread (engine/session.h) and, every tick,
@@ -13,7 +14,6 @@
 
 #include <curses.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +39,8 @@ static void poll_session(wb *w)
                 before != SESSION_PAUSED)) {
         w->msg[0] = '\0'; /* a run started or ended: what was said before is stale */
     }
+    if (w->st.generation != gen_before && gen_before > 0)
+        w->notice[0] = '\0'; /* the start-up notice lasts through the first run */
     for (;;) {
         unsigned gen;
         size_t n = mstore_read_since(session_metrics(w->session), w->read_pos, w->rows,

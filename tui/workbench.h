@@ -35,7 +35,8 @@ typedef struct wb {
     int             n_classes;
     session_status  st;
     const cli_opts *opts;
-    char            notice[256];     /* shown once at start (e.g. data fallback) */
+    char            notice[256];     /* start-up notice (e.g. data fallback), shown
+                                        while no message is, through the first run */
 
     run_trace           cur;             /* the run of the current generation */
     run_trace           range;           /* the latest finished range test */
@@ -56,7 +57,6 @@ typedef struct wb {
     char            msg[256];        /* the latest message (the session's or ours) */
     bool            msg_error;
     unsigned        msg_seq_seen;
-    int             bottom_lines;    /* lines under the panels, from the last draw */
 
     term_caps       caps;
     chart_cell     *cells;
@@ -68,12 +68,14 @@ typedef struct wb {
 /* Draws the whole screen from w's state (no refresh). */
 void panels_draw(wb *w);
 
-/* The text lines around the panels (panels_lines.c). Each returns how many
- * screen lines it takes (header, bottom) or draws them at the given row. */
+/* The text lines around the panels (panels_lines.c). lines_header and
+ * lines_bottom return how many screen lines they take (the header from the
+ * top, the bottom lines up to the last line), drawing them when `draw`;
+ * lines_help draws the help page w->help_page over the panels;
+ * lines_help_pages is how many pages the help takes at this screen size. */
 int  lines_header(wb *w, bool draw);
 int  lines_bottom(wb *w, bool draw);
 void lines_help(wb *w);
-/* Lines of help per page at this screen size, and the page count. */
 int  lines_help_pages(void);
 
 /* Applies a key (workbench_actions.c). */
@@ -84,8 +86,6 @@ void workbench_say(wb *w, bool error, const char *fmt, ...)
 /* A start of `policy` (1cycle, CLR, the step baseline, or any policy). */
 void workbench_start(wb *w, sched_policy policy, bool baseline);
 void workbench_range_test(wb *w);
-/* The run on screen is a training run (in progress or finished). */
-bool workbench_training(const wb *w);
 
 /* Writes the panels as a PNG figure; returns 0 or -1 with `err` set. */
 int  panels_write_png(wb *w, const char *path, char *err, size_t err_len);

@@ -47,12 +47,6 @@ static bool run_in_progress(const wb *w)
     return s == SESSION_RUNNING || s == SESSION_RANGE_TEST || s == SESSION_PAUSED;
 }
 
-bool workbench_training(const wb *w)
-{
-    return w->st.kind == RUN_TRAIN && (run_in_progress(w) || w->st.state == SESSION_DONE ||
-                                       w->st.state == SESSION_DIVERGED);
-}
-
 /* The plan of a `policy` run with the workbench's length. Its bounds and
  * momentum are placeholders: the session puts its own in when it starts the
  * run. Step schedules without steps from the command line get the paper's
