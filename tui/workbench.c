@@ -25,6 +25,21 @@
 #define FAST_TICK_MS 15
 #define FAST_TICKS 6
 
+/* A training run's legend label: the policy and the LRs in force (after
+ * live edits, the edited ones: a ghost is labelled with what it ended on).
+ * Short, as a chart keeps 23 characters. */
+static void label_run(wb *w)
+{
+    const sched *sc = &w->st.sched;
+    if (sc->policy == SCHED_1CYCLE || sc->policy == SCHED_TRIANGULAR ||
+        sc->policy == SCHED_TRIANGULAR2 || sc->policy == SCHED_EXP_RANGE)
+        snprintf(w->cur.label, sizeof w->cur.label, "%s %.3g-%.3g",
+                 sched_policy_name(sc->policy), sc->lr_min, sc->lr_max);
+    else
+        snprintf(w->cur.label, sizeof w->cur.label, "%s %.3g", sched_policy_name(sc->policy),
+                 sc->lr_max);
+}
+
 /* Copies the session's status and new rows; handles a change of run. */
 static void poll_session(wb *w)
 {
@@ -56,20 +71,12 @@ static void poll_session(wb *w)
             w->read_pos = 0;
             w->cur_kind = w->st.kind;
             w->cur.range_test = w->cur_kind == RUN_RANGE_TEST;
-            /* Legend labels are short (a chart keeps 23 characters): the
-             * model for a range test, the policy and its LRs for a run. */
-            const sched *sc = &w->st.sched;
             if (w->cur.range_test)
                 snprintf(w->cur.label, sizeof w->cur.label, "%.40s", w->st.model);
-            else if (sc->policy == SCHED_1CYCLE || sc->policy == SCHED_TRIANGULAR ||
-                     sc->policy == SCHED_TRIANGULAR2 || sc->policy == SCHED_EXP_RANGE)
-                snprintf(w->cur.label, sizeof w->cur.label, "%s %.3g-%.3g",
-                         sched_policy_name(sc->policy), sc->lr_min, sc->lr_max);
-            else
-                snprintf(w->cur.label, sizeof w->cur.label, "%s %.3g",
-                         sched_policy_name(sc->policy), sc->lr_max);
             continue;
         }
+        if (w->cur_kind == RUN_TRAIN && w->st.generation == w->generation)
+            label_run(w);
         for (size_t i = 0; i < n; i++)
             trace_append(&w->cur, &w->rows[i]);
         w->read_pos += n;
