@@ -176,7 +176,13 @@ static void check_layer(const layer *proto, lr_shape in, int B, float away)
         for (size_t i = 0; i < n_in; i++)
             cr_expect(fabsf(again[i] - 1.0f - din[k][i]) <= 1e-5f * (1.0f + fabsf(din[k][i])),
                       "%s din%d[%zu] does not accumulate", t.l.name, k, i);
+        /* The next pass writes every input's gradient again: point this one
+         * back at a live buffer before `again` goes. */
+        io.din[k] = din[k];
+        io.din_acc[k] = false;
         free(again);
+    }
+    for (int k = 0; k < n_inputs; k++) {
         free(din[k]);
         free(p.x[k]);
     }
