@@ -94,7 +94,8 @@ int rangetest_cfg_validate(const rangetest_cfg *c, lr_err *e)
     if (c->eval_every < 0 || c->eval_n < 0)
         return lr_fail(e, "range test: evaluation every %ld iterations on %d images: both "
                           "must be 0 or more", c->eval_every, c->eval_n);
-    if (c->stop_smoothing != RANGETEST_SMOOTH_EMA && c->stop_smoothing != RANGETEST_SMOOTH_LRFINDER)
+    if (c->stop_smoothing != RANGETEST_SMOOTH_EMA &&
+        c->stop_smoothing != RANGETEST_SMOOTH_LRFINDER)
         return lr_fail(e, "range test: unknown stop smoothing %d", (int)c->stop_smoothing);
     if (!(c->stop_factor == 0.0 || (c->stop_factor > 1.0 && isfinite(c->stop_factor))))
         return lr_fail(e, "range test: stop factor %g must be above 1 (stop when the "
@@ -346,6 +347,11 @@ const char *rangetest_stop_name(rangetest_stop s)
         [RANGETEST_CANCELLED] = "cancelled",
     };
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
+const char *rangetest_smoothing_name(rangetest_smoothing s)
+{
+    return s == RANGETEST_SMOOTH_LRFINDER ? "lr-finder" : "ema";
 }
 
 const char *rangetest_sig_name(rangetest_sig s)

@@ -59,10 +59,11 @@
  *   Smith's pair, from held-out accuracy. The accuracy points are smoothed by
  *   a running median (5 points; 3 when there are fewer than 15) and then a
  *   3-point mean, because BN nets' accuracy jumps several points between
- *   evaluations (measured on Fashion-MNIST); the first and last evaluations are kept
- *   as they are (the windows shrink symmetrically at both ends), so neither
- *   the rise from chance nor a collapse at the end is smoothed away. With start = the lowest smoothed value
- *   before the peak and range = peak - start:
+ *   evaluations (measured on Fashion-MNIST); the first and last evaluations
+ *   are kept as they are (the windows shrink symmetrically at both ends), so
+ *   neither the rise from chance nor a collapse at the end is smoothed away.
+ *   With start = the lowest smoothed value before the peak and range = peak -
+ *   start:
  *     base_lr  the first LR where smoothed accuracy exceeds start + 15% of the
  *              range: where accuracy starts to rise;
  *     plateau  the first LR within `tolerance` of the peak: it stops improving;
@@ -139,8 +140,8 @@
  *              linear sweep makes the slope mostly noise at large LR, where
  *              ln(lr) steps are tiny). NaN when no slope is negative.
  *
- *   Super-convergence signature (Smith & Topin, "Super-Convergence", section 3): training holds up
- *   at large LRs instead of peaking and collapsing. The tail is the
+ *   Super-convergence signature (Smith & Topin, "Super-Convergence", section
+ *   3): training holds up at large LRs instead of peaking and collapsing. The tail is the
  *   evaluations at LRs >= max(RANGETEST_SIG_LR, the start of the last 20% of
  *   the LRs reached: linear steps for a linear sweep, log steps for an
  *   exponential one). PRESENT when the sweep took at least RANGETEST_SIG_STEPS
@@ -423,6 +424,8 @@ void rangetest_reading_lrs(const rangetest_suggestions *s, rangetest_reading r, 
 
 /* "running", "completed", "loss rose", "loss not finite", "cancelled". */
 const char *rangetest_stop_name(rangetest_stop s);
+/* "ema", "lr-finder". */
+const char *rangetest_smoothing_name(rangetest_smoothing s);
 /* "present", "absent", "unknown". */
 const char *rangetest_sig_name(rangetest_sig s);
 

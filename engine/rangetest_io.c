@@ -113,8 +113,7 @@ int rangetest_write_suggestions(const rangetest_result *r, FILE *f)
     kv(f, "sweep.lr_max", c->lr_max);
     fprintf(f, "sweep.iters = %ld\n", c->n_planned);
     kv(f, "sweep.stop_factor", c->stop_factor);
-    fprintf(f, "sweep.stop_smoothing = %s\n",
-            c->stop_smoothing == RANGETEST_SMOOTH_LRFINDER ? "lr-finder" : "ema");
+    fprintf(f, "sweep.stop_smoothing = %s\n", rangetest_smoothing_name(c->stop_smoothing));
     fprintf(f, "stop = %s\nstop.iter = %ld\n", rangetest_stop_name(c->stop), c->stop_iter);
     kv(f, "stop.lr", c->stop_lr);
     kv(f, "stop.loss", c->stop_loss);

@@ -93,7 +93,7 @@ static int append_config(const run *log, const rangetest_cfg *c, lr_err *e)
                "range_test.end_at_max = %d\n",
             c->policy == SCHED_SWEEP_EXP ? "exp" : "linear", c->lr_min, c->lr_max, c->n_iters,
             c->momentum, c->eval_every, c->eval_n, c->stop_factor,
-            c->stop_smoothing == RANGETEST_SMOOTH_LRFINDER ? "lr-finder" : "ema",
+            rangetest_smoothing_name(c->stop_smoothing),
             c->end_at_max);
     int bad = fflush(f) || ferror(f), err = errno;
     if (fclose(f) && !bad) {
