@@ -422,6 +422,10 @@ int  rangetest_reading_parse(const char *name, rangetest_reading *r, lr_err *e);
 void rangetest_reading_lrs(const rangetest_suggestions *s, rangetest_reading r, double *lo,
                            double *hi);
 
+/* Why reading r gave nothing, or what to know about it: the note of the
+ * rule's window ("" when there is none). */
+const char *rangetest_reading_note(const rangetest_suggestions *s, rangetest_reading r);
+
 /* "running", "completed", "loss rose", "loss not finite", "cancelled". */
 const char *rangetest_stop_name(rangetest_stop s);
 /* "ema", "lr-finder". */

@@ -456,3 +456,19 @@ void rangetest_reading_lrs(const rangetest_suggestions *s, rangetest_reading r, 
         *lo = *hi = picks[r]->lr;
     }
 }
+
+const char *rangetest_reading_note(const rangetest_suggestions *s, rangetest_reading r)
+{
+    switch (r) {
+    case RANGETEST_READ_OFFER:
+    case RANGETEST_READ_SMITH:
+        return s->smith.note;
+    case RANGETEST_READ_LRFINDER:
+        return s->lrfinder.note;
+    case RANGETEST_READ_VALLEY_STAR:
+    case RANGETEST_READ_STEEP_STAR:
+        return s->own.note;
+    default:
+        return s->fastai.note;
+    }
+}

@@ -70,6 +70,12 @@ Test(keys, other_commands)
     cr_expect_eq(parse_ok("q").kind, ACT_QUIT);
     cr_expect_eq(parse_ok("png").kind, ACT_PNG);
     parse_bad("fly 3", "unknown command");
+    a = parse_ok("reading lr-finder");
+    cr_expect_eq(a.kind, ACT_SET_READING);
+    cr_expect_eq(a.reading, RANGETEST_READ_LRFINDER);
+    cr_expect_eq(parse_ok("reading valley*").reading, RANGETEST_READ_VALLEY_STAR);
+    parse_bad("reading valey", "lr-finder");
+    parse_bad("reading", "lr-finder");
 }
 
 Test(keys, table_has_no_duplicate_keys_and_every_key_has_help)

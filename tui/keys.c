@@ -55,6 +55,8 @@ static const char *const command_help[] = {
     ":policy P [MIN MAX]  start a run: const step multistep inv clr",
     "               triangular2 exp_range 1cycle",
     ":model SPEC    model of the next runs (mlp:512,512, mlp-bn:512,512)",
+    ":reading R     mark a range-test reading: offer (default), smith,",
+    "               valley slide steep minimum lr-finder valley* steep*",
     ":png [FILE]    write the panels to a PNG",
     ":export        flush the run files    :q  quit",
 };
@@ -188,6 +190,15 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
         snprintf(out->text, sizeof out->text, "%s", rest);
         return 0;
     }
+    if (!strcmp(word, "reading")) {
+        while (*rest == ' ')
+            rest++;
+        lr_err e;
+        if (rangetest_reading_parse(rest, &out->reading, &e))
+            return fail(err, err_len, e.msg);
+        out->kind = ACT_SET_READING;
+        return 0;
+    }
     if (!strcmp(word, "policy")) {
         while (*rest == ' ')
             rest++;
@@ -252,6 +263,6 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
     }
     char msg[160];
     snprintf(msg, sizeof msg, "unknown command '%s': try lr, wd, mom, epochs, iters, policy, "
-                              "model, png, export, q", word);
+                              "model, reading, png, export, q", word);
     return fail(err, err_len, msg);
 }

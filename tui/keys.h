@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "engine/rangetest.h"
 #include "engine/sched.h"
 
 typedef enum {
@@ -20,7 +21,7 @@ typedef enum {
     ACT_SET_LR, ACT_SET_WD, ACT_SET_MOM, ACT_SET_EPOCHS, ACT_SET_ITERS, ACT_SET_MODEL,
     ACT_RESTART, ACT_PAUSE, ACT_ACCEPT, ACT_CMDLINE, ACT_TOGGLE_LOG, ACT_GHOST,
     ACT_CLEAR_GHOSTS, ACT_EXPORT, ACT_PNG, ACT_SCREENSHOT, ACT_TOGGLE_ASCII,
-    ACT_TOGGLE_EST, ACT_HELP, ACT_QUIT,
+    ACT_TOGGLE_EST, ACT_HELP, ACT_QUIT, ACT_SET_READING,
 } wb_action_kind;
 
 typedef struct wb_action {
@@ -29,6 +30,7 @@ typedef struct wb_action {
     int            n_values;
     sched_policy   policy;      /* ACT_START_POLICY */
     char           text[128];   /* model spec, file name */
+    rangetest_reading reading;  /* ACT_SET_READING */
 } wb_action;
 
 typedef struct key_binding {

@@ -307,6 +307,21 @@ static void add_suggestion_markers(const wb *w, chart *c)
     if (w->cur_kind == RUN_TRAIN && strcmp(st->range_model, st->model))
         return;
     char lo[CHART_LABEL_LEN], hi[CHART_LABEL_LEN + 64]; /* the chart keeps 23 characters */
+    if (w->reading != RANGETEST_READ_OFFER) {   /* the reading chosen with :reading */
+        double a, b;
+        rangetest_reading_lrs(&st->range, w->reading, &a, &b);
+        const char *name = rangetest_reading_name(w->reading);
+        if (w->reading == RANGETEST_READ_SMITH && isfinite(a) && isfinite(b)) {
+            snprintf(lo, sizeof lo, "base %.2g", a);
+            snprintf(hi, sizeof hi, "max %.2g", b);
+            chart_add_marker(c, a, lo, COL_ALERT);
+            chart_add_marker(c, b, hi, COL_ALERT);
+        } else if (isfinite(b)) {
+            snprintf(hi, sizeof hi, "%s %.2g", name, b);
+            chart_add_marker(c, b, hi, COL_ALERT);
+        }
+        return;
+    }
     snprintf(lo, sizeof lo, "min %.2g", st->range_max / 10.0);
     snprintf(hi, sizeof hi, "max %.2g %s", st->range_max, st->range_model);
     chart_add_marker(c, st->range_max / 10.0, lo, COL_ALERT);

@@ -102,6 +102,7 @@ static void init_state(wb *w, const cli_opts *o, const run_setup *r)
     w->ascii = o->ascii;
     w->show_est = o->lr_estimate != 0;
     w->plan_iters = r->sched.total;
+    w->reading = RANGETEST_READ_OFFER;
     snprintf(w->notice, sizeof w->notice, "%s", r->notice);
 }
 

@@ -49,6 +49,7 @@ typedef struct wb {
     size_t          rows_cap;
 
     long            plan_iters;      /* length of the next runs */
+    rangetest_reading reading;       /* what the range-test panels mark (:reading) */
 
     bool            log_y, ascii, show_est, confirm_quit, in_cmdline, quit;
     int             help_page;       /* 0: no help; else the page shown (1-based) */

@@ -117,6 +117,27 @@ void workbench_range_test(wb *w)
 }
 
 /* Keeps the most recent run as a ghost. */
+/* Marks reading r on the range-test panels from now on, and says what it
+ * gives on the latest range test (or why it gives nothing). */
+static void set_reading(wb *w, rangetest_reading r)
+{
+    const char *name = rangetest_reading_name(r);
+    w->reading = r;
+    if (!w->st.have_range) {
+        workbench_say(w, false, "reading: %s, marked once a range test has run", name);
+        return;
+    }
+    double lo, hi;
+    rangetest_reading_lrs(&w->st.range, r, &lo, &hi);
+    if (!isfinite(lo) || !isfinite(hi))
+        workbench_say(w, true, "reading %s: none on this range test: %s", name,
+                      rangetest_reading_note(&w->st.range, r));
+    else if (lo < hi)
+        workbench_say(w, false, "reading %s: lr %.3g .. %.3g", name, lo, hi);
+    else
+        workbench_say(w, false, "reading %s: lr %.3g", name, hi);
+}
+
 static void keep_ghost(wb *w)
 {
     run_trace *src = w->cur.steps.n ? &w->cur : w->range.steps.n ? &w->range : NULL;
@@ -242,6 +263,7 @@ static void apply_action(wb *w, const wb_action *a)
                                                                    "is not UTF-8)")
                                                  : "braille");
         break;
+    case ACT_SET_READING: set_reading(w, a->reading); break;
     case ACT_TOGGLE_EST:
         w->show_est = !w->show_est;
         workbench_say(w, false, "optimal-LR estimate %s", w->show_est ? "shown" : "hidden");
