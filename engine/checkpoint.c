@@ -139,7 +139,8 @@ int checkpoint_save(const char *path, const trainer *t, const checkpoint_run *r,
         return lr_fail(e, "checkpoint path is too long: %s", path);
     writer w = { .f = fopen(tmp, "wb"), .crc = crc32(0L, Z_NULL, 0) };
     if (!w.f)
-        return lr_fail(e, "cannot write %s: %s", tmp, strerror(errno));
+        return lr_fail(e, "cannot write %s: %s (the previous checkpoint is kept)", tmp,
+                       strerror(errno));
     write_body(&w, t, r);
     uint32_t crc = (uint32_t)w.crc;
     if (!w.bad && fwrite(&crc, sizeof crc, 1, w.f) != 1)

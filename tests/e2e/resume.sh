@@ -1,0 +1,67 @@
+#!/bin/sh
+# Runs that survive, from a user's side: `train --config` repeats a run byte
+# for byte, a run stopped by a signal and resumed ends as if never stopped,
+# a finished run is not trained again, and bad checkpoints or configs are
+# refused without touching the run folder.
+. "$(dirname "$0")/lib.inc"
+T=$E2E_TMP
+RUN="--data synthetic --model mlp-bn:64 --threads 1 --quiet --policy clr --lr-min 0.05 --lr-max 0.5"
+
+expect_status 0 "a short run" "$LRSCOPE" train $RUN --iters 400 --eval-every 25 --out "$T/a"
+check "it leaves a checkpoint" test -s "$T/a/checkpoint"
+expect_status 0 "train --config repeats it" "$LRSCOPE" train --config "$T/a/config" --out "$T/b"
+check "byte-identical metrics.csv" cmp -s "$T/a/metrics.csv" "$T/b/metrics.csv"
+check "the same config" cmp -s "$T/a/config" "$T/b/config"
+
+# Edits in the config are replayed at their iterations (the workbench
+# writes them as it applies live edits).
+cp "$T/a/config" "$T/edited"
+printf 'edit = 40 set_bounds 0.01 0.2\nedit = 90 restart\n' >> "$T/edited"
+expect_status 0 "a config with edits" "$LRSCOPE" train --config "$T/edited" --out "$T/c"
+check "the edit is an event" grep -q '^40,set_bounds,' "$T/c/events.csv"
+check "the restart is an event" grep -q '^90,restart,' "$T/c/events.csv"
+check "the restart lengthens the run" test "$(tail -n 1 "$T/c/metrics.csv" | cut -d, -f1)" -eq 489
+
+# Stopped by SIGINT mid-run, then resumed: the same bytes as straight.
+LONG="--model mlp-bn:256,256 --iters 800"
+"$LRSCOPE" train --config "$T/edited" $LONG --out "$T/s" >/dev/null 2>&1
+"$LRSCOPE" train --config "$T/edited" $LONG --out "$T/i" >/dev/null 2>"$T/err" &
+pid=$!
+sleep 1.2
+kill -INT "$pid"
+wait "$pid"
+check "interrupted: exit 130" test $? -eq 130
+check "interrupted: says how to continue" grep -q "lrscope resume" "$T/err"
+check "interrupted: an event" grep -q ',interrupted,' "$T/i/events.csv"
+expect_status 0 "resume continues it" "$LRSCOPE" resume "$T/i" --quiet
+check "resumed: a resumed event" grep -q ',resumed,' "$T/i/events.csv"
+check "resumed: byte-identical metrics.csv" cmp -s "$T/s/metrics.csv" "$T/i/metrics.csv"
+expect_status 0 "a finished run is not resumed" "$LRSCOPE" resume "$T/i"
+check "says it finished" stdout_has "finished at iteration"
+
+# Refusals leave the folder as it was.
+cp -r "$T/a" "$T/bad"
+head -c 1000 "$T/a/checkpoint" > "$T/bad/checkpoint"
+sed -i '$d' "$T/bad/metrics.csv"
+cp "$T/bad/metrics.csv" "$T/bad-metrics"
+expect_status 2 "a truncated checkpoint" "$LRSCOPE" resume "$T/bad"
+check "names the file" stderr_has "bad/checkpoint is truncated"
+check "metrics.csv untouched" cmp -s "$T/bad/metrics.csv" "$T/bad-metrics"
+sed -i 's/^model = .*/model = mlp:32/' "$T/bad/config"
+cp "$T/a/checkpoint" "$T/bad/checkpoint"
+printf '\000' | dd of="$T/bad/checkpoint" bs=1 seek=20 conv=notrunc 2>/dev/null
+expect_status 2 "a corrupt checkpoint" "$LRSCOPE" resume "$T/bad"
+check "CRC mismatch named" stderr_has "CRC mismatch"
+expect_status 2 "no run folder" "$LRSCOPE" resume "$T/nowhere"
+expect_status 2 "options that change the run" "$LRSCOPE" resume "$T/a" --lr-max 3
+
+printf 'model = mlp:8\nlearning_rate = 3\n' > "$T/cfg"
+expect_status 2 "an unknown config key" "$LRSCOPE" train --config "$T/cfg"
+check "names file, line and key" stderr_has "cfg line 2: learning_rate: unknown key"
+printf 'wd = -1\n' > "$T/cfg"
+expect_status 2 "a bad config value" "$LRSCOPE" train --config "$T/cfg"
+check "says what is allowed" stderr_has "line 1: wd: '-1' is out of range: give a weight decay"
+expect_status 2 "a missing config" "$LRSCOPE" train --config "$T/none"
+expect_status 2 "--train-size above the data" "$LRSCOPE" train --data synthetic --train-size 999999
+check "says how many there are" stderr_has "is more than the"
+finish
