@@ -58,7 +58,7 @@ static const char *const command_help[] = {
     ":reading R     mark a range-test reading: offer (default), smith,",
     "               valley slide steep minimum lr-finder valley* steep*",
     ":png [FILE]    write the panels to a PNG",
-    ":export        flush the run files    :q  quit",
+    ":export        the schedule as PyTorch and fastai code    :q  quit",
 };
 
 int keys_help_count(void)
@@ -178,7 +178,7 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
         return 0;
     }
     if (!strcmp(word, "export")) {
-        out->kind = ACT_EXPORT;
+        out->kind = ACT_EXPORT_CODE;
         return 0;
     }
     if (!strcmp(word, "png") || !strcmp(word, "model")) {

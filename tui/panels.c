@@ -460,6 +460,8 @@ void panels_draw(wb *w)
     lines_bottom(w, true);
     if (w->help_page)
         lines_help(w);
+    else if (w->export_text[0])
+        wb_export_draw(w);
 }
 
 /* The figure keeps the screen's arrangement, each character cell becoming

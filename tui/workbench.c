@@ -134,6 +134,7 @@ static void free_state(wb *w)
         trace_free(&w->ghosts[g]);
     free(w->rows);
     free(w->cells);
+    wb_export_close(w);
 }
 
 int workbench_run(int argc, char **argv)

@@ -53,6 +53,8 @@ typedef struct wb {
 
     bool            log_y, ascii, show_est, confirm_quit, in_cmdline, quit;
     int             help_page;       /* 0: no help; else the page shown (1-based) */
+    char           *export_text[2];  /* :export's PyTorch and fastai code while shown */
+    int             export_which, export_top; /* which one, its first line on screen */
     char            cmdline[128];
     int             cmd_len;
     char            msg[256];        /* the latest message (the session's or ours) */
@@ -92,5 +94,13 @@ void workbench_range_test(wb *w);
 int  panels_write_png(wb *w, const char *path, char *err, size_t err_len);
 
 int  workbench_run(int argc, char **argv);
+
+/* :export (wb_export.c): writes the schedule in force as code next to the
+ * run and opens a scrollable view of it; the view's keys and drawing; close
+ * frees the texts. */
+void wb_export_code(wb *w);
+void wb_export_key(wb *w, wint_t ch, bool is_key);
+void wb_export_draw(const wb *w);
+void wb_export_close(wb *w);
 
 #endif

@@ -254,6 +254,7 @@ static void apply_action(wb *w, const wb_action *a)
         workbench_say(w, false, "ghosts cleared");
         break;
     case ACT_EXPORT: send_kind(w, SCMD_EXPORT, 0, 0); break;
+    case ACT_EXPORT_CODE: wb_export_code(w); break;
     case ACT_PNG:
     case ACT_SCREENSHOT: write_png(w, a); break;
     case ACT_TOGGLE_ASCII:
@@ -340,6 +341,10 @@ void workbench_key(wb *w, wint_t ch, bool is_key)
     }
     if (w->help_page) {
         help_key(w, ch, is_key);
+        return;
+    }
+    if (w->export_text[0]) {
+        wb_export_key(w, ch, is_key);
         return;
     }
     if (w->confirm_quit) {

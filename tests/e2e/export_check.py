@@ -3,7 +3,8 @@ schedule_fastai.py) against the LR and momentum lrscope used, row by row of
 the run's metrics.csv. PyTorch and fastai need not be installed: the few
 names the snippets use at import time are stood in for.
 
-usage: python3 export_check.py RUN_FOLDER SNIPPET.py
+usage: python3 export_check.py RUN_FOLDER SNIPPET.py [FROM_ITER]
+(FROM_ITER: compare from that iteration on, e.g. after a live edit)
 Says what differs and exits 1 on a difference above 1e-6 relative (the
 CSV holds 7 significant digits)."""
 import csv
@@ -38,6 +39,7 @@ def close(got, want):
 
 def main():
     run, path = sys.argv[1], sys.argv[2]
+    first = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     stub_modules()
     spec = importlib.util.spec_from_file_location("snippet", path)
     snippet = importlib.util.module_from_spec(spec)
@@ -46,7 +48,7 @@ def main():
         return 0  # a framework scheduler: the unit tests check its parameters
     bad = 0
     with open(f"{run}/metrics.csv") as f:
-        rows = list(csv.DictReader(f))
+        rows = [r for r in csv.DictReader(f) if int(r["iter"]) >= first]
     for row in rows:
         step = int(row["iter"])
         lr, mom = snippet.lr_and_momentum(step)
