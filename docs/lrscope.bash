@@ -36,11 +36,12 @@ _lrscope()
     local cur prev prog=${COMP_WORDS[0]} sub="" i
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    local subcommands="train range-test plot bench export check-grad resume"
+    local subcommands="train range-test plot bench export check-grad resume export-weights"
     local models="mlp-bn:512,512 mlp:512,512 mlp-bn mlp linear lenet cnn-bn resnet:20 resnet:56"
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            train|range-test|plot|bench|export|check-grad|resume) sub=${COMP_WORDS[i]}; break ;;
+            train|range-test|plot|bench|export|check-grad|resume|export-weights)
+                sub=${COMP_WORDS[i]}; break ;;
             -*) ;;
             *) break ;;
         esac
@@ -89,7 +90,7 @@ _lrscope()
     fi
     case $sub in
         "") COMPREPLY=($(compgen -W "$subcommands" -- "$cur")) ;;
-        plot|export|resume) _lrscope_runs "$cur" ;;
+        plot|export|resume|export-weights) _lrscope_runs "$cur" ;;
         check-grad) [[ $prev == check-grad ]] && COMPREPLY=($(compgen -W "$models" -- "$cur")) ;;
     esac
 }

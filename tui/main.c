@@ -26,6 +26,7 @@ static const struct {
     { "export", cmd_export },
     { "check-grad", cmd_checkgrad },
     { "resume", cmd_resume },
+    { "export-weights", cmd_export_weights },
 };
 
 static int dispatch(int argc, char **argv)
@@ -34,7 +35,7 @@ static int dispatch(int argc, char **argv)
         for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
             if (!strcmp(argv[1], subcommands[i].name))
                 return subcommands[i].run(argc - 1, argv + 1);
-        fprintf(stderr, "lrscope: unknown command '%s': use train, range-test, resume, plot, export, "
+        fprintf(stderr, "lrscope: unknown command '%s': use train, range-test, resume, plot, export, export-weights, "
                         "bench or check-grad "
                         "(see lrscope --help)\n", argv[1]);
         return EXIT_BAD_INPUT;
