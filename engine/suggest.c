@@ -231,8 +231,18 @@ static void suggest_signature(const rangetest_curve *c, const double *acc_s, dou
             tmp[nt++] = c->eval_acc[k];
     g->n_tail = (int)nt;
     g->peak_acc = acc_s[0];
-    for (long k = 1; k < m; k++)
+    double lowest = acc_s[0];
+    for (long k = 1; k < m; k++) {
         g->peak_acc = fmax(g->peak_acc, acc_s[k]);
+        lowest = fmin(lowest, acc_s[k]);
+    }
+    if (g->peak_acc - lowest < SMITH_MIN_ACC_RANGE) {
+        /* a net that never learned has no accuracy to hold at large LRs */
+        note(g->note, sizeof g->note, "held-out accuracy never rose by %.0f points (it stayed "
+             "within %.1f-%.1f %%): the network did not learn in this sweep",
+             100.0 * SMITH_MIN_ACC_RANGE, 100.0 * lowest, 100.0 * g->peak_acc);
+        return;
+    }
     if (nt < 2) {
         note(g->note, sizeof g->note, "fewer than 2 held-out evaluations above lr %.3g",
              g->tail_from);

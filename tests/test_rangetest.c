@@ -387,6 +387,32 @@ Test(rangetest, smith_reads_a_noisy_curve_close_to_the_clean_one)
     rangetest_curve_free(&c);
 }
 
+/* A net that never learns (accuracy at chance, +-0.5 points, all along a
+ * sweep that completes) holds "its peak" trivially: no verdict either way. */
+Test(rangetest, no_signature_verdict_for_a_net_that_never_learned)
+{
+    enum { N = 400 };
+    rangetest_curve c;
+    lr_err e;
+    cr_assert_eq(rangetest_curve_alloc(&c, N, &e), 0);
+    c.policy = SCHED_SWEEP_LINEAR;
+    c.lr_min = 0.0;
+    c.lr_max = 3.0;
+    c.n_planned = N;
+    rangetest_curve_push_eval(&c, 0.0, 0.1, 2.3);
+    for (int i = 0; i < N; i++) {
+        double acc = (i + 1) % 10 ? (double)NAN : 0.1 + 0.005 * (i % 20 ? 1 : -1);
+        rangetest_curve_push(&c, 3.0 * i / N, 2.3, 2.3, acc, isnan(acc) ? (double)NAN : 0.9);
+    }
+    c.stop = RANGETEST_COMPLETED;
+    c.stop_iter = N;
+    rangetest_suggestions s;
+    rangetest_suggest(&c, &s);
+    cr_expect_eq(s.sig.verdict, RANGETEST_SIG_UNKNOWN, "%s", s.sig.note);
+    cr_expect(strstr(s.sig.note, "did not learn"), "%s", s.sig.note);
+    rangetest_curve_free(&c);
+}
+
 Test(rangetest, too_few_evaluations_fall_back_to_the_loss)
 {
     rangetest_curve c;
