@@ -68,7 +68,7 @@ static int header_fields(wb *w, field *f)
     const session_status *st = &w->st;
     int n = 0;
     memset(f, 0, 8 * sizeof *f);
-    snprintf(f[n].text, sizeof f[n].text, " lrscope ");
+    snprintf(f[n].text, sizeof f[n].text, " lrscope");
     f[n].drop = 1;
     f[n++].attr = term_chart_attr(0, CHART_ATTR_BOLD);
     snprintf(f[n].text, sizeof f[n].text, "%s", st->data);
