@@ -1,15 +1,18 @@
 /* cmd_export.c — `lrscope export RUN`: a run's schedule as PyTorch and
  * fastai code (engine/sched_export.h), written next to the run as
  * schedule_pytorch.py and schedule_fastai.py; the PyTorch snippet goes to
- * stdout. The schedule, optimizer settings and batch size come from the run's
- * config; iterations per epoch from its metrics.csv. The workbench's :export
+ * stdout. The schedule, its live edits, the optimizer settings and the batch
+ * size come from the run's config; iterations per epoch from its
+ * metrics.csv. The workbench's :export
  * writes the same two files through export_write_files. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "engine/run.h"
 #include "engine/sched_export.h"
 #include "tui/commands.h"
 #include "tui/setup.h"
@@ -44,141 +47,75 @@ int export_write_files(const char *dir, const sched *s, const sgd_opts *o,
 
 /* ---- reading a run folder back ---------------------------------------------- */
 
+/* The run's settings from its config (read through the option table), with
+ * its live edits replayed on the schedule and the weight decay: what was in
+ * force when the run ended. */
 typedef struct run_export {
+    cli_opts o;
     sched    sched;
     sgd_opts sgd;
-    int      batch, train_size;
-    char     model[128], init[32];
     long     iters_per_epoch;
-    int      n_edits;
 } run_export;
 
-static char *trim(char *s)
+static int replay_edit(run_export *r, const run_edit *ed, lr_err *e)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && strchr(" \t\r\n", s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
-
-static bool is_true(const char *v)
-{
-    return !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes");
-}
-
-/* One `key = value` line of the config; keys it does not need are skipped
- * (the config also holds data, seeds and evaluation settings). */
-static int read_setting(run_export *r, const char *path, int line_no, const char *key,
-                        const char *v, lr_err *e)
-{
-    lr_err sub;
-    if (!strncmp(key, "sched.", 6)) {
-        if (sched_set_param(&r->sched, key, v, &sub))
-            return lr_fail(e, "%s line %d: %s", path, line_no, sub.msg);
-    } else if (!strcmp(key, "wd")) {
-        char *end;
-        r->sgd.wd = strtod(v, &end);
-        if (end == v || *end || !(r->sgd.wd >= 0.0) || !isfinite(r->sgd.wd))
-            return lr_fail(e, "%s line %d: wd '%s' is not a weight decay", path, line_no, v);
-    } else if (!strcmp(key, "batch") || !strcmp(key, "train_size")) {
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (end == v || *end || n < 0 || n > 100000000)
-            return lr_fail(e, "%s line %d: %s '%s' is not a count", path, line_no, key, v);
-        *(!strcmp(key, "batch") ? &r->batch : &r->train_size) = (int)n;
-    } else if (!strcmp(key, "decay_bias")) {
-        r->sgd.decay_bias = is_true(v);
-    } else if (!strcmp(key, "decay_bn")) {
-        r->sgd.decay_bn = is_true(v);
-    } else if (!strcmp(key, "nesterov")) {
-        r->sgd.nesterov = is_true(v);
-    } else if (!strcmp(key, "sgd")) {
-        if (sgd_form_parse(v, &r->sgd.form))
-            return lr_fail(e, "%s line %d: sgd '%s' is unknown (caffe or torch)", path,
-                           line_no, v);
-    } else if (!strcmp(key, "model")) {
-        snprintf(r->model, sizeof r->model, "%s", v);
-    } else if (!strcmp(key, "init")) {
-        snprintf(r->init, sizeof r->init, "%s", v);
+    switch (ed->kind) {
+    case RUN_EDIT_BOUNDS: sched_set_bounds(&r->sched, ed->a, ed->b); break;
+    case RUN_EDIT_MOMENTUM: sched_set_momentum(&r->sched, ed->a, ed->b); break;
+    case RUN_EDIT_WD: r->sgd.wd = ed->a; break;
+    case RUN_EDIT_RESTART: sched_restart(&r->sched, ed->iter); break;
+    default: return lr_fail(e, "unknown edit at iteration %ld", ed->iter);
     }
+    lr_err why;
+    if (sched_validate(&r->sched, &why))
+        return lr_fail(e, "the edit at iteration %ld gives no valid schedule: %s", ed->iter,
+                       why.msg);
     return 0;
 }
 
-static int read_config(run_export *r, const char *dir, lr_err *e)
+static int read_run(run_export *r, const char *dir, lr_err *e)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/config", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return lr_fail(e, "%s has no config file (%s): is it an lrscope run folder?", dir,
-                       path);
-    char line[1024];
-    int n = 0, rc = 0;
-    bool have_policy = false;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        n++;
-        char *s = trim(line);
-        char *eq = strchr(s, '=');
-        if (!*s || *s == '#' || !eq)
-            continue;
-        *eq = '\0';
-        char *key = trim(s), *v = trim(eq + 1);
-        have_policy |= !strcmp(key, "sched.policy");
-        rc = read_setting(r, path, n, key, v, e);
-    }
-    fclose(f);
-    if (rc)
+    char *no_args[] = { "export", NULL };
+    if (cli_parse(&r->o, CLI_TRAIN, 1, no_args, e))
         return -1;
-    if (!have_policy)
-        return lr_fail(e, "%s holds no schedule (sched.policy); was it written by lrscope?",
-                       path);
-    lr_err sub;
-    if (sched_validate(&r->sched, &sub))
-        return lr_fail(e, "%s: %s", path, sub.msg);
-    if (r->batch < 1)
-        return lr_fail(e, "%s: the batch size is missing or 0", path);
+    if (run_path(path, sizeof path, dir, "rangetest.csv") == 0 && access(path, F_OK) == 0)
+        return lr_fail(e, "%s is a range test: export the runs you train with its bounds "
+                          "(lrscope train, or the workbench)", dir);
+    if (run_path(path, sizeof path, dir, "config") || access(path, F_OK))
+        return lr_fail(e, "%s has no config file: is it an lrscope run folder?", dir);
+    if (cli_read_config(&r->o, path, e))
+        return -1;
+    if (!r->o.have_base_sched)
+        return lr_fail(e, "%s holds no schedule (sched.* lines)", path);
+    r->sched = r->o.base_sched;
+    r->sgd = r->o.sgd;
+    for (int i = 0; i < r->o.n_edits; i++)
+        if (replay_edit(r, &r->o.edits[i], e))
+            return -1;
     return 0;
 }
 
 /* Iterations per epoch: from train_size when the run used a subset, else from
  * metrics.csv's first row (epoch = (iter + 1) * batch / n_train). 0 when
  * neither says. */
-static long read_iters_per_epoch(const run_export *r, const char *dir)
+static long read_iters_per_epoch(const cli_opts *o, const char *dir)
 {
-    long n_train = r->train_size;
+    long n_train = o->train_size;
     char path[1100], line[1024];
-    snprintf(path, sizeof path, "%s/metrics.csv", dir);
-    FILE *f = n_train > 0 ? NULL : fopen(path, "r");
+    FILE *f = n_train > 0 || run_path(path, sizeof path, dir, "metrics.csv")
+              ? NULL : fopen(path, "r");
     if (f && fgets(line, sizeof line, f) && !strncmp(line, "iter,epoch,", 11) &&
         fgets(line, sizeof line, f)) {
         char *end;
         long iter = strtol(line, &end, 10);
         double epoch = *end == ',' ? strtod(end + 1, NULL) : 0.0;
         if (iter >= 0 && epoch > 0.0 && isfinite(epoch))
-            n_train = lround((double)(iter + 1) * r->batch / epoch);
+            n_train = lround((double)(iter + 1) * o->batch / epoch);
     }
     if (f)
         fclose(f);
-    return n_train > 0 ? (n_train + r->batch - 1) / r->batch : 0;
-}
-
-/* Live edits recorded in events.csv. */
-static int count_edits(const char *dir)
-{
-    char path[1100], line[512];
-    snprintf(path, sizeof path, "%s/events.csv", dir);
-    FILE *f = fopen(path, "r");
-    int n = 0;
-    while (f && fgets(line, sizeof line, f)) {
-        const char *kind = strchr(line, ',');
-        if (kind && (!strncmp(kind + 1, "set_", 4) || !strncmp(kind + 1, "restart,", 8)))
-            n++;
-    }
-    if (f)
-        fclose(f);
-    return n;
+    return n_train > 0 ? (n_train + o->batch - 1) / o->batch : 0;
 }
 
 static void usage(FILE *f)
@@ -223,20 +160,18 @@ int cmd_export(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
 
-    run_export r = { .batch = 0 };
-    sched_defaults(&r.sched, SCHED_CONST);
-    sgd_opts_default(&r.sgd);
+    static run_export r;   /* large (the options' text buffer): not on the stack */
     lr_err e;
-    if (read_config(&r, dir, &e))
+    if (read_run(&r, dir, &e))
         return commands_fail(&e, EXIT_BAD_INPUT);
-    r.iters_per_epoch = read_iters_per_epoch(&r, dir);
-    r.n_edits = count_edits(dir);
+    r.iters_per_epoch = read_iters_per_epoch(&r.o, dir);
     char note[200];
-    snprintf(note, sizeof note, "The run had %d live edit%s (events.csv); this is the schedule "
-             "it started with.", r.n_edits, r.n_edits == 1 ? "" : "s");
-    export_info x = { .source = dir, .model = r.model[0] ? r.model : NULL,
-                      .init = r.init[0] ? r.init : NULL, .batch = r.batch,
-                      .iters_per_epoch = r.iters_per_epoch, .note = r.n_edits ? note : NULL };
+    snprintf(note, sizeof note, "This is the schedule in force at the end of the run, after "
+             "%d live edit%s.", r.o.n_edits, r.o.n_edits == 1 ? "" : "s");
+    export_info x = { .source = dir, .model = r.o.model,
+                      .init = r.o.net.init == INIT_TORCH ? "torch" : "he",
+                      .batch = r.o.batch, .iters_per_epoch = r.iters_per_epoch,
+                      .note = r.o.n_edits ? note : NULL };
     char *py, *fa;
     if (export_write_files(dir, &r.sched, &r.sgd, &x, &py, &fa, &e))
         return commands_fail(&e, EXIT_FAILURE_RUN);

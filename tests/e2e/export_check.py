@@ -3,8 +3,10 @@ schedule_fastai.py) against the LR and momentum lrscope used, row by row of
 the run's metrics.csv. PyTorch and fastai need not be installed: the few
 names the snippets use at import time are stood in for.
 
-usage: python3 export_check.py RUN_FOLDER SNIPPET.py [FROM_ITER]
-(FROM_ITER: compare from that iteration on, e.g. after a live edit)
+usage: python3 export_check.py RUN_FOLDER SNIPPET.py [FROM_ITER [ORIGIN]]
+FROM_ITER: compare from that iteration on (after a live edit); ORIGIN: the
+iteration the exported plan starts at (a restarted cycle's), so the
+snippet's step is the run's iteration - ORIGIN.
 Says what differs and exits 1 on a difference above 1e-6 relative (the
 CSV holds 7 significant digits)."""
 import csv
@@ -40,6 +42,7 @@ def close(got, want):
 def main():
     run, path = sys.argv[1], sys.argv[2]
     first = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    origin = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     stub_modules()
     spec = importlib.util.spec_from_file_location("snippet", path)
     snippet = importlib.util.module_from_spec(spec)
@@ -51,7 +54,7 @@ def main():
         rows = [r for r in csv.DictReader(f) if int(r["iter"]) >= first]
     for row in rows:
         step = int(row["iter"])
-        lr, mom = snippet.lr_and_momentum(step)
+        lr, mom = snippet.lr_and_momentum(step - origin)
         want_lr, want_mom = float(row["lr"]), float(row["momentum"])
         if not (close(lr, want_lr) and close(mom, want_mom)):
             bad += 1
