@@ -245,9 +245,7 @@ static void put_formula(sbuf *b, const sched *s)
     default:
         break;
     }
-    if (!s->cycle_momentum)
-        put(b, "    mom = %s\n", pyf(s->mom_max));
-    else if (!mom_set)
+    if (!s->cycle_momentum || !mom_set)   /* a held momentum overrides any formula's */
         put(b, "    mom = %s\n", pyf(s->mom_max));
     put(b, "    return lr, mom\n");
 }

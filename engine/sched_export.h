@@ -13,7 +13,7 @@
  *     clr, triangular2,       CyclicLR                    functions of the step
  *       exp_range
  *     step / multistep        StepLR / MultiStepLR        functions of the step
- *     const                   LambdaLR (factor 1)         learn.fit
+ *     const                   LambdaLR                    learn.fit
  *     inv, sweeps, 1cycle     LambdaLR (+ momentum)       functions of the step
  *       fastai linear
  *
