@@ -35,13 +35,20 @@ Test(keys, lr_command)
     cr_expect_eq(a.n_values, 1);
     cr_expect(isnan(a.a));
     cr_expect_float_eq(a.b, 0.1, 1e-12);
-    parse_bad("lr 0.8 0.08", "MIN <= MAX");
-    parse_bad("lr -1", "positive");
+    parse_bad("lr 0.8 0.08", "MIN must not exceed MAX");
+    parse_bad("lr -1", ":lr: '-1' is out of range: give a learning rate from 1e-12");
     parse_bad("lr", "MIN MAX");
-    parse_bad("lr abc", "MIN MAX");
-    parse_bad("lr 1 2 3", "MIN MAX");
-    parse_bad("lr nan", "MIN MAX");
-    parse_bad("lr 0.1x", "MIN MAX");
+    parse_bad("lr abc", "'abc' is not a number");
+    parse_bad("lr 1 2 3", "at most 2 values");
+    parse_bad("lr nan", "'nan' is out of range");
+    parse_bad("lr 0.1x", "'0.1x' is not a number");
+    parse_bad("lr 1e300", "give a learning rate from 1e-12 to 10000");
+    parse_bad("policy clr 1e-300 1e300", "out of range");
+    char png[300] = "png ";
+    memset(png + 4, 'x', 280);
+    png[284] = '\0';
+    parse_bad(png, ":png: 'xxxx");
+    parse_bad(png, "too long");
 }
 
 Test(keys, other_commands)
@@ -49,12 +56,12 @@ Test(keys, other_commands)
     wb_action a = parse_ok("wd 3e-4");
     cr_expect_eq(a.kind, ACT_SET_WD);
     cr_expect_float_eq(a.a, 3e-4, 1e-15);
-    parse_bad("wd 2", "below 1");
+    parse_bad("wd 2", "give a weight decay from 0");
     a = parse_ok("mom 0.95 0.85");
     cr_expect_eq(a.kind, ACT_SET_MOM);
     cr_expect_float_eq(a.b, 0.85, 1e-12);
     parse_bad("mom 0.85 0.95", "MIN <= MAX");
-    parse_bad("mom 1", "[0, 1)");
+    parse_bad("mom 1", "give a momentum from 0 to 0.999");
     a = parse_ok("epochs 5");
     cr_expect_eq(a.kind, ACT_SET_EPOCHS);
     parse_bad("iters 2.5", "whole number");

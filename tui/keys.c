@@ -1,5 +1,7 @@
 #include "tui/keys.h"
 
+#include "tui/quantity.h"
+
 #include <curses.h>
 #include <math.h>
 #include <stdio.h>
@@ -125,30 +127,50 @@ wb_action_kind keys_lookup(int key)
     return ACT_NONE;
 }
 
-/* Reads up to `max` numbers after the command word. Returns how many, or -1
- * when a token is not a finite number. */
-static int read_numbers(const char *p, double *v, int max, const char **bad)
+/* Reads up to `max` values after the command word, the i-th through the
+ * validator of q[i] (quantity.h: the command line's and config files' too).
+ * Returns how many, or -1 with err naming the command and what is allowed. */
+static int read_values(const char *cmd, const char *p, const quantity *const *q, int max,
+                       double *v, char *err, size_t err_len)
 {
     int n = 0;
-    while (*p) {
+    for (;;) {
         while (*p == ' ' || *p == '\t')
             p++;
         if (!*p)
-            break;
-        char *end;
-        double x = strtod(p, &end);
-        if (end == p || !isfinite(x) || (*end && *end != ' ' && *end != '\t')) {
-            *bad = p;
-            return -1;
-        }
+            return n;
+        size_t len = strcspn(p, " \t");
+        char tok[64];
+        lr_err e;
         if (n == max) {
-            *bad = p;
+            snprintf(err, err_len, ":%s takes at most %d value%s", cmd, max, max == 1 ? "" : "s");
             return -1;
         }
-        v[n++] = x;
-        p = end;
+        if (len >= sizeof tok) {
+            snprintf(err, err_len, ":%s: '%.20s...' is not a number", cmd, p);
+            return -1;
+        }
+        memcpy(tok, p, len);
+        tok[len] = '\0';
+        if (quantity_real(q[n], tok, &v[n], &e)) {
+            snprintf(err, err_len, ":%s: %s", cmd, e.msg);
+            return -1;
+        }
+        n++;
+        p += len;
     }
-    return n;
+}
+
+static int count_words(const char *p)
+{
+    int n = 0;
+    for (;;) {
+        p += strspn(p, " \t");
+        if (!*p)
+            return n;
+        n++;
+        p += strcspn(p, " \t");
+    }
 }
 
 static int fail(char *err, size_t len, const char *msg)
@@ -171,7 +193,8 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
     word[k] = '\0';
     const char *rest = line + k;
     double v[2] = { 0, 0 };
-    const char *bad = NULL;
+    /* :lr MIN MAX or :lr MAX; the same for :policy's bounds. */
+    const quantity *const bounds2[] = { &Q_LR_MIN, &Q_LR }, *const bounds1[] = { &Q_LR };
 
     if (!strcmp(word, "q") || !strcmp(word, "quit")) {
         out->kind = ACT_QUIT;
@@ -187,7 +210,12 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
         if (!strcmp(word, "model") && !*rest)
             return fail(err, err_len, ":model needs a spec, e.g. :model mlp:512,512");
         out->kind = !strcmp(word, "png") ? ACT_PNG : ACT_SET_MODEL;
-        snprintf(out->text, sizeof out->text, "%s", rest);
+        lr_err e;
+        if (*rest && quantity_text(out->kind == ACT_PNG ? &Q_PNG_NAME : &Q_MODEL, rest,
+                                   out->text, sizeof out->text, &e)) {
+            snprintf(err, err_len, ":%s: %s", word, e.msg);
+            return -1;
+        }
         return 0;
     }
     if (!strcmp(word, "reading")) {
@@ -212,22 +240,26 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
         if (sched_policy_parse(name, &out->policy) || sched_policy_is_sweep(out->policy))
             return fail(err, err_len, ":policy takes const, step, multistep, inv, clr, "
                                       "triangular2, exp_range or 1cycle [MIN MAX]");
-        int n = read_numbers(rest + j, v, 2, &bad);
-        if (n < 0 || (n == 2 && (v[0] < 0 || v[1] <= 0 || v[0] > v[1])) ||
-            (n == 1 && v[0] <= 0))
-            return fail(err, err_len, ":policy P [MIN MAX]: LRs must be positive, MIN <= MAX");
+        const char *nums = rest + j;
+        int n = read_values("policy", nums, count_words(nums) == 1 ? bounds1 : bounds2, 2, v,
+                            err, err_len);
+        if (n < 0)
+            return -1;
+        if (n == 2 && v[0] > v[1])
+            return fail(err, err_len, ":policy P [MIN MAX]: MIN must not exceed MAX");
         out->kind = ACT_START_POLICY;
         out->n_values = n;
         out->a = n == 2 ? v[0] : (double)NAN;
         out->b = n == 2 ? v[1] : n == 1 ? v[0] : (double)NAN;
         return 0;
     }
-    int n = read_numbers(rest, v, 2, &bad);
     if (!strcmp(word, "lr")) {
-        if (n < 1 || v[0] < 0 || (n == 2 && (v[1] <= 0 || v[0] > v[1])) ||
-            (n == 1 && v[0] <= 0) || v[n - 1] > 1e4)
-            return fail(err, err_len, ":lr MIN MAX (or :lr MAX): positive LRs up to 1e4, "
-                                      "MIN <= MAX");
+        int n = read_values("lr", rest, count_words(rest) == 1 ? bounds1 : bounds2, 2, v, err,
+                            err_len);
+        if (n < 0)
+            return -1;
+        if (n < 1 || (n == 2 && v[0] > v[1]))
+            return fail(err, err_len, ":lr MIN MAX (or :lr MAX): MIN must not exceed MAX");
         out->kind = ACT_SET_LR;
         out->n_values = n;
         out->a = n == 2 ? v[0] : (double)NAN;
@@ -235,7 +267,11 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
         return 0;
     }
     if (!strcmp(word, "wd")) {
-        if (n != 1 || v[0] < 0 || v[0] >= 1)
+        const quantity *const q[] = { &Q_WD };
+        int n = read_values("wd", rest, q, 1, v, err, err_len);
+        if (n < 0)
+            return -1;
+        if (n != 1)
             return fail(err, err_len, ":wd X: weight decay from 0 to below 1, e.g. :wd 1e-4");
         out->kind = ACT_SET_WD;
         out->a = v[0];
@@ -243,7 +279,11 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
         return 0;
     }
     if (!strcmp(word, "mom")) {
-        if (n < 1 || v[0] < 0 || v[0] >= 1 || (n == 2 && (v[1] < 0 || v[1] > v[0])))
+        const quantity *const q[] = { &Q_MOMENTUM, &Q_MOMENTUM };
+        int n = read_values("mom", rest, q, 2, v, err, err_len);
+        if (n < 0)
+            return -1;
+        if (n < 1 || (n == 2 && v[1] > v[0]))
             return fail(err, err_len, ":mom MAX [MIN]: momentum in [0, 1), MIN <= MAX");
         out->kind = ACT_SET_MOM;
         out->a = v[0];
@@ -253,7 +293,11 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
     }
     if (!strcmp(word, "epochs") || !strcmp(word, "iters")) {
         bool ep = word[0] == 'e';
-        if (n != 1 || v[0] <= 0 || v[0] > 1e7 || (!ep && v[0] != floor(v[0])))
+        const quantity *const q[] = { ep ? &Q_EPOCHS : &Q_ITERS };
+        int n = read_values(word, rest, q, 1, v, err, err_len);
+        if (n < 0)
+            return -1;
+        if (n != 1)
             return fail(err, err_len, ep ? ":epochs N: a positive number of epochs"
                                          : ":iters N: a positive whole number");
         out->kind = ep ? ACT_SET_EPOCHS : ACT_SET_ITERS;

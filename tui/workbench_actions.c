@@ -167,8 +167,10 @@ static void write_png(wb *w, const wb_action *a)
 {
     char path[512], err[256];
     const char *dir = w->st.run_dir[0] ? w->st.run_dir : ".";
-    if (a->text[0])
+    if (a->text[0] == '/')
         snprintf(path, sizeof path, "%s", a->text);
+    else if (a->text[0]) /* relative names go into the run folder, as :png's help says */
+        snprintf(path, sizeof path, "%.250s/%.255s", dir, a->text);
     else
         snprintf(path, sizeof path, "%s/%s.png", dir, a->kind == ACT_PNG ? "panels" : "screen");
     int rc = a->kind == ACT_PNG ? panels_write_png(w, path, err, sizeof err)
