@@ -68,7 +68,7 @@ keys R
 check "R restarts the cycle" wait_for "cycle restarted at iteration" 3
 check "R says the run got longer" wait_for "ends at iteration [0-9]*, not 20000" 3
 keys ":lr 2 1" Enter
-check "invalid :lr gives an inline error" wait_for "MIN <= MAX" 3
+check "invalid :lr gives an inline error" wait_for "MIN must not exceed MAX" 3
 check "invalid :lr changes nothing" wait_for "lr 0.05..0.5  mom" 2
 keys ":wd 3e-4" Enter
 check ":wd applied" wait_for "weight decay 0.0001 -> 0.0003" 3
