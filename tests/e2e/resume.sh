@@ -23,11 +23,15 @@ check "the restart is an event" grep -q '^90,restart,' "$T/c/events.csv"
 check "the restart lengthens the run" test "$(tail -n 1 "$T/c/metrics.csv" | cut -d, -f1)" -eq 489
 
 # Stopped by SIGINT mid-run, then resumed: the same bytes as straight.
-LONG="--model mlp-bn:256,256 --iters 800"
+LONG="--model mlp-bn:256,256 --iters 2500"
 "$LRSCOPE" train --config "$T/edited" $LONG --out "$T/s" >/dev/null 2>&1
 "$LRSCOPE" train --config "$T/edited" $LONG --out "$T/i" >/dev/null 2>"$T/err" &
 pid=$!
-sleep 1.2
+# The signal comes after the edit and the restart (rows 40 and 90), mid-run.
+n=0
+while [ "$n" -lt 200 ] && [ "$(cat "$T/i/metrics.csv" 2>/dev/null | wc -l)" -lt 150 ]; do
+    sleep 0.05; n=$((n + 1))
+done
 kill -INT "$pid"
 wait "$pid"
 check "interrupted: exit 130" test $? -eq 130
