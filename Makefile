@@ -8,7 +8,7 @@
 #                    a short fuzzing run of each harness
 #   make fuzz        libFuzzer harnesses (tests/fuzz/) for FUZZ_SECONDS each (60)
 #   make tsan        ThreadSanitizer: the session's unit tests and a workbench burst
-#   make bench       throughput of the default model against OpenBLAS sgemm
+#   make bench       training speed of every preset against OpenBLAS sgemm
 #   make install     PREFIX=/usr/local DESTDIR=
 #
 # Switches: WERROR=1 turns warnings into errors (CI); SANITIZE=address,undefined
@@ -178,9 +178,13 @@ tsan:
 	TSAN_OPTIONS=halt_on_error=1 ./$(BUILD)/san-thread/session-tests
 	LRSCOPE_SAN=./$(BUILD)/san-thread/lrscope sh tests/e2e/sanitized.sh
 
+BENCH_MODELS := mlp mlp-bn lenet cnn-bn resnet:8
 bench: all
-	./$(BUILD)/lrscope bench --threads 1
-	./$(BUILD)/lrscope bench --threads 2
+	@for t in 1 2; do \
+	  for m in $(BENCH_MODELS); do ./$(BUILD)/lrscope bench --model $$m --threads $$t || exit 1; done; \
+	  ./$(BUILD)/lrscope bench --model resnet:20 --input-shape 3x32x32 --threads $$t || exit 1; \
+	  ./$(BUILD)/lrscope bench --threads $$t --lr-estimate 10 | tail -1 || exit 1; \
+	done
 
 screenshots: all
 	sh tests/make-screenshots.sh ./$(BUILD)/lrscope screenshots

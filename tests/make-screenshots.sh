@@ -2,6 +2,7 @@
 # Regenerates the figures README shows, from fixed-seed runs on
 # Fashion-MNIST (or the generated data when it is not installed):
 #   range-test.png     the batch-norm MLP's range test against the plain MLP's
+#   range-test-conv.png LeNet's range test against ResNet-8's
 #   1cycle-vs-step.png 1cycle with the bounds the workbench offers against a
 #                      step schedule (multistep from STEP_LR, x0.1 at 50 % and 75 %)
 #   workbench.png      the workbench screen after a range test, 1cycle running
@@ -19,6 +20,11 @@ echo "screenshots: range tests"
 "$BIN" range-test --seed 1 --quiet --out rt-bn
 "$BIN" range-test --seed 1 --quiet --model mlp:512,512 --out rt-plain
 "$BIN" plot rt-bn rt-plain --panels range -o "$OUT/range-test.png"
+
+echo "screenshots: conv range tests"
+"$BIN" range-test --seed 1 --quiet --model lenet --out rt-lenet
+"$BIN" range-test --seed 1 --quiet --model resnet:8 --out rt-resnet8
+"$BIN" plot rt-lenet rt-resnet8 --panels range -o "$OUT/range-test-conv.png"
 
 # 1cycle with the bounds the workbench offers: (M/10, M), M = where
 # accuracy stops improving.

@@ -211,9 +211,10 @@ const opt_row cli_table[] = {
       .format = format_sgd_form, .modes = MODES_ALL, .arg = "caffe|torch",
       .help = "momentum SGD in Caffe's form (default) or PyTorch's" },
     ROW("lr-estimate", "lr_estimate", OT_INT, &Q_LR_ESTIMATE, F(lr_estimate), NULL,
-      MODE_BIT(CLI_WORKBENCH) | MODE_BIT(CLI_TRAIN), "K",
+      MODE_BIT(CLI_WORKBENCH) | MODE_BIT(CLI_TRAIN) | MODE_BIT(CLI_BENCH), "K",
       "estimate of the optimal LR (paper section 4) every K\n"
-      "iterations; 0: off (default: 50 in the workbench, off headless)"),
+      "iterations; 0: off (default: 50 in the workbench, off headless;\n"
+      "bench times its cost when K is given)"),
     HEAD("Output and runs", MODES_RUN),
     ROW("out", NULL, OT_TEXT, &Q_PATH, F(out), NULL, MODES_RUN, "DIR",
       "run folder (default runs/<date>-<time>-<policy>;\n"

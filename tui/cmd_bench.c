@@ -8,10 +8,10 @@
  * efficiency: what is lost to everything that is not GEMM. Ratios measured
  * in one run are the only fair comparison on a noisy machine.
  *
- * It also times the same steps with the optimal-LR estimate (engine/lrest.h)
- * measured every BENCH_LREST_EVERY steps, as `lrscope train --lr-estimate`
- * runs it. An overhead of some per cent drowns in a busy machine's noise
- * unless both are timed alike: in whole windows of BENCH_LREST_EVERY steps,
+ * With --lr-estimate K it also times the same steps with the optimal-LR
+ * estimate (engine/lrest.h) measured every K steps, as `lrscope train
+ * --lr-estimate K` runs it. An overhead of some per cent drowns in a busy
+ * machine's noise unless both are timed alike: in whole windows of K steps,
  * alternating, keeping each one's fastest round. */
 #include "tui/commands.h"
 
@@ -30,7 +30,6 @@
 
 #define BENCH_SECONDS 2.0
 #define BENCH_CLASSES 10
-#define BENCH_LREST_EVERY 10
 #define BENCH_LREST_ROUNDS 4
 
 /* Runs `fn` repeatedly for about `seconds`; returns seconds per call. */
@@ -67,8 +66,7 @@ static void train_step(void *p)
     sgd_step(c->net, &c->opt, 1e-3, 0.9);
 }
 
-/* The step as the trainer takes it with the estimate on: every
- * BENCH_LREST_EVERY-th call adds the probe pass and the secant sums, the
+/* The step as the trainer takes it with the estimate on: every K-th call adds the probe pass and the secant sums, the
  * two calls before it a parameter copy each. */
 static void train_step_estimate(void *p)
 {
@@ -80,16 +78,16 @@ static void train_step_estimate(void *p)
     c->iter++;
 }
 
-/* One window of BENCH_LREST_EVERY steps, without and with the estimate. */
+/* One window of K steps, without and with the estimate. */
 static void window_plain(void *p)
 {
-    for (int i = 0; i < BENCH_LREST_EVERY; i++)
+    for (int i = 0; i < ((step_ctx *)p)->est->every; i++)
         train_step(p);
 }
 
 static void window_estimate(void *p)
 {
-    for (int i = 0; i < BENCH_LREST_EVERY; i++)
+    for (int i = 0; i < ((step_ctx *)p)->est->every; i++)
         train_step_estimate(p);
 }
 
@@ -164,8 +162,9 @@ int cmd_bench(int argc, char **argv)
         gc.in[k] = calloc(big, sizeof(float));
         ok = ok && gc.in[k];
     }
-    lrest est;
-    if (!ok || lrest_init(&est, &n, BENCH_LREST_EVERY, &e)) {
+    lrest est = { 0 };
+    int every = o.lr_estimate > 0 ? o.lr_estimate : 0;
+    if (!ok || (every && lrest_init(&est, &n, every, &e))) {
         fprintf(stderr, "lrscope: out of memory\n");
         return EXIT_FAILURE_RUN;
     }
@@ -193,15 +192,17 @@ int cmd_bench(int argc, char **argv)
     printf("sgemm alone                      %7.2f GFLOP/s  (same shapes, same process)\n",
            gemm_gflops);
     printf("efficiency    %.1f %% of sgemm\n", 100.0 * train_gflops / gemm_gflops);
-    double t_plain = INFINITY, t_est = INFINITY;
-    for (int r = 0; r < BENCH_LREST_ROUNDS; r++) {
-        double round = BENCH_SECONDS / BENCH_LREST_ROUNDS;
-        t_plain = fmin(t_plain, time_per_call(window_plain, &sc, round) / BENCH_LREST_EVERY);
-        t_est = fmin(t_est, time_per_call(window_estimate, &sc, round) / BENCH_LREST_EVERY);
+    if (every) {
+        double t_plain = INFINITY, t_est = INFINITY;
+        for (int r = 0; r < BENCH_LREST_ROUNDS; r++) {
+            double round = BENCH_SECONDS / BENCH_LREST_ROUNDS;
+            t_plain = fmin(t_plain, time_per_call(window_plain, &sc, round) / every);
+            t_est = fmin(t_est, time_per_call(window_estimate, &sc, round) / every);
+        }
+        printf("lr estimate   %9.0f images/s  (%.3f ms/step at K = %d against %.3f without: "
+               "%+.1f %%)\n", B / t_est, t_est * 1e3, every, t_plain * 1e3,
+               100.0 * (t_est / t_plain - 1.0));
     }
-    printf("lr estimate   %9.0f images/s  (%.3f ms/step at K = %d against %.3f without: "
-           "%+.1f %%)\n", B / t_est, t_est * 1e3, BENCH_LREST_EVERY, t_plain * 1e3,
-           100.0 * (t_est / t_plain - 1.0));
     lrest_free(&est);
     free(sc.x);
     free(sc.y);
