@@ -276,18 +276,18 @@ static void read_lrfinder(const rangetest_curve *c, rangetest_suggestions *s)
     }
     /* np.gradient over the kept points, NaN past nan_from; np.argmin gives
      * the first NaN if there is one, else the first minimum. */
-    long m = r.len - LRF_SKIP_START - LRF_SKIP_END, best = -1;
+    const double *f = sm + LRF_SKIP_START;
+    long m = r.len - LRF_SKIP_START - LRF_SKIP_END, finite = r.nan_from - LRF_SKIP_START;
+    long best = -1;
     double best_g = INFINITY;
     bool nan_hit = false;
-    for (long j = 0; j < m && !nan_hit; j++) {
-        long lo = j == 0 ? j : j - 1, hi = j == m - 1 ? j : j + 1;
-        long a = LRF_SKIP_START + lo, b = LRF_SKIP_START + hi;
-        if (b >= r.nan_from) {
+    for (long j = 0; j < m; j++) {
+        if ((j == m - 1 ? j : j + 1) >= finite) {   /* the gradient there reads a NaN */
             best = j;
             nan_hit = true;
             break;
         }
-        double g = (lo == j || hi == j) ? sm[b] - sm[a] : (sm[b] - sm[a]) / 2.0;
+        double g = np_gradient_at(f, m, j);
         if (g < best_g) {
             best_g = g;
             best = j;
