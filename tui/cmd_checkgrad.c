@@ -16,6 +16,22 @@
 #define CHECKGRAD_BATCH   8
 #define CHECKGRAD_CLASSES 10
 
+static void usage(void)
+{
+    fputs("usage: lrscope check-grad [MODEL] [options]\n"
+          "\n"
+          "Compares every parameter tensor's analytic gradient with central finite\n"
+          "differences on a random batch; exit 0 when the check passes, 1 when not.\n"
+          "\n"
+          "  --model SPEC           the model (or MODEL first); see lrscope --help\n"
+          "  --input-shape CxHxW    one example's shape (default 1x28x28)\n"
+          "  --batch N              examples in the batch (default 8)\n"
+          "  --init he|torch        initialisation (default he)\n"
+          "  --bn-maf F             batch-norm moving-average fraction\n"
+          "  --seed N               inputs, labels, parameters and sampled entries\n"
+          "  --threads N            OpenBLAS threads\n", stdout);
+}
+
 /* --batch given on the command line? (the shared default, 128, is far more
  * than finite differences need) */
 static bool batch_given(int argc, char **argv)
@@ -37,6 +53,11 @@ int cmd_checkgrad(int argc, char **argv)
         argc--;
         argv++;
     }
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage();
+            return EXIT_OK;
+        }
     int rc = cli_parse(&o, CLI_BENCH, argc, argv, &e);
     if (rc)
         return rc > 0 ? EXIT_OK : commands_fail(&e, EXIT_BAD_INPUT);

@@ -59,5 +59,20 @@ check "interruption is an event" grep -q ",interrupted," "$E2E_TMP/sig/events.cs
 
 expect_status 0 "bench runs" "$LRSCOPE" bench --threads 1 --model mlp:64 --batch 32
 check "bench prints efficiency" stdout_has "of sgemm"
+expect_status 0 "bench of a ResNet on CIFAR-shaped input" "$LRSCOPE" bench --threads 1 \
+    --model resnet:8,4 --input-shape 3x32x32 --batch 8
+check "bench names the input shape" stdout_has "input 3x32x32"
+
+# check-grad: gradients of a conv net against finite differences
+expect_status 0 "check-grad passes on lenet" "$LRSCOPE" check-grad lenet --input-shape 1x16x16 \
+    --threads 1
+check "check-grad lists the tensors" stdout_has "conv2.w"
+check "check-grad says passed" stdout_has "^passed:"
+expect_status 2 "a model the image shrinks away in is refused" "$LRSCOPE" check-grad lenet \
+    --input-shape 1x12x12
+check "the refusal names the layer" stderr_has "conv2"
+expect_status 2 "train refuses arguments to a preset that takes none" "$LRSCOPE" train --data synthetic \
+    --model cnn-bn:3 --iters 1
+check "unknown model spelled out" stderr_has "takes no arguments"
 
 finish
