@@ -44,3 +44,57 @@ Test(trace, reads_the_last_evaluation_at_or_before_an_iteration)
     cr_expect(!trace_read_at(&t, -1, &r));
     trace_free(&t);
 }
+
+/* A long run is kept as a bounded summary: the points charts draw stay
+ * under 3 TABLE_BUCKETS, cover every row's extremes, and end on the latest
+ * value. */
+Test(trace, a_long_run_is_summarised_in_bounded_points)
+{
+    run_trace t;
+    trace_init(&t);
+    long n = 100000;
+    for (long i = 0; i < n; i++) {
+        double loss = 1.0 + (double)(i % 97) / 97.0;
+        if (i == 54321)
+            loss = 50.0;                     /* one spike must survive */
+        metrics_row m = { .iter = i, .lr = 0.1, .momentum = 0.9, .loss = loss,
+                          .loss_smooth = loss, .acc = 0.5, .test_loss = NaN, .test_acc = NaN,
+                          .lr_est_secant = NaN, .lr_est_hvp = NaN };
+        cr_assert_eq(trace_append(&t, &m), 0);
+    }
+    const table *s = &t.steps;
+    cr_expect_eq(s->rows, (size_t)n);
+    cr_expect_leq(s->n, (size_t)3 * TABLE_BUCKETS);
+    cr_expect_geq(s->n_buckets, (size_t)TABLE_BUCKETS / 2);
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < s->n; i++) {
+        lo = fmin(lo, s->col[ST_LOSS][i]);
+        hi = fmax(hi, s->col[ST_LOSS][i]);
+        if (i)
+            cr_assert_geq(s->col[ST_ITER][i], s->col[ST_ITER][i - 1]);
+    }
+    cr_expect_eq(lo, 1.0);
+    cr_expect_eq(hi, 50.0);
+    cr_expect_eq(s->col[ST_ITER][s->n - 1], (double)(n - 1));
+    cr_expect_eq(s->col[ST_LOSS][s->n - 1], 1.0 + (double)((n - 1) % 97) / 97.0);
+    /* A copy (a ghost) draws the same points. */
+    run_trace g;
+    trace_init(&g);
+    cr_assert_eq(trace_copy(&g, &t), 0);
+    cr_expect_eq(g.steps.n, s->n);
+    cr_expect_eq(g.steps.col[ST_LOSS][g.steps.n - 1], s->col[ST_LOSS][s->n - 1]);
+    trace_free(&g);
+    trace_free(&t);
+}
+
+/* Short runs are kept row for row. */
+Test(trace, a_short_run_keeps_every_row)
+{
+    run_trace t;
+    make_run(&t, 0.5, 0.8);
+    cr_expect_eq(t.steps.n, (size_t)10);
+    for (size_t i = 0; i < 10; i++)
+        cr_expect_eq(t.steps.col[ST_ITER][i], (double)i);
+    cr_expect_eq(t.evals.n, (size_t)2);
+    trace_free(&t);
+}

@@ -8,31 +8,135 @@ static void table_init(table *tb, int n_cols)
 {
     memset(tb, 0, sizeof *tb);
     tb->n_cols = n_cols;
+    tb->per = 1;
 }
 
 static void table_free(table *tb)
 {
-    for (int c = 0; c < tb->n_cols; c++)
+    for (int c = 0; c < tb->n_cols; c++) {
         free(tb->col[c]);
+        free(tb->lo[c]);
+        free(tb->hi[c]);
+        free(tb->last[c]);
+    }
+    free(tb->count);
     table_init(tb, tb->n_cols);
 }
 
-/* Appends one row of tb->n_cols values. */
+static void table_empty(table *tb)
+{
+    tb->n = tb->n_buckets = tb->rows = tb->base = 0;
+    tb->per = 1;
+}
+
+/* The summary's arrays, allocated at the first row (an unused table costs
+ * nothing). */
+static int table_alloc(table *tb)
+{
+    if (tb->count)
+        return 0;
+    tb->count = malloc(TABLE_BUCKETS * sizeof *tb->count);
+    bool ok = tb->count != NULL;
+    for (int c = 0; c < tb->n_cols; c++) {
+        tb->col[c] = malloc(3 * TABLE_BUCKETS * sizeof(double));
+        tb->lo[c] = malloc(TABLE_BUCKETS * sizeof(double));
+        tb->hi[c] = malloc(TABLE_BUCKETS * sizeof(double));
+        tb->last[c] = malloc(TABLE_BUCKETS * sizeof(double));
+        ok = ok && tb->col[c] && tb->lo[c] && tb->hi[c] && tb->last[c];
+    }
+    if (!ok)
+        table_free(tb);
+    return ok ? 0 : -1;
+}
+
+/* Writes bucket b's points from col[][k] on; returns how many (1 or 3).
+ * Column 0 is the x: the extremes are drawn at the bucket's first x and its
+ * last, in the order that ends nearest the last value. */
+static size_t bucket_points(table *tb, size_t b, size_t k)
+{
+    if (tb->count[b] == 1) {
+        for (int c = 0; c < tb->n_cols; c++)
+            tb->col[c][k] = tb->last[c][b];
+        return 1;
+    }
+    tb->col[0][k] = tb->lo[0][b];
+    tb->col[0][k + 1] = tb->col[0][k + 2] = tb->last[0][b];
+    for (int c = 1; c < tb->n_cols; c++) {
+        double lo = tb->lo[c][b], hi = tb->hi[c][b], last = tb->last[c][b];
+        bool low_first = !(fabs(last - lo) < fabs(hi - last)); /* NaN: either */
+        tb->col[c][k] = low_first ? lo : hi;
+        tb->col[c][k + 1] = low_first ? hi : lo;
+        tb->col[c][k + 2] = last;
+    }
+    return 3;
+}
+
+/* Merges neighbouring buckets pairwise: half the buckets, twice the rows
+ * each; the points are rewritten. */
+static void table_halve(table *tb)
+{
+    size_t m = 0;
+    for (size_t b = 0; b < tb->n_buckets; b += 2, m++) {
+        size_t e = b + 1 < tb->n_buckets ? b + 1 : b;
+        for (int c = 0; c < tb->n_cols; c++) {
+            double lo = tb->lo[c][b], hi = tb->hi[c][b];
+            if (isnan(lo) || tb->lo[c][e] < lo)
+                lo = tb->lo[c][e];
+            if (isnan(hi) || tb->hi[c][e] > hi)
+                hi = tb->hi[c][e];
+            tb->lo[c][m] = lo;
+            tb->hi[c][m] = hi;
+            tb->last[c][m] = tb->last[c][e];
+        }
+        /* The x column's low end is where the pair starts. */
+        tb->lo[0][m] = tb->lo[0][b];
+        tb->count[m] = tb->count[b] + (e != b ? tb->count[e] : 0);
+    }
+    tb->n_buckets = m;
+    tb->per *= 2;
+    tb->n = 0;
+    for (size_t b = 0; b < m; b++) {
+        tb->base = tb->n;
+        tb->n += bucket_points(tb, b, tb->n);
+    }
+}
+
+/* Appends one row of tb->n_cols values (column 0, the x, non-decreasing). */
 static int table_push(table *tb, const double *v)
 {
-    if (tb->n == tb->cap) {
-        size_t cap = tb->cap ? 2 * tb->cap : 1024;
-        for (int c = 0; c < tb->n_cols; c++) {
-            double *p = realloc(tb->col[c], cap * sizeof *p);
-            if (!p)
-                return -1;
-            tb->col[c] = p;
+    if (table_alloc(tb))
+        return -1;
+    size_t b = tb->n_buckets;
+    if (b == 0 || tb->count[b - 1] >= tb->per) {
+        if (b == TABLE_BUCKETS) {
+            table_halve(tb);
+            b = tb->n_buckets;
         }
-        tb->cap = cap;
+        tb->base = tb->n;   /* the previous bucket's points are final */
+        for (int c = 0; c < tb->n_cols; c++) {
+            bool finite = isfinite(v[c]);
+            tb->lo[c][b] = finite ? v[c] : (double)NAN;
+            tb->hi[c][b] = finite ? v[c] : (double)NAN;
+            tb->last[c][b] = v[c];
+        }
+        tb->lo[0][b] = v[0];
+        tb->count[b] = 1;
+        tb->n_buckets = b + 1;
+    } else {
+        b--;
+        for (int c = 0; c < tb->n_cols; c++) {
+            if (isfinite(v[c])) {
+                if (isnan(tb->lo[c][b]) || v[c] < tb->lo[c][b])
+                    tb->lo[c][b] = v[c];
+                if (isnan(tb->hi[c][b]) || v[c] > tb->hi[c][b])
+                    tb->hi[c][b] = v[c];
+            }
+            tb->last[c][b] = v[c];
+        }
+        tb->count[b]++;
     }
-    for (int c = 0; c < tb->n_cols; c++)
-        tb->col[c][tb->n] = v[c];
-    tb->n++;
+    tb->n = tb->base + bucket_points(tb, b, tb->base);
+    tb->rows++;
     return 0;
 }
 
@@ -55,16 +159,22 @@ void trace_free(run_trace *t)
 
 void trace_clear(run_trace *t)
 {
-    t->steps.n = t->evals.n = t->ests.n = 0;
+    table_empty(&t->steps);
+    table_empty(&t->evals);
+    table_empty(&t->ests);
     t->acc_ema = NAN;
 }
 
 int trace_append(run_trace *t, const metrics_row *m)
 {
+    return trace_append_at(t, (double)m->iter, m);
+}
+
+int trace_append_at(run_trace *t, double it, const metrics_row *m)
+{
     double acc = 100.0 * m->acc;
     if (isfinite(acc))
         t->acc_ema = isnan(t->acc_ema) ? acc : 0.98 * t->acc_ema + 0.02 * acc;
-    double it = (double)m->iter;
     double step[ST_N] = { it, m->lr, m->momentum, m->loss, m->loss_smooth, t->acc_ema };
     if (table_push(&t->steps, step))
         return -1;
@@ -91,13 +201,22 @@ void trace_move(run_trace *dst, run_trace *src)
 
 static int table_copy(table *dst, const table *src)
 {
-    double row[TABLE_MAX_COLS];
-    for (size_t i = 0; i < src->n; i++) {
-        for (int c = 0; c < src->n_cols; c++)
-            row[c] = src->col[c][i];
-        if (table_push(dst, row))
-            return -1;
+    if (!src->count)
+        return 0;
+    if (table_alloc(dst))
+        return -1;
+    for (int c = 0; c < src->n_cols; c++) {
+        memcpy(dst->col[c], src->col[c], src->n * sizeof(double));
+        memcpy(dst->lo[c], src->lo[c], src->n_buckets * sizeof(double));
+        memcpy(dst->hi[c], src->hi[c], src->n_buckets * sizeof(double));
+        memcpy(dst->last[c], src->last[c], src->n_buckets * sizeof(double));
     }
+    memcpy(dst->count, src->count, src->n_buckets * sizeof *src->count);
+    dst->n = src->n;
+    dst->n_buckets = src->n_buckets;
+    dst->per = src->per;
+    dst->rows = src->rows;
+    dst->base = src->base;
     return 0;
 }
 

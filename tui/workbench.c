@@ -40,8 +40,9 @@ static void label_run(wb *w)
                  sc->lr_max);
 }
 
-/* Copies the session's status and new rows; handles a change of run. */
-static void poll_session(wb *w)
+/* Copies the session's status and new rows; handles a change of run.
+ * Returns whether anything the screen shows may have changed. */
+static bool poll_session(wb *w)
 {
     session_state before = w->st.state;
     unsigned gen_before = w->st.generation;
@@ -56,6 +57,7 @@ static void poll_session(wb *w)
     }
     if (w->st.generation != gen_before && gen_before > 0)
         w->notice[0] = '\0'; /* the start-up notice lasts through the first run */
+    bool changed = false;
     for (;;) {
         unsigned gen;
         size_t n = mstore_read_since(session_metrics(w->session), w->read_pos, w->rows,
@@ -71,6 +73,7 @@ static void poll_session(wb *w)
             w->read_pos = 0;
             w->cur_kind = w->st.kind;
             w->cur.range_test = w->cur_kind == RUN_RANGE_TEST;
+            changed = true;
             if (w->cur.range_test)
                 snprintf(w->cur.label, sizeof w->cur.label, "%.40s", w->st.model);
             continue;
@@ -80,9 +83,16 @@ static void poll_session(wb *w)
         for (size_t i = 0; i < n; i++)
             trace_append(&w->cur, &w->rows[i]);
         w->read_pos += n;
+        if (n)
+            changed = true;
         if (n < w->rows_cap)
             break;
     }
+    if (memcmp(&w->st_drawn, &w->st, sizeof w->st)) {
+        changed = true;
+        w->st_drawn = w->st;
+    }
+    return changed;
 }
 
 static void init_state(wb *w, const cli_opts *o, const run_setup *r)
@@ -201,12 +211,18 @@ int workbench_run(int argc, char **argv)
     /* After a key, a few short ticks: the session answers a command within
      * one training step, and its effect should be on screen well inside
      * 100 ms, not one full frame later. */
+    /* A frame with nothing new (no rows, the same status, no key, no
+     * resize) draws nothing: an idle workbench costs no CPU. */
     long frames = 0;
     int fast_ticks = 0;
+    bool dirty = true;
     while (!w.quit && !term_signal) {
-        poll_session(&w);
-        panels_draw(&w);
-        refresh();
+        dirty |= poll_session(&w);
+        if (dirty) {
+            panels_draw(&w);
+            refresh();
+            dirty = false;
+        }
         if (o.frames && ++frames >= o.frames)
             break;
         wint_t ch;
@@ -216,6 +232,7 @@ int workbench_run(int argc, char **argv)
         int kind = get_wch(&ch);
         while (kind != ERR && !w.quit) {
             workbench_key(&w, ch, kind == KEY_CODE_YES);
+            dirty = true;
             nodelay(stdscr, TRUE); /* drain what else is pending, then redraw */
             kind = get_wch(&ch);
             fast_ticks = FAST_TICKS;

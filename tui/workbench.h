@@ -34,6 +34,7 @@ typedef struct wb {
     lr_shape        data_shape;      /* one image, as models are checked against it */
     int             n_classes;
     session_status  st;
+    session_status  st_drawn;        /* the status the screen last showed */
     const cli_opts *opts;
     char            notice[256];     /* start-up notice (e.g. data fallback), shown
                                         while no message is, through the first run */
