@@ -59,6 +59,9 @@ static const char *const command_help[] = {
     ":model SPEC    model of the next runs (mlp:512,512, mlp-bn:512,512)",
     ":reading R     mark a range-test reading: offer (default), smith,",
     "               valley slide steep minimum lr-finder valley* steep*",
+    ":ghost RUN     load a finished run folder as a ghost (Tab completes;",
+    "               :ghost alone lists recent runs)",
+    ":ghost N       show / hide ghost N     :ghost rm N  remove ghost N",
     ":png [FILE]    write the panels to a PNG",
     ":export        the schedule as PyTorch and fastai code    :q  quit",
 };
@@ -218,6 +221,21 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
         }
         return 0;
     }
+    if (!strcmp(word, "ghost")) {
+        while (*rest == ' ')
+            rest++;
+        char *end;
+        bool rm = !strncmp(rest, "rm ", 3);
+        long g = strtol(rm ? rest + 3 : rest, &end, 10);
+        bool number = end != (rm ? rest + 3 : rest) && !*end;
+        if (rm && (!number || g < 1 || g > 9))
+            return fail(err, err_len, ":ghost rm N removes ghost N (1 is the oldest)");
+        out->kind = !*rest ? ACT_GHOST_LIST : rm ? ACT_GHOST_REMOVE
+                  : number ? ACT_GHOST_TOGGLE : ACT_GHOST_LOAD;
+        out->a = (double)g;
+        snprintf(out->text, sizeof out->text, "%s", rest);
+        return 0;
+    }
     if (!strcmp(word, "reading")) {
         while (*rest == ' ')
             rest++;
@@ -307,6 +325,6 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
     }
     char msg[160];
     snprintf(msg, sizeof msg, "unknown command '%s': try lr, wd, mom, epochs, iters, policy, "
-                              "model, reading, png, export, q", word);
+                              "model, reading, ghost, png, export, q", word);
     return fail(err, err_len, msg);
 }

@@ -27,6 +27,7 @@ static const struct {
     { "check-grad", cmd_checkgrad },
     { "resume", cmd_resume },
     { "export-weights", cmd_export_weights },
+    { "watch", watch_run },
 };
 
 static int dispatch(int argc, char **argv)
@@ -36,7 +37,7 @@ static int dispatch(int argc, char **argv)
             if (!strcmp(argv[1], subcommands[i].name))
                 return subcommands[i].run(argc - 1, argv + 1);
         fprintf(stderr, "lrscope: unknown command '%s': use train, range-test, resume, plot, export, export-weights, "
-                        "bench or check-grad "
+                        "watch, bench or check-grad "
                         "(see lrscope --help)\n", argv[1]);
         return EXIT_BAD_INPUT;
     }

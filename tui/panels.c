@@ -87,18 +87,31 @@ static void draw_chart(wb *w, const chart *c, rect r)
     term_put_cells(w->cells, r.w, r.h, r.y, r.x);
 }
 
-/* The x extent of the iteration panels: the plan, or the longest ghost. */
+static bool ghost_shown(const wb *w, int g)
+{
+    return !w->ghost_hidden[g];
+}
+
+/* The x extent of the iteration panels: the plan, or the longest ghost.
+ * A followed log has no plan: its extent is snapped to 1-2-5 steps, so the
+ * axis changes rarely as it grows. */
 static double iteration_span(const wb *w)
 {
     double hi = w->st.kind == RUN_TRAIN ? (double)w->st.total : 1.0;
     for (int g = 0; g < w->n_ghosts; g++) {
         const table *s = &w->ghosts[g].steps;
-        if (!w->ghosts[g].range_test && s->n && s->col[ST_ITER][s->n - 1] + 1 > hi)
+        if (ghost_shown(w, g) && !w->ghosts[g].range_test && s->n &&
+            s->col[ST_ITER][s->n - 1] + 1 > hi)
             hi = s->col[ST_ITER][s->n - 1] + 1;
     }
     if (w->cur_kind == RUN_TRAIN && w->cur.steps.n &&
         w->cur.steps.col[ST_ITER][w->cur.steps.n - 1] + 1 > hi)
         hi = w->cur.steps.col[ST_ITER][w->cur.steps.n - 1] + 1;
+    const table *ev = &w->cur.evals;
+    if (w->cur_kind == RUN_TRAIN && ev->n && ev->col[EV_ITER][ev->n - 1] + 1 > hi)
+        hi = ev->col[EV_ITER][ev->n - 1] + 1;
+    if (w->watch && hi > 1)
+        hi = nice_ceil(hi);
     return hi > 1 ? hi : 1;
 }
 
@@ -128,7 +141,7 @@ static void add_ghosts(wb *w, chart *c, bool range, int xcol, int ycol, bool eva
 {
     for (int g = 0; g < w->n_ghosts; g++) {
         const run_trace *t = &w->ghosts[g];
-        if (t->range_test != range)
+        if (t->range_test != range || !ghost_shown(w, g))
             continue;
         const table *tb = evals ? &t->evals : &t->steps;
         chart_series *s = add(c, t->label, tb->col[xcol], tb->col[ycol], tb->n,
@@ -166,7 +179,7 @@ static void add_edit_markers(const wb *w, chart *c, int cols)
 static void build_loss(wb *w, chart *c, int cols)
 {
     chart_init(c, "loss");
-    chart_set_axis(c, CHART_AXIS_X, CHART_LINEAR, "iteration");
+    chart_set_axis(c, CHART_AXIS_X, CHART_LINEAR, w->x_label);
     chart_set_axis(c, CHART_AXIS_Y, w->log_y ? CHART_LOG10 : CHART_LINEAR, NULL);
     double lo = INFINITY, hi = -INFINITY;
     const run_trace *t = training_trace(w);
@@ -190,7 +203,7 @@ static void build_loss(wb *w, chart *c, int cols)
 static void build_accuracy(wb *w, chart *c, int cols)
 {
     chart_init(c, "accuracy %");
-    chart_set_axis(c, CHART_AXIS_X, CHART_LINEAR, "iteration");
+    chart_set_axis(c, CHART_AXIS_X, CHART_LINEAR, w->x_label);
     const run_trace *t = training_trace(w);
     double lo = INFINITY, hi = -INFINITY;
     if (t) {
@@ -232,7 +245,7 @@ static size_t plan_curve(wb *w, double span)
 static void build_lr(wb *w, chart *c, size_t n_plan, int cols)
 {
     chart_init(c, "learning rate");
-    chart_set_axis(c, CHART_AXIS_X, CHART_LINEAR, "iteration");
+    chart_set_axis(c, CHART_AXIS_X, CHART_LINEAR, w->x_label);
     const run_trace *t = training_trace(w);
     bool est = t && w->show_est && t->ests.n;
     double lo = INFINITY, hi = -INFINITY;
@@ -352,7 +365,7 @@ static void build_range(wb *w, chart *c, bool accuracy)
     }
     for (int g = 0; g < w->n_ghosts; g++) {
         const run_trace *gt = &w->ghosts[g];
-        if (gt->range_test)
+        if (gt->range_test && ghost_shown(w, g))
             extend((accuracy ? &gt->evals : &gt->steps)->col[xcol],
                    (accuracy ? &gt->evals : &gt->steps)->n, true, &xlo, &xhi);
     }
@@ -410,7 +423,7 @@ static void plan_panels(wb *w, panel_plan *pp, int top, int body, int cols)
     size_t n_plan = plan_curve(w, iteration_span(w));
     bool room = body >= 30, any_range = range_trace(w) != NULL;
     for (int g = 0; g < w->n_ghosts; g++)
-        any_range |= w->ghosts[g].range_test;
+        any_range |= w->ghosts[g].range_test && ghost_shown(w, g);
     /* Without a range test to show, the LR and momentum share the column. */
     int lr_h = !any_range ? body * 55 / 100 : room ? body * 30 / 100 : body / 2;
     int mom_h = !any_range ? body - lr_h : room ? body * 15 / 100 : 0;
@@ -442,6 +455,14 @@ static void plan_panels(wb *w, panel_plan *pp, int top, int body, int cols)
     }
 }
 
+void panels_draw_body(wb *w, int top, int bottom)
+{
+    panel_plan pp;
+    plan_panels(w, &pp, top, LINES - top - bottom, COLS);
+    for (int i = 0; i < pp.n; i++)
+        draw_chart(w, &pp.c[i], pp.at[i]);
+}
+
 void panels_draw(wb *w)
 {
     erase();
@@ -452,11 +473,7 @@ void panels_draw(wb *w)
         return;
     }
     int top = lines_header(w, true);
-    int bottom = lines_bottom(w, false);
-    panel_plan pp;
-    plan_panels(w, &pp, top, LINES - top - bottom, COLS);
-    for (int i = 0; i < pp.n; i++)
-        draw_chart(w, &pp.c[i], pp.at[i]);
+    panels_draw_body(w, top, lines_bottom(w, false));
     lines_bottom(w, true);
     if (w->help_page)
         lines_help(w);

@@ -167,6 +167,8 @@ static int header_layout(const field *f, int n, const bool *gone, bool draw)
 
 int lines_header(wb *w, bool draw)
 {
+    if (w->watch)
+        return watch_header(w, draw);
     field f[8];
     bool gone[8] = { false };
     int n = header_fields(w, f), rows;
@@ -189,6 +191,10 @@ static void result_text(const wb *w, char *buf, size_t len)
 {
     const session_status *st = &w->st;
     buf[0] = '\0';
+    if (w->watch) {
+        watch_status_text(w, buf, len);
+        return;
+    }
     if (st->kind == RUN_TRAIN && w->cur_kind == RUN_TRAIN &&
         (st->state == SESSION_DONE || st->state == SESSION_DIVERGED)) {
         trace_reading r;
@@ -236,7 +242,7 @@ static bool comparison_text(const wb *w, int g, char *buf, size_t len)
 {
     const run_trace *cur = &w->cur, *gh = &w->ghosts[g];
     trace_reading a, b;
-    if (w->cur_kind != RUN_TRAIN || gh->range_test || !cur->evals.n ||
+    if (w->cur_kind != RUN_TRAIN || gh->range_test || w->ghost_hidden[g] || !cur->evals.n ||
         !trace_read_at(cur, LONG_MAX, &a) || isnan(a.test_acc) ||
         !trace_read_at(gh, a.iter, &b) || isnan(b.test_acc))
         return false;
@@ -381,7 +387,7 @@ int lines_bottom(wb *w, bool draw)
     }
     char bar[LINE_LEN];
     keys_bar(bar, sizeof bar, COLS - 1, w->st.offer.kind != OFFER_NONE);
-    addstr(bar);
+    addstr(w->watch ? watch_key_bar() : bar);
     return n;
 }
 

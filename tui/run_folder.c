@@ -1,6 +1,7 @@
 /* run_folder.c — reading run folders back (see run_folder.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "tui/run_folder.h"
+#include "tui/run_labels.h"
 
 #include <errno.h>
 #include <math.h>
@@ -166,6 +167,17 @@ static void read_events(run *r, const char *path)
     fclose(f);
 }
 
+void run_read_config(run *r, const char *dir)
+{
+    char path[4200];
+    r->dir = dir;
+    snprintf(path, sizeof path, "%s/config", dir);
+    read_key(path, "sched.policy", r->policy, sizeof r->policy);
+    read_key(path, "model", r->model, sizeof r->model);
+    r->lr_min = read_number(path, "sched.lr_min");
+    r->lr_max = read_number(path, "sched.lr_max");
+}
+
 int run_read(run *r, const char *dir, lr_err *e)
 {
     char path[4200];
@@ -207,11 +219,7 @@ int run_read(run *r, const char *dir, lr_err *e)
     for (size_t i = 0; i < r->n_racc; i++)
         r->racc_y[i] *= 100.0;
 
-    snprintf(path, sizeof path, "%s/config", dir);
-    read_key(path, "sched.policy", r->policy, sizeof r->policy);
-    read_key(path, "model", r->model, sizeof r->model);
-    r->lr_min = read_number(path, "sched.lr_min");
-    r->lr_max = read_number(path, "sched.lr_max");
+    run_read_config(r, dir);
     snprintf(path, sizeof path, "%s/events.csv", dir);
     read_events(r, path);
     snprintf(path, sizeof path, "%s/suggestions.txt", dir);
@@ -282,3 +290,17 @@ void make_labels(run *runs, int n)
     }
 }
 
+
+void run_folder_labels(const char *const *dirs, int n, char (*labels)[CHART_NAME_LEN])
+{
+    run runs[RUN_FOLDER_MAX_RUNS];
+    if (n > RUN_FOLDER_MAX_RUNS)
+        n = RUN_FOLDER_MAX_RUNS;
+    for (int i = 0; i < n; i++) {
+        memset(&runs[i], 0, sizeof runs[i]);
+        run_read_config(&runs[i], dirs[i]);
+    }
+    make_labels(runs, n);
+    for (int i = 0; i < n; i++)
+        memcpy(labels[i], runs[i].label, CHART_NAME_LEN);
+}

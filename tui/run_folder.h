@@ -47,6 +47,9 @@ typedef struct run {
  * rangetest.csv, unreadable or malformed CSV); run_free releases r either
  * way. */
 int  run_read(run *r, const char *dir, lr_err *e);
+/* Reads only the folder's config (policy, bounds, model) into r, which the
+ * caller zeroed: enough for make_labels. */
+void run_read_config(run *r, const char *dir);
 void run_free(run *r);
 
 /* Legend labels for n runs shown together: what differs between them (the

@@ -176,7 +176,10 @@ int trace_append_at(run_trace *t, double it, const metrics_row *m)
     if (isfinite(acc))
         t->acc_ema = isnan(t->acc_ema) ? acc : 0.98 * t->acc_ema + 0.02 * acc;
     double step[ST_N] = { it, m->lr, m->momentum, m->loss, m->loss_smooth, t->acc_ema };
-    if (table_push(&t->steps, step))
+    /* Other trainers' logs put held-out values on rows of their own. */
+    bool trained = !isnan(m->loss) || !isnan(m->lr) || !isnan(m->loss_smooth) ||
+                   !isnan(m->acc);
+    if (trained && table_push(&t->steps, step))
         return -1;
     if (!isnan(m->test_acc)) {
         double ev[EV_N] = { it, m->lr, m->test_loss, 100.0 * m->test_acc };

@@ -104,8 +104,10 @@ static void init_state(wb *w, const cli_opts *o, const run_setup *r)
     w->n_classes = r->data.train.n_classes;
     trace_init(&w->cur);
     trace_init(&w->range);
-    for (int g = 0; g < WB_MAX_GHOSTS; g++)
+    for (int g = 0; g < WB_MAX_GHOSTS; g++) {
         trace_init(&w->ghosts[g]);
+        w->ghost_src[g] = -1;
+    }
     w->rows_cap = 4096;
     w->rows = malloc(w->rows_cap * sizeof *w->rows);
     w->log_y = true;
@@ -114,6 +116,7 @@ static void init_state(wb *w, const cli_opts *o, const run_setup *r)
     w->plan_iters = r->sched.total;
     w->reading = RANGETEST_READ_OFFER;
     snprintf(w->notice, sizeof w->notice, "%s", r->notice);
+    snprintf(w->x_label, sizeof w->x_label, "iteration");
 }
 
 /* The first run's bounds and momentum: the command line's, else 1cycle's

@@ -28,8 +28,11 @@
 #define WB_MIN_COLS 60
 #define WB_MIN_LINES 18
 
+struct watch; /* watch.c: the followed logs of `lrscope watch` */
+
 typedef struct wb {
-    session        *session;
+    session        *session;         /* NULL under `lrscope watch` */
+    struct watch   *watch;           /* non-NULL: read-only on followed logs */
     int             n_train;         /* training images: epochs <-> iterations */
     lr_shape        data_shape;      /* one image, as models are checked against it */
     int             n_classes;
@@ -43,6 +46,10 @@ typedef struct wb {
     run_trace           range;           /* the latest finished range test */
     run_trace           ghosts[WB_MAX_GHOSTS];
     int             n_ghosts;
+    bool            ghost_hidden[WB_MAX_GHOSTS];  /* toggled one by one */
+    char            ghost_dir[WB_MAX_GHOSTS][512]; /* loaded from a folder, or "" */
+    signed char     ghost_src[WB_MAX_GHOSTS];  /* watch: the followed file feeding it, or -1 */
+    char            x_label[24];     /* the iteration panels' x axis */
     size_t          read_pos;
     unsigned        generation;
     run_kind        cur_kind;
@@ -90,6 +97,28 @@ void workbench_say(wb *w, bool error, const char *fmt, ...)
 /* A start of `policy` (1cycle, CLR, the step baseline, or any policy). */
 void workbench_start(wb *w, sched_policy policy, bool baseline);
 void workbench_range_test(wb *w);
+
+/* Draws the panels between `top` lines from the top and `bottom` lines
+ * from the bottom (panels_draw's body, for watch.c). */
+void panels_draw_body(wb *w, int top, int bottom);
+
+/* Ghosts (wb_ghosts.c). Loads the finished run in folder `dir` (its
+ * metrics.csv, else its rangetest.csv) as a new ghost, the oldest giving
+ * way when all are used; the folder ghosts are labelled as `lrscope plot`
+ * labels runs (by what differs). Returns 0, or -1 with `e` set. */
+int  wb_ghost_load(wb *w, const char *dir, lr_err *e);
+/* Removes ghost g (0-based), keeping the others' order. */
+void wb_ghost_remove(wb *w, int g);
+/* The finished runs under `root`, newest first, as "a, b, c" in out. */
+void wb_recent_runs(const char *root, char *out, size_t len);
+/* Completes the last word of a ':ghost PATH' line in place (Tab). */
+void wb_complete_path(char *line, size_t cap);
+
+/* watch.c: the header and status line, and the key bar, under `watch`. */
+int  watch_header(wb *w, bool draw);
+void watch_status_text(const wb *w, char *buf, size_t len);
+const char *watch_key_bar(void);
+int  watch_run(int argc, char **argv);
 
 /* Writes the panels as a PNG figure; returns 0 or -1 with `err` set. */
 int  panels_write_png(wb *w, const char *path, char *err, size_t err_len);

@@ -145,12 +145,11 @@ static void keep_ghost(wb *w)
         workbench_say(w, true, "no run to keep yet");
         return;
     }
-    if (w->n_ghosts == WB_MAX_GHOSTS) {
-        trace_free(&w->ghosts[0]);
-        memmove(&w->ghosts[0], &w->ghosts[1], (WB_MAX_GHOSTS - 1) * sizeof w->ghosts[0]);
-        trace_init(&w->ghosts[WB_MAX_GHOSTS - 1]);
-        w->n_ghosts--;
-    }
+    if (w->n_ghosts == WB_MAX_GHOSTS)
+        wb_ghost_remove(w, 0);
+    w->ghost_hidden[w->n_ghosts] = false;
+    w->ghost_dir[w->n_ghosts][0] = '\0';
+    w->ghost_src[w->n_ghosts] = -1;
     run_trace *g = &w->ghosts[w->n_ghosts++];
     /* A copy: the source keeps growing while its run goes on. */
     if (trace_copy(g, src)) {
@@ -161,6 +160,45 @@ static void keep_ghost(wb *w)
     g->range_test = src->range_test;
     snprintf(g->label, sizeof g->label, "%.60s", src->label);
     workbench_say(w, false, "kept '%s' as a ghost: start another run to compare", g->label);
+}
+
+/* :ghost RUN, :ghost N, :ghost rm N, and :ghost alone. */
+static void ghost_command(wb *w, const wb_action *a)
+{
+    int g = (int)a->a - 1;
+    if ((a->kind == ACT_GHOST_TOGGLE || a->kind == ACT_GHOST_REMOVE) &&
+        (g < 0 || g >= w->n_ghosts)) {
+        workbench_say(w, true, "no ghost %d: there %s %d (1 is the oldest)", g + 1,
+                      w->n_ghosts == 1 ? "is" : "are", w->n_ghosts);
+        return;
+    }
+    if (a->kind == ACT_GHOST_TOGGLE) {
+        w->ghost_hidden[g] = !w->ghost_hidden[g];
+        workbench_say(w, false, "ghost %d '%s' %s", g + 1, w->ghosts[g].label,
+                      w->ghost_hidden[g] ? "hidden" : "shown");
+    } else if (a->kind == ACT_GHOST_REMOVE) {
+        char label[64];
+        snprintf(label, sizeof label, "%s", w->ghosts[g].label);
+        wb_ghost_remove(w, g);
+        workbench_say(w, false, "ghost %d '%s' removed", g + 1, label);
+    } else if (a->kind == ACT_GHOST_LIST) {
+        char list[400];
+        const char *root = w->opts && w->opts->out ? w->opts->out : "runs";
+        wb_recent_runs(root, list, sizeof list);
+        if (list[0])
+            workbench_say(w, false, "recent runs: %s  (:ghost RUN loads one; Tab completes)",
+                          list);
+        else
+            workbench_say(w, true, "no finished runs under %s/: give a folder, :ghost RUN",
+                          root);
+    } else {
+        lr_err e;
+        if (wb_ghost_load(w, a->text, &e))
+            workbench_say(w, true, "%s", e.msg);
+        else
+            workbench_say(w, false, "ghost %d: '%s' from %s", w->n_ghosts,
+                          w->ghosts[w->n_ghosts - 1].label, a->text);
+    }
 }
 
 static void write_png(wb *w, const wb_action *a)
@@ -249,10 +287,13 @@ static void apply_action(wb *w, const wb_action *a)
         workbench_say(w, false, "loss axis: %s", w->log_y ? "log" : "linear");
         break;
     case ACT_GHOST: keep_ghost(w); break;
+    case ACT_GHOST_LOAD:
+    case ACT_GHOST_TOGGLE:
+    case ACT_GHOST_REMOVE:
+    case ACT_GHOST_LIST: ghost_command(w, a); break;
     case ACT_CLEAR_GHOSTS:
-        for (int g = 0; g < w->n_ghosts; g++)
-            trace_free(&w->ghosts[g]);
-        w->n_ghosts = 0;
+        while (w->n_ghosts > 0)
+            wb_ghost_remove(w, w->n_ghosts - 1);
         workbench_say(w, false, "ghosts cleared");
         break;
     case ACT_EXPORT: send_kind(w, SCMD_EXPORT, 0, 0); break;
@@ -281,6 +322,30 @@ static void apply_action(wb *w, const wb_action *a)
     }
 }
 
+/* What `lrscope watch` allows: it only reads, so nothing that asks a session. */
+static bool read_only_action(wb_action_kind k)
+{
+    switch (k) {
+    case ACT_TOGGLE_LOG: case ACT_TOGGLE_ASCII: case ACT_PNG: case ACT_SCREENSHOT:
+    case ACT_QUIT: case ACT_CMDLINE: case ACT_HELP: case ACT_CLEAR_GHOSTS:
+    case ACT_GHOST_LOAD: case ACT_GHOST_TOGGLE: case ACT_GHOST_REMOVE: case ACT_GHOST_LIST:
+    case ACT_TOGGLE_EST:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void apply_checked(wb *w, const wb_action *a)
+{
+    if (w->watch && !read_only_action(a->kind)) {
+        workbench_say(w, true, "watch only reads the logs: that key or command trains, "
+                               "and training is the writer's");
+        return;
+    }
+    apply_action(w, a);
+}
+
 /* Keys typed on the ':' line. */
 static void cmdline_key(wb *w, wint_t ch, bool is_key)
 {
@@ -296,11 +361,18 @@ static void cmdline_key(wb *w, wint_t ch, bool is_key)
         if (keys_parse_command(w->cmdline, &a, err, sizeof err))
             workbench_say(w, true, "%s", err);
         else
-            apply_action(w, &a);
+            apply_checked(w, &a);
         return;
     }
     if (!is_key && ch == 27) {
         w->in_cmdline = false;
+        return;
+    }
+    if (!is_key && ch == '\t') {
+        if (!strncmp(w->cmdline, "ghost ", 6)) {
+            wb_complete_path(w->cmdline, sizeof w->cmdline);
+            w->cmd_len = (int)strlen(w->cmdline);
+        }
         return;
     }
     if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
@@ -363,5 +435,5 @@ void workbench_key(wb *w, wint_t ch, bool is_key)
             workbench_say(w, true, "key '%lc' does nothing: press ? for help", (wint_t)ch);
         return;
     }
-    apply_action(w, &a);
+    apply_checked(w, &a);
 }

@@ -132,7 +132,7 @@ check "80x24: loss, accuracy and LR panels" sh -c "tmux capture-pane -p -t '$S' 
 check "80x24: the key bar ends with help and quit" sh -c "tmux capture-pane -p -t '$S' | tail -1 | grep -q '? help  q quit\$'"
 check "80x24: nothing wider than the screen" test "$(screen | LC_ALL=C.UTF-8 wc -L)" -le 80
 keys ":fly 3" Enter
-msg="unknown command 'fly': try lr, wd, mom, epochs, iters, policy, model, reading, png, export, q"
+msg="unknown command 'fly': try lr, wd, mom, epochs, iters, policy, model, reading, ghost, png, export, q"
 check "80x24: a long message wraps whole" sh -c "sleep 0.5; $(command -v tmux) capture-pane -p -t '$S' | tail -4 | tr '\n' ' ' | tr -s ' ' | grep -qF \"$msg\""
 keys "]]]"
 check "80x24: the burst lands" wait_for "0.1..0.156[0-9] -> 0.1..0.1953 at iteration" 5
