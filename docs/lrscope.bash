@@ -36,11 +36,11 @@ _lrscope()
     local cur prev prog=${COMP_WORDS[0]} sub="" i
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    local subcommands="train range-test plot bench export check-grad resume export-weights"
+    local subcommands="train range-test plot bench export check-grad resume export-weights watch"
     local models="mlp-bn:512,512 mlp:512,512 mlp-bn mlp linear lenet cnn-bn resnet:20 resnet:56"
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            train|range-test|plot|bench|export|check-grad|resume|export-weights)
+            train|range-test|plot|bench|export|check-grad|resume|export-weights|watch)
                 sub=${COMP_WORDS[i]}; break ;;
             -*) ;;
             *) break ;;
@@ -66,7 +66,8 @@ _lrscope()
         --data)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -W "fashion-mnist synthetic" -- "$cur") $(compgen -d -- "$cur")); return ;;
-        --resume) _lrscope_runs "$cur"; return ;;
+        --resume|--ghost) _lrscope_runs "$cur"; return ;;
+        --x|--loss|--acc) return ;;   # a column of the log
         --config)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -91,6 +92,9 @@ _lrscope()
     case $sub in
         "") COMPREPLY=($(compgen -W "$subcommands" -- "$cur")) ;;
         plot|export|resume|export-weights) _lrscope_runs "$cur" ;;
+        watch)
+            compopt -o filenames 2>/dev/null
+            COMPREPLY=($(compgen -f -- "$cur")) ;;
         check-grad) [[ $prev == check-grad ]] && COMPREPLY=($(compgen -W "$models" -- "$cur")) ;;
     esac
 }

@@ -82,6 +82,14 @@ static int parse_preset(cli_opts *o, const char *arg, lr_err *e)
     return 0;
 }
 
+static int parse_ghost(cli_opts *o, const char *arg, lr_err *e)
+{
+    if (o->n_ghosts == (int)(sizeof o->ghosts / sizeof o->ghosts[0]))
+        return lr_fail(e, "at most %d ghosts", o->n_ghosts);
+    o->ghosts[o->n_ghosts++] = arg;
+    return 0;
+}
+
 static int parse_sgd_form(cli_opts *o, const char *arg, lr_err *e)
 {
     if (sgd_form_parse(arg, &o->sgd.form))
@@ -245,6 +253,8 @@ const opt_row cli_table[] = {
       "one example's shape (default 1x28x28; CIFAR: 3x32x32)"),
     ROW("ascii", NULL, OT_FLAG, NULL, F(ascii), NULL, MODE_BIT(CLI_WORKBENCH), NULL,
       "ASCII plots instead of braille"),
+    ROW("ghost", NULL, OT_FUNC, NULL, 0, parse_ghost, MODE_BIT(CLI_WORKBENCH), "RUN",
+      "show a finished run folder as a ghost (repeatable)"),
     ROW("fps", NULL, OT_REAL, &Q_FPS, F(fps), NULL, MODE_BIT(CLI_WORKBENCH), "N",
       "screen refreshes per second (default 5)"),
     ROW("frames", NULL, OT_LONG, &Q_FRAMES, F(frames), NULL, MODE_BIT(CLI_WORKBENCH), "N",

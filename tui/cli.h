@@ -74,6 +74,8 @@ typedef struct cli_opts {
     int          eval_max_end;  /* config only: end-of-epoch evaluations (0: all) */
     double       checkpoint_minutes;
     const char  *resume;        /* workbench --resume RUN */
+    const char  *ghosts[3];     /* workbench --ghost RUN (repeatable) */
+    int          n_ghosts;
     /* A config file read with --config: its schedule is the base that later
      * schedule options change, and its edits are replayed. */
     bool         have_base_sched;

@@ -425,8 +425,14 @@ static void plan_panels(wb *w, panel_plan *pp, int top, int body, int cols)
     for (int g = 0; g < w->n_ghosts; g++)
         any_range |= w->ghosts[g].range_test && ghost_shown(w, g);
     /* Without a range test to show, the LR and momentum share the column. */
-    int lr_h = !any_range ? body * 55 / 100 : room ? body * 30 / 100 : body / 2;
-    int mom_h = !any_range ? body - lr_h : room ? body * 15 / 100 : 0;
+    /* A followed log without momentum gives the LR the momentum's room. */
+    double mlo = INFINITY, mhi = -INFINITY;
+    if (w->watch)
+        extend(w->cur.steps.col[ST_MOM], w->cur.steps.n, false, &mlo, &mhi);
+    bool mom = !w->watch || mlo <= mhi;
+    int lr_h = !any_range ? (mom ? body * 55 / 100 : body)
+                          : room ? body * (mom ? 30 : 45) / 100 : body / 2;
+    int mom_h = !mom ? 0 : !any_range ? body - lr_h : room ? body * 15 / 100 : 0;
     int range_h = body - lr_h - mom_h, ry = top + lr_h + mom_h;
 
     build_loss(w, &pp->c[pp->n], left_w);

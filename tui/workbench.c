@@ -186,6 +186,15 @@ int workbench_run(int argc, char **argv)
     cli_run_spec(&o, &r.sched, &r.train, &sc.spec);
     wb w;
     init_state(&w, &o, &r);
+    for (int g = 0; g < o.n_ghosts; g++) {
+        if (wb_ghost_load(&w, o.ghosts[g], &e)) {
+            if (o.resume)
+                checkpoint_free(&resume);
+            free_state(&w);
+            setup_free(&r);
+            return commands_fail(&e, EXIT_BAD_INPUT);
+        }
+    }
     w.session = session_start(&sc, &e);
     if (o.resume)
         checkpoint_free(&resume);
