@@ -6,8 +6,11 @@
 #   1cycle-vs-step.png 1cycle with the bounds the workbench offers against a
 #                      step schedule (multistep from STEP_LR, x0.1 at 50 % and 75 %)
 #   workbench.png      the workbench screen after a range test, 1cycle running
+#   watch-lightning.png lrscope watch on the step run's metrics.csv rewritten in
+#                      PyTorch Lightning's CSVLogger layout, the 1cycle run a ghost
 # Usage: tests/make-screenshots.sh BUILD/lrscope OUTDIR
 set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 OUT=$(mkdir -p "$2" && cd "$2" && pwd)
 TMP=$(mktemp -d /tmp/lrscope-shots.XXXXXX)
@@ -37,6 +40,17 @@ iters=$(sed -n 's/^sched.total = //p' onecycle/config)
 "$BIN" train --seed 1 --epochs "$EPOCHS" --policy multistep --lr "$STEP_LR" \
     --milestones "$((iters / 2)),$((iters * 3 / 4))" --quiet --out step > /dev/null
 "$BIN" plot onecycle step --panels loss,acc,lr -o "$OUT/1cycle-vs-step.png"
+
+echo "screenshots: watch on a Lightning-layout log"
+mkdir -p lightning
+awk -f "$HERE/lightning_log.awk" step/metrics.csv > lightning/metrics.csv
+tmux -f /dev/null new-session -d -s lrscope-shots -x 120 -y 40 \
+    "LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' watch lightning/metrics.csv --ghost onecycle \
+     --frames 15 --screenshot '$OUT/watch-lightning.png'; sleep 2"
+while tmux has-session -t lrscope-shots 2>/dev/null && [ ! -s "$OUT/watch-lightning.png" ]; do
+    sleep 0.5
+done
+tmux kill-session -t lrscope-shots 2>/dev/null || true
 
 echo "screenshots: the workbench"
 tmux -f /dev/null new-session -d -s lrscope-shots -x 120 -y 40 \

@@ -110,8 +110,15 @@ static double iteration_span(const wb *w)
     const table *ev = &w->cur.evals;
     if (w->cur_kind == RUN_TRAIN && ev->n && ev->col[EV_ITER][ev->n - 1] + 1 > hi)
         hi = ev->col[EV_ITER][ev->n - 1] + 1;
-    if (w->watch && hi > 1)
-        hi = nice_ceil(hi);
+    if (w->watch && hi > 1) {
+        /* Steps finer than 1-2-5 (1500, not 2000, for 1407 steps). */
+        static const double fine[] = { 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10 };
+        double p = pow(10.0, floor(log10(hi))), m = hi / p;
+        size_t k = 0;
+        while (fine[k] < m - 1e-12)
+            k++;
+        hi = fine[k] * p;
+    }
     return hi > 1 ? hi : 1;
 }
 
