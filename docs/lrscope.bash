@@ -36,11 +36,11 @@ _lrscope()
     local cur prev prog=${COMP_WORDS[0]} sub="" i
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    local subcommands="train range-test plot bench export check-grad resume export-weights watch"
+    local subcommands="train range-test plot bench export check-grad resume export-weights watch replicate"
     local models="mlp-bn:512,512 mlp:512,512 mlp-bn mlp linear lenet cnn-bn resnet:20 resnet:56"
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            train|range-test|plot|bench|export|check-grad|resume|export-weights|watch)
+            train|range-test|plot|bench|export|check-grad|resume|export-weights|watch|replicate)
                 sub=${COMP_WORDS[i]}; break ;;
             -*) ;;
             *) break ;;
@@ -68,6 +68,9 @@ _lrscope()
             COMPREPLY=($(compgen -W "fashion-mnist synthetic" -- "$cur") $(compgen -d -- "$cur")); return ;;
         --resume|--ghost) _lrscope_runs "$cur"; return ;;
         --x|--loss|--acc) return ;;   # a column of the log
+        --report)
+            compopt -o filenames 2>/dev/null
+            COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --config)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -79,7 +82,7 @@ _lrscope()
             COMPREPLY=($(compgen -f -X '!*.png' -- "$cur") $(compgen -d -- "$cur")); return ;;
         --input-shape) COMPREPLY=($(compgen -W "1x28x28 3x32x32" -- "$cur")); return ;;
         --lr|--lr-min|--lr-max|--wd|--momentum|--epochs|--iters|--batch|--seed|--threads|\
-        --train-size|--stepsize|--cycle-epochs|--cycle-frac|--pct-start|--div-factor|\
+        --seeds|--jobs|--train-size|--stepsize|--cycle-epochs|--cycle-frac|--pct-start|--div-factor|\
         --final-div-factor|--gamma|--power|--milestones|--bn-maf|--eval-every|--eval-max|\
         --stop-factor|--fps|--frames|--lr-estimate|--width|--height|--scale|--checkpoint-every)
             return ;;   # a number: nothing to offer
@@ -95,6 +98,7 @@ _lrscope()
         watch)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur")) ;;
+        replicate) [[ $prev == replicate ]] && COMPREPLY=($(compgen -W "mini quick full cifar cifar-resnet56" -- "$cur")) ;;
         check-grad) [[ $prev == check-grad ]] && COMPREPLY=($(compgen -W "$models" -- "$cur")) ;;
     esac
 }

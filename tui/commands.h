@@ -16,6 +16,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_export_weights(int argc, char **argv);
+int cmd_replicate(int argc, char **argv);
 
 /* Writes dir/schedule_pytorch.py and dir/schedule_fastai.py (sched_export.h)
  * and hands back both texts, which the caller frees. Returns 0, or -1 with

@@ -28,6 +28,7 @@ static const struct {
     { "resume", cmd_resume },
     { "export-weights", cmd_export_weights },
     { "watch", watch_run },
+    { "replicate", cmd_replicate },
 };
 
 static int dispatch(int argc, char **argv)
@@ -37,7 +38,7 @@ static int dispatch(int argc, char **argv)
             if (!strcmp(argv[1], subcommands[i].name))
                 return subcommands[i].run(argc - 1, argv + 1);
         fprintf(stderr, "lrscope: unknown command '%s': use train, range-test, resume, plot, export, export-weights, "
-                        "watch, bench or check-grad "
+                        "watch, replicate, bench or check-grad "
                         "(see lrscope --help)\n", argv[1]);
         return EXIT_BAD_INPUT;
     }

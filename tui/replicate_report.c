@@ -1,0 +1,228 @@
+/* replicate_report.c — report.md of a replicate suite, built only from what
+ * the run folders hold (so `--report DIR` rebuilds the same text): for each
+ * claim the paper's statement, every run's value per seed with mean and
+ * spread, the verdict with its reasoning and rule, a figure drawn by
+ * `lrscope plot`, and the commands that rerun it. */
+#define _POSIX_C_SOURCE 200809L
+#include "tui/replicate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FIG_MAX_RUNS 6   /* what one `lrscope plot` overlays */
+
+/* Runs argv to its end with stdout and stderr to /dev/null; returns its
+ * exit status, or -1 when it could not be started. */
+static int run_quietly(char **argv)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+        }
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The experiment's figure: seed 1 of its finished runs (the first
+ * FIG_MAX_RUNS). Returns how many runs it shows (0: no figure). */
+static int draw_figure(const rep_ctx *c, const rep_experiment *x, const char *png)
+{
+    char dirs[FIG_MAX_RUNS][1024], path[1024];
+    char *argv[FIG_MAX_RUNS + 8];
+    int n = 0, argc = 0;
+    argv[argc++] = (char *)c->exe;
+    argv[argc++] = "plot";
+    for (int i = 0; i < x->n_runs && n < FIG_MAX_RUNS; i++) {
+        if (rep_run_dir(c, x, &x->runs[i], 1, dirs[n], sizeof dirs[n]) ||
+            rep_run_status(dirs[n], x->runs[i].kind) != REP_FINISHED)
+            continue;
+        argv[argc++] = dirs[n++];
+    }
+    if (n == 0)
+        return 0;
+    snprintf(path, sizeof path, "%s/%s", c->out, png);
+    argv[argc++] = "-o";
+    argv[argc++] = path;
+    argv[argc++] = "--panels";
+    argv[argc++] = (char *)x->panels;
+    argv[argc] = NULL;
+    return run_quietly(argv) == 0 ? n : 0;
+}
+
+static void print_value(FILE *f, const rep_experiment *x, double v, char sig)
+{
+    if (!sig && !isfinite(v)) {
+        fputs("-", f);
+        return;
+    }
+    if (x->measure == REP_MEASURE_ACC)
+        fprintf(f, "%.2f %%", 100.0 * v);
+    else if (x->measure == REP_MEASURE_LREST)
+        fprintf(f, "%.4g", v);
+    else if (!sig)
+        fprintf(f, "%.3f", v);   /* a mean or spread of ratios */
+    else if (isfinite(v))
+        fprintf(f, "%s (%.3f)", sig == 'P' ? "present" : sig == 'A' ? "absent" : "unknown", v);
+    else
+        fputs(sig == 'P' ? "present" : sig == 'A' ? "absent" : "unknown", f);
+}
+
+static const char *measure_name(const rep_experiment *x)
+{
+    return x->measure == REP_MEASURE_ACC ? "final test accuracy (whole test set)"
+         : x->measure == REP_MEASURE_LREST ? "optimal-LR estimate, secant, final running "
+                                             "average"
+         : "super-convergence signature (tail accuracy / peak accuracy)";
+}
+
+static void write_table(FILE *f, const rep_ctx *c, const rep_experiment *x, rep_values *v)
+{
+    int seeds = rep_seeds_of(c, x);
+    fprintf(f, "Measured: %s.\n\n| run |", measure_name(x));
+    for (int s = 1; s <= seeds; s++)
+        fprintf(f, " seed %d |", s);
+    fputs(" mean | spread (sd) |\n|---|", f);
+    for (int s = 0; s <= seeds + 1; s++)
+        fputs("---|", f);
+    fputc('\n', f);
+    for (int i = 0; i < x->n_runs; i++) {
+        fprintf(f, "| %s |", x->runs[i].name);
+        for (int s = 1; s <= seeds; s++) {
+            fputc(' ', f);
+            print_value(f, x, v->v[i][s - 1], v->sig[i][s - 1]);
+            fputs(" |", f);
+        }
+        double mean, sd;
+        int n = rep_stats(v, i, &mean, &sd);
+        fputc(' ', f);
+        print_value(f, x, mean, 0);
+        if (n < seeds && n > 0)
+            fprintf(f, " (%d of %d)", n, seeds);
+        fputs(" | ", f);
+        if (isfinite(sd))
+            print_value(f, x, sd, 0);
+        else
+            fputs(n == 1 ? "one seed" : "-", f);
+        fputs(" |\n", f);
+    }
+}
+
+static void write_experiment(FILE *f, const rep_ctx *c, const rep_experiment *x, int k,
+                             rep_verdict *verdict)
+{
+    rep_values v;
+    memset(&v, 0, sizeof v);
+    v.n_seeds = rep_seeds_of(c, x);
+    for (int i = 0; i < x->n_runs; i++)
+        for (int s = 1; s <= v.n_seeds; s++) {
+            char dir[1024];
+            v.v[i][s - 1] = NAN;
+            if (rep_run_dir(c, x, &x->runs[i], s, dir, sizeof dir) == 0)
+                v.v[i][s - 1] = rep_measure_run(x, &x->runs[i], dir, &v.sig[i][s - 1]);
+        }
+    char why[1024];
+    *verdict = rep_judge_values(x, &v, why, sizeof why);
+
+    fprintf(f, "## %d. %s\n\n**Claim.** %s\n\n**The paper.** %s\n\n", k, x->title, x->claim,
+            x->paper);
+    write_table(f, c, x, &v);
+    fprintf(f, "\n**Verdict: %s.** %s.\n\nRule (fixed before the runs): %s\n\n",
+            rep_verdict_name(*verdict), why, rep_judge_rule(x->judge));
+    char png[160];
+    snprintf(png, sizeof png, "fig-%s.png", x->id);
+    int shown = draw_figure(c, x, png);
+    if (shown)
+        fprintf(f, "![%s, seed 1](%s)\n\n", x->title, png);
+    else
+        fputs("No figure: no run of seed 1 has finished.\n\n", f);
+
+    char data[600];
+    snprintf(data, sizeof data, "%s", c->data);
+    fprintf(f, "Rerun this experiment (finished runs in the folder are kept):\n\n"
+               "    lrscope replicate %s --data %s --seeds %d --out %s --only %s\n\n"
+               "Its runs, one command each:\n\n", c->suite->name, data, c->seeds, c->out,
+            x->id);
+    for (int i = 0; i < x->n_runs; i++)
+        for (int s = 1; s <= v.n_seeds; s++) {
+            char dir[1024], cmd[2048];
+            if (rep_run_dir(c, x, &x->runs[i], s, dir, sizeof dir))
+                continue;
+            rep_run_command(c, &x->runs[i], s, dir, cmd, sizeof cmd);
+            fprintf(f, "    %s\n", cmd);
+        }
+    fputc('\n', f);
+}
+
+int rep_report_write(const rep_ctx *c, lr_err *e)
+{
+    char path[600], tmp[620];
+    snprintf(path, sizeof path, "%s/report.md", c->out);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return lr_fail(e, "cannot write %s: %s", tmp, strerror(errno));
+    time_t now = time(NULL);
+    char date[32];
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+    fprintf(f, "# lrscope replicate: the %s suite\n\n"
+               "Suite `%s` (%s) on `%s`, %d seed%s; report written %s by lrscope %s.\n",
+            c->suite->name, c->suite->name, c->suite->about, c->data, c->seeds,
+            c->seeds == 1 ? "" : "s", date, LRSCOPE_VERSION);
+    if (c->command[0])
+        fprintf(f, "Command:\n\n    %s\n", c->command);
+    fputs("\nEach claim below is tested by ordinary lrscope runs (one folder each, beside "
+          "this file). A difference between two runs counts only when it exceeds the noise: "
+          "the larger of their standard deviations over seeds and 0.3 points (with one seed "
+          "there is no spread to measure, so 0.3 points is all the margin). The verdicts say "
+          "what happened at this budget on this data; they are not tuned.\n\n", f);
+
+    rep_verdict verdicts[16];
+    /* The summary first needs the verdicts: write the sections to a buffer. */
+    char *body = NULL;
+    size_t body_len = 0;
+    FILE *b = open_memstream(&body, &body_len);
+    if (!b) {
+        fclose(f);
+        return lr_fail(e, "out of memory writing the report");
+    }
+    int k = 0;
+    for (int i = 0; i < c->suite->n_exps && k < 16; i++) {
+        const rep_experiment *x = &c->suite->exps[i];
+        write_experiment(b, c, x, k + 1, &verdicts[k]);
+        k++;
+    }
+    fclose(b);
+    fputs("| # | claim | verdict |\n|---|---|---|\n", f);
+    for (int i = 0; i < k; i++)
+        fprintf(f, "| %d | %s | %s |\n", i + 1, c->suite->exps[i].title,
+                rep_verdict_name(verdicts[i]));
+    fputc('\n', f);
+    fwrite(body, 1, body_len, f);
+    free(body);
+    int bad = ferror(f), err = errno;
+    if (fclose(f) || bad) {
+        remove(tmp);
+        return lr_fail(e, "cannot write %s: %s", tmp, strerror(bad ? err : errno));
+    }
+    if (rename(tmp, path))
+        return lr_fail(e, "cannot write %s: %s", path, strerror(errno));
+    return 0;
+}
