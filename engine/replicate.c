@@ -203,10 +203,10 @@ static rep_verdict judge_wd(const rep_experiment *x, const rep_values *v, char *
     double d_hi = mean_of(v, mid) - mean_of(v, hi), d_lo = mean_of(v, mid) - mean_of(v, lo);
     double n_hi = noise_of(v, mid, hi), n_lo = noise_of(v, mid, lo);
     bool too_much = d_hi > n_hi, too_little = d_lo > n_lo;
-    snprintf(why, len, "wd 1e-4 - wd %g = %+.2f points (noise %.2f): %s; wd 1e-4 - wd %g = "
-                       "%+.2f points (noise %.2f): %s", x->runs[hi].x, PTS(d_hi), PTS(n_hi),
-             too_much ? "more weight decay hurts" : "more weight decay does not hurt",
-             x->runs[lo].x, PTS(d_lo), PTS(n_lo),
+    snprintf(why, len, "%s - %s = %+.2f points (noise %.2f): %s; %s - %s = %+.2f points "
+                       "(noise %.2f): %s", x->runs[mid].name, x->runs[hi].name, PTS(d_hi),
+             PTS(n_hi), too_much ? "more weight decay hurts" : "more weight decay does not hurt",
+             x->runs[mid].name, x->runs[lo].name, PTS(d_lo), PTS(n_lo),
              too_little ? "less weight decay hurts" : "less weight decay makes no clear "
                                                       "difference");
     return too_much && too_little ? REP_VERDICT_REPRODUCED

@@ -54,6 +54,12 @@ void rep_run_command(const rep_ctx *c, const rep_run *r, int seed, const char *d
  * for range tests *sig gets 'P', 'A' or 'U' (0 when unfinished). */
 double rep_measure_run(const rep_experiment *x, const rep_run *r, const char *dir, char *sig);
 
+/* A finished range test's peak of smoothed held-out accuracy and the LR of
+ * it (NaN when unknown), and how it stopped when it stopped early ("loss
+ * rose at lr 0.468"; "" when it completed). */
+void rep_range_details(const char *dir, double *peak_acc, double *peak_lr, char *stop,
+                       size_t len);
+
 /* Reads OUT/suite.txt into c (suite, data, seeds). Returns 0, or -1 with `e`. */
 int  rep_read_suite_file(rep_ctx *c, lr_err *e);
 /* Writes it. Returns 0, or -1 with `e`. */

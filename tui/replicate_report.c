@@ -67,22 +67,56 @@ static int draw_figure(const rep_ctx *c, const rep_experiment *x, const char *pn
     return run_quietly(argv) == 0 ? n : 0;
 }
 
+/* A value of x's measure: an accuracy in %, an LR estimate, or a signature
+ * ratio; `sig` marks a range test's own cell (its verdict first). */
 static void print_value(FILE *f, const rep_experiment *x, double v, char sig)
 {
-    if (!sig && !isfinite(v)) {
+    if (!sig && !isfinite(v))
         fputs("-", f);
-        return;
-    }
-    if (x->measure == REP_MEASURE_ACC)
+    else if (x->measure == REP_MEASURE_ACC)
         fprintf(f, "%.2f %%", 100.0 * v);
     else if (x->measure == REP_MEASURE_LREST)
         fprintf(f, "%.4g", v);
     else if (!sig)
         fprintf(f, "%.3f", v);   /* a mean or spread of ratios */
-    else if (isfinite(v))
-        fprintf(f, "%s (%.3f)", sig == 'P' ? "present" : sig == 'A' ? "absent" : "unknown", v);
     else
         fputs(sig == 'P' ? "present" : sig == 'A' ? "absent" : "unknown", f);
+}
+
+/* A range test's cell: verdict (ratio; peak accuracy; how it stopped). */
+static void print_range_cell(FILE *f, const rep_experiment *x, double v, char sig,
+                             const char *dir)
+{
+    print_value(f, x, v, sig);
+    if (!sig)
+        return;
+    double peak, peak_lr;
+    char stop[160];
+    rep_range_details(dir, &peak, &peak_lr, stop, sizeof stop);
+    const char *sep = " (";
+    if (isfinite(v)) {
+        fprintf(f, "%s%.3f", sep, v);
+        sep = "; ";
+    }
+    if (isfinite(peak)) {
+        fprintf(f, "%speak %.1f %% at lr %.3g", sep, 100.0 * peak, peak_lr);
+        sep = "; ";
+    }
+    if (stop[0]) {
+        fprintf(f, "%s%s", sep, stop);
+        sep = "; ";
+    }
+    if (strcmp(sep, " ("))
+        fputc(')', f);
+}
+
+/* A spread: accuracy in points, the rest in its own unit. */
+static void print_spread(FILE *f, const rep_experiment *x, double sd)
+{
+    if (x->measure == REP_MEASURE_ACC)
+        fprintf(f, "%.2f points", 100.0 * sd);
+    else
+        print_value(f, x, sd, 0);
 }
 
 static const char *measure_name(const rep_experiment *x)
@@ -90,7 +124,9 @@ static const char *measure_name(const rep_experiment *x)
     return x->measure == REP_MEASURE_ACC ? "final test accuracy (whole test set)"
          : x->measure == REP_MEASURE_LREST ? "optimal-LR estimate, secant, final running "
                                              "average"
-         : "super-convergence signature (tail accuracy / peak accuracy)";
+         : "the super-convergence signature (range-test verdict; in brackets the median "
+           "held-out accuracy at the largest LRs over the peak, the peak of the smoothed "
+           "held-out accuracy and its LR, and how the sweep stopped when it stopped early)";
 }
 
 static void write_table(FILE *f, const rep_ctx *c, const rep_experiment *x, rep_values *v)
@@ -106,8 +142,13 @@ static void write_table(FILE *f, const rep_ctx *c, const rep_experiment *x, rep_
     for (int i = 0; i < x->n_runs; i++) {
         fprintf(f, "| %s |", x->runs[i].name);
         for (int s = 1; s <= seeds; s++) {
+            char dir[1024];
             fputc(' ', f);
-            print_value(f, x, v->v[i][s - 1], v->sig[i][s - 1]);
+            if (x->runs[i].kind == REP_RANGE_TEST && v->sig[i][s - 1] &&
+                rep_run_dir(c, x, &x->runs[i], s, dir, sizeof dir) == 0)
+                print_range_cell(f, x, v->v[i][s - 1], v->sig[i][s - 1], dir);
+            else
+                print_value(f, x, v->v[i][s - 1], v->sig[i][s - 1]);
             fputs(" |", f);
         }
         double mean, sd;
@@ -118,7 +159,7 @@ static void write_table(FILE *f, const rep_ctx *c, const rep_experiment *x, rep_
             fprintf(f, " (%d of %d)", n, seeds);
         fputs(" | ", f);
         if (isfinite(sd))
-            print_value(f, x, sd, 0);
+            print_spread(f, x, sd);
         else
             fputs(n == 1 ? "one seed" : "-", f);
         fputs(" |\n", f);

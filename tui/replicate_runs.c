@@ -183,6 +183,26 @@ double rep_measure_run(const rep_experiment *x, const rep_run *r, const char *di
     return x->measure == REP_MEASURE_LREST ? l.est : l.acc;
 }
 
+void rep_range_details(const char *dir, double *peak_acc, double *peak_lr, char *stop,
+                       size_t len)
+{
+    char v[64], lr[64];
+    *peak_acc = *peak_lr = NAN;
+    if (read_key(dir, "suggestions.txt", "smith.basis", v, sizeof v) == 0 &&
+        !strcmp(v, "accuracy") &&
+        read_key(dir, "suggestions.txt", "smith.peak_value", v, sizeof v) == 0 &&
+        read_key(dir, "suggestions.txt", "smith.peak_lr", lr, sizeof lr) == 0) {
+        *peak_acc = strtod(v, NULL);
+        *peak_lr = strtod(lr, NULL);
+    }
+    stop[0] = '\0';
+    if (read_key(dir, "suggestions.txt", "stop", v, sizeof v) || !strcmp(v, "completed"))
+        return;
+    if (read_key(dir, "suggestions.txt", "stop.lr", lr, sizeof lr))
+        snprintf(lr, sizeof lr, "?");
+    snprintf(stop, len, "%s at lr %s", v, lr);
+}
+
 int rep_read_suite_file(rep_ctx *c, lr_err *e)
 {
     char path[600], v[512];

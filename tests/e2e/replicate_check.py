@@ -28,7 +28,7 @@ def signature(run):
         if " = " in line:
             k, v = line.rstrip("\n").split(" = ", 1)
             keys[k] = v
-    return keys["signature"], float(keys["signature.ratio"])
+    return keys["signature"], float(keys["signature.ratio"]), float(keys["smith.peak_value"])
 
 
 sections = re.split(r"^## \d+\. ", report, flags=re.M)[1:]
@@ -57,10 +57,13 @@ for sec in sections:
                 want = f"{100 * final_acc(run):.2f} %"
                 values.append(float(cell[:-1]))
             else:
-                verdict, ratio = signature(run)
-                want = verdict if ratio != ratio else f"{verdict} ({ratio:.3f})"
+                verdict, ratio, peak = signature(run)
+                want = verdict + (f" ({ratio:.3f}; " if ratio == ratio else " (")
+                want += f"peak {100 * peak:.1f} % at lr"
                 if ratio == ratio:
                     values.append(ratio)
+                if cell.startswith(want):
+                    want = cell
             if cell != want:
                 problems.append(f"{exp}/{name}-s{s}: report says {cell!r}, run folder {want!r}")
         if values and mean != "-":

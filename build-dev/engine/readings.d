@@ -1,0 +1,13 @@
+build-dev/engine/readings.o: engine/readings.c engine/rangetest.h \
+ engine/err.h engine/sched.h engine/trainer.h datasets/dataset.h \
+ engine/rng.h engine/lrest.h engine/net.h engine/layers.h engine/sgd.h
+engine/rangetest.h:
+engine/err.h:
+engine/sched.h:
+engine/trainer.h:
+datasets/dataset.h:
+engine/rng.h:
+engine/lrest.h:
+engine/net.h:
+engine/layers.h:
+engine/sgd.h:

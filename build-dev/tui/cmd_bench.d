@@ -1,0 +1,30 @@
+build-dev/tui/cmd_bench.o: tui/cmd_bench.c tui/commands.h engine/err.h \
+ engine/rangetest.h engine/sched.h engine/trainer.h datasets/dataset.h \
+ engine/rng.h engine/lrest.h engine/net.h engine/layers.h engine/sgd.h \
+ engine/sched_export.h tui/cli.h engine/run_spec.h \
+ /usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h \
+ /usr/include/x86_64-linux-gnu/openblas-pthread/openblas_config.h \
+ engine/clock.h tui/headless.h engine/checkpoint.h engine/run.h \
+ engine/runlog.h tui/setup.h
+tui/commands.h:
+engine/err.h:
+engine/rangetest.h:
+engine/sched.h:
+engine/trainer.h:
+datasets/dataset.h:
+engine/rng.h:
+engine/lrest.h:
+engine/net.h:
+engine/layers.h:
+engine/sgd.h:
+engine/sched_export.h:
+tui/cli.h:
+engine/run_spec.h:
+/usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h:
+/usr/include/x86_64-linux-gnu/openblas-pthread/openblas_config.h:
+engine/clock.h:
+tui/headless.h:
+engine/checkpoint.h:
+engine/run.h:
+engine/runlog.h:
+tui/setup.h:

@@ -1,0 +1,2 @@
+build-dev/tui/font.o: tui/font.c tui/font.h
+tui/font.h:
