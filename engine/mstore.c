@@ -23,7 +23,7 @@ void mstore_free(mstore *s)
 int mstore_append(mstore *s, const metrics_row *r)
 {
     pthread_mutex_lock(&s->lock);
-    if (s->n == s->cap) {
+    if (s->n == s->cap && s->cap < MSTORE_KEEP) {
         metrics_row *grown = realloc(s->rows, 2 * s->cap * sizeof *grown);
         if (!grown) {
             pthread_mutex_unlock(&s->lock);
@@ -32,7 +32,8 @@ int mstore_append(mstore *s, const metrics_row *r)
         s->rows = grown;
         s->cap *= 2;
     }
-    s->rows[s->n++] = *r;
+    s->rows[s->n % s->cap] = *r;   /* past MSTORE_KEEP, over the oldest */
+    s->n++;
     pthread_mutex_unlock(&s->lock);
     return 0;
 }
@@ -45,18 +46,27 @@ void mstore_reset(mstore *s)
     pthread_mutex_unlock(&s->lock);
 }
 
-size_t mstore_read_since(mstore *s, size_t from, metrics_row *out, size_t max,
-                         unsigned *generation)
+size_t mstore_read_kept(mstore *s, size_t *from, metrics_row *out, size_t max,
+                        unsigned *generation)
 {
     pthread_mutex_lock(&s->lock);
-    size_t n = 0;
-    if (from < s->n) {
-        n = s->n - from;
+    size_t n = 0, oldest = s->n > s->cap ? s->n - s->cap : 0;
+    if (*from < oldest)
+        *from = oldest;
+    if (*from < s->n) {
+        n = s->n - *from;
         if (n > max)
             n = max;
-        memcpy(out, s->rows + from, n * sizeof *out);
+        for (size_t i = 0; i < n; i++)
+            out[i] = s->rows[(*from + i) % s->cap];
     }
     *generation = s->generation;
     pthread_mutex_unlock(&s->lock);
     return n;
+}
+
+size_t mstore_read_since(mstore *s, size_t from, metrics_row *out, size_t max,
+                         unsigned *generation)
+{
+    return mstore_read_kept(s, &from, out, max, generation);
 }

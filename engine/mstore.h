@@ -4,8 +4,14 @@
  * lock; the UI thread copies only the rows added since its last read
  * (mstore_read_since). Storage grows by doubling, outside the reader's view:
  * the reader never holds a pointer into the store, it copies. Appends are
- * amortised O(1) and allocate only when the capacity doubles (a few dozen
- * times in a long run), never per step in the steady state.
+ * amortised O(1) and allocate only when the capacity doubles, never per step
+ * in the steady state.
+ *
+ * The store keeps the newest MSTORE_KEEP rows, not the whole run: once full
+ * it is a ring, so a run of millions of iterations holds a few MB here (the
+ * run's metrics.csv has every row). A reader copies every few tens of
+ * milliseconds, far fewer rows than that; one that fell further behind
+ * resumes at the oldest row kept (mstore_read_kept says where).
  *
  * A store belongs to one run; a new run starts a new generation
  * (mstore_reset), and readers compare generations to know they must drop
@@ -18,10 +24,12 @@
 
 #include "engine/trainer.h"
 
+#define MSTORE_KEEP 65536   /* a power of two, as the capacity doubles to it */
+
 typedef struct mstore {
     pthread_mutex_t lock;
-    metrics_row    *rows;
-    size_t          n, cap;
+    metrics_row    *rows;           /* row i of the run at rows[i % cap] */
+    size_t          n, cap;         /* rows appended this generation; slots */
     unsigned        generation;
 } mstore;
 
@@ -42,5 +50,9 @@ void mstore_reset(mstore *s);
  * returned one must restart from 0. */
 size_t mstore_read_since(mstore *s, size_t from, metrics_row *out, size_t max,
                          unsigned *generation);
+/* The same, moving *from to the first row copied: later than asked when the
+ * rows asked for are no longer kept. */
+size_t mstore_read_kept(mstore *s, size_t *from, metrics_row *out, size_t max,
+                        unsigned *generation);
 
 #endif

@@ -11,7 +11,7 @@
 # watch: the log is written, then followed; "idle" is CPU while nothing is
 # appended, "growing" while a writer appends 500 rows a second (a fast
 # trainer's log), both over SECONDS (default 5) at the default 5 frames/s.
-# workbench: a --model mlp:8 --batch 16 run of N iterations on the generated
+# workbench: a --model mlp:8 --batch 16 run (constant lr 0.01) of N iterations on the generated
 # set; "training" is the UI thread's CPU over the run's last seconds (the
 # session thread, which trains, is not counted), "idle" after DONE.
 : "${LRSCOPE:=./build/lrscope}"
@@ -86,7 +86,7 @@ workbench)
     for n in "$@"; do
         (cd "$T" && tmux -f /dev/null new-session -d -s "$S" -x 160 -y 50 \
             "LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' --data synthetic --model mlp:8 --batch 16 \
-             --threads 1 --policy 1cycle --iters $n --eval-every 5000 --out $T/runs; sleep 1")
+             --threads 1 --policy const --lr 0.01 --iters $n --eval-every 5000 --out $T/runs; sleep 1")
         sleep 1
         pid=$(ui_pid "$BIN --data synthetic --model mlp:8")
         # The UI thread (its id is the process') over the run's last full

@@ -60,8 +60,9 @@ static bool poll_session(wb *w)
     bool changed = false;
     for (;;) {
         unsigned gen;
-        size_t n = mstore_read_since(session_metrics(w->session), w->read_pos, w->rows,
-                                     w->rows_cap, &gen);
+        size_t from = w->read_pos;
+        size_t n = mstore_read_kept(session_metrics(w->session), &from, w->rows,
+                                    w->rows_cap, &gen);
         if (gen != w->generation && gen != w->st.generation)
             break; /* the store moved on before the status did: next tick */
         if (gen != w->generation) {
@@ -82,7 +83,7 @@ static bool poll_session(wb *w)
             label_run(w);
         for (size_t i = 0; i < n; i++)
             trace_append(&w->cur, &w->rows[i]);
-        w->read_pos += n;
+        w->read_pos = from + n;
         if (n)
             changed = true;
         if (n < w->rows_cap)
