@@ -2,13 +2,14 @@
  *
  * Data layout: every activation is a batch of examples, each example an
  * H x W x C image stored channel-last (NHWC); a flat vector of n features is
- * the 1 x 1 x n image. Channel-last was measured against channel-first on
- * lrscope's presets: it lets a convolution over the whole batch be ONE GEMM
+ * the 1 x 1 x n image. Channel-last was chosen over channel-first (NCHW) for
+ * what it does to the work: a convolution over the whole batch is ONE GEMM
  * (rows = B*Ho*Wo output pixels, columns = output channels), where NCHW needs
- * one small GEMM per image (N = Ho*Wo, as small as 49 in the last ResNet
- * stage); batch norm over channels becomes batch norm over features with
+ * a GEMM per image whose N = Ho*Wo is as small as 49 in the last ResNet
+ * stage; batch norm over channels becomes batch norm over features with
  * B*H*W rows; a 1x1 convolution with stride 1 needs no im2col at all; and
- * im2col copies whole channel runs with memcpy.
+ * im2col copies whole channel runs with memcpy. (NCHW was not
+ * implemented here to time it side by side.)
  *
  * A kind describes itself through its layer_ops row:
  *   shape     output shape from the input shape and hyper-parameters, or an
