@@ -77,8 +77,13 @@ wait_mask() {
 
 # 0.05 s after main() starts lrscope is still loading its data (Fashion-MNIST
 # when installed): the signal must still give 130 and a message.
+# A SIGHUP this script inherited as ignored (run under nohup) stays ignored in
+# lrscope, as it must: then only INT and TERM can be tried here.
 n_INT=2 n_TERM=15 n_HUP=1
-for sig in INT TERM HUP; do
+early="INT TERM HUP"
+ign=$(awk '$1 == "SigIgn:" { print $2 }' /proc/$$/status | tail -c 8)
+[ -n "$ign" ] && [ $((0x$ign & 1)) -eq 1 ] && early="INT TERM"
+for sig in $early; do
     "$LRSCOPE" train --threads 1 --iters 20 --out "$T/early-$sig" >/dev/null 2>"$T/err" &
     pid=$!
     eval "num=\$n_$sig"
