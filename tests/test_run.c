@@ -129,7 +129,9 @@ static void straight_run(const char *dir, float **params)
 
 Test(run, interrupted_after_edits_and_resumed_is_bit_exact)
 {
-    const char *a = strdup(tmpdir_path("straight")), *b = strdup(tmpdir_path("resumed"));
+    char a[1024], b[1024];
+    snprintf(a, sizeof a, "%s", tmpdir_path("straight"));
+    snprintf(b, sizeof b, "%s", tmpdir_path("resumed"));
     float *want;
     straight_run(a, &want);
 
@@ -183,7 +185,8 @@ Test(run, interrupted_after_edits_and_resumed_is_bit_exact)
 /* A finished run's checkpoint, for the refusal tests. */
 static const char *finished_checkpoint(void)
 {
-    const char *dir = strdup(tmpdir_path("done"));
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", tmpdir_path("done"));
     float *params;
     straight_run(dir, &params);
     free(params);
