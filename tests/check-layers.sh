@@ -1,14 +1,14 @@
 #!/bin/sh
 # The include directions lrscope keeps: tui -> engine -> datasets -> leaves.
-#   leaves   engine/err, rng, clock, and the memory probes sysmem and
-#            memavail: include nothing of lrscope but other leaves
+#   leaves   engine/err, rng, clock, and the memory probe sysmem: include
+#            nothing of lrscope but other leaves
 #   datasets may include only the leaves
 #   engine   may include engine and datasets, never tui
 #   tui      may include anything
 # Prints every include that points the wrong way and exits 1 if there is one.
 cd "$(dirname "$0")/.." || exit 2
 bad=0
-leaves="engine/err.h engine/rng.h engine/clock.h engine/sysmem.h engine/memavail.h"
+leaves="engine/err.h engine/rng.h engine/clock.h engine/sysmem.h"
 
 # report FILE TARGET WHY
 report() { echo "check-layers: $1 includes $2: $3"; bad=1; }
