@@ -1,2 +1,0 @@
-build-dev/engine/err.o: engine/err.c engine/err.h
-engine/err.h:

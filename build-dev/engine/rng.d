@@ -1,2 +1,0 @@
-build-dev/engine/rng.o: engine/rng.c engine/rng.h
-engine/rng.h:

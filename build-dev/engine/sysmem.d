@@ -1,2 +1,0 @@
-build-dev/engine/sysmem.o: engine/sysmem.c engine/sysmem.h
-engine/sysmem.h:

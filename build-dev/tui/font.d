@@ -1,2 +1,0 @@
-build-dev/tui/font.o: tui/font.c tui/font.h
-tui/font.h:
