@@ -1,7 +1,8 @@
 /* replicate.c — the arithmetic of replicate.h: run arguments, statistics
  * over seeds and the verdict rules. Every rule compares means; a difference
  * counts only when it exceeds the noise: the larger of the two runs' seed
- * spreads (sample standard deviation) and REP_NOISE_FLOOR. */
+ * spreads (sample standard deviation) and REP_NOISE_FLOOR. A run that
+ * diverged is a result, not a gap: it ranks below every run that trained. */
 #include "engine/replicate.h"
 
 #include <math.h>
@@ -76,13 +77,6 @@ int rep_stats(const rep_values *v, int i, double *mean, double *std)
     return n;
 }
 
-static double mean_of(const rep_values *v, int i)
-{
-    double m, s;
-    rep_stats(v, i, &m, &s);
-    return m;
-}
-
 /* The noise of comparing runs i and j. */
 static double noise_of(const rep_values *v, int i, int j)
 {
@@ -96,6 +90,28 @@ static double noise_of(const rep_values *v, int i, int j)
     return n;
 }
 
+typedef enum { RUN_MISSING, RUN_DIVERGED, RUN_MEASURED } run_state;
+
+/* What run i gives a rule, and the mean over its measured seeds (NaN when
+ * none). A run that diverged on any seed is RUN_DIVERGED whatever its other
+ * seeds measured: a setting that collapses is worse than any accuracy. */
+static run_state state_of(const rep_values *v, int i, double *mean)
+{
+    double sd;
+    int n = rep_stats(v, i, mean, &sd);
+    for (int s = 0; s < v->n_seeds; s++)
+        if (v->diverged[i][s])
+            return RUN_DIVERGED;
+    return n ? RUN_MEASURED : RUN_MISSING;
+}
+
+/* Run i's place in a ranking: its mean, or -inf when it diverged. */
+static double rank_of(const rep_values *v, int i)
+{
+    double m;
+    return state_of(v, i, &m) == RUN_DIVERGED ? -(double)INFINITY : m;
+}
+
 /* The first run with `role`, or -1. */
 static int find_role(const rep_experiment *x, int role)
 {
@@ -105,14 +121,49 @@ static int find_role(const rep_experiment *x, int role)
     return -1;
 }
 
-static const char *incomplete(const rep_experiment *x, int i, char *why, size_t len)
+/* Whether every run of idx[0..n) has something to compare (a value or a
+ * divergence); otherwise says which does not in why. An index of -1 is a
+ * run the table lacks. */
+static bool have_all(const rep_experiment *x, const rep_values *v, const int *idx, int n,
+                     char *why, size_t len)
 {
-    snprintf(why, len, "no value for %s yet: the run is missing, unfinished or diverged",
-             i >= 0 ? x->runs[i].name : "a run the rule needs");
-    return why;
+    for (int k = 0; k < n; k++) {
+        double m;
+        if (idx[k] < 0 || state_of(v, idx[k], &m) == RUN_MISSING) {
+            snprintf(why, len, "no value for %s yet: the run is missing or unfinished",
+                     idx[k] >= 0 ? x->runs[idx[k]].name : "a run the rule needs");
+            return false;
+        }
+    }
+    return true;
 }
 
 #define PTS(a) (100.0 * (a))
+
+/* Run a against run b (both have a value or diverged): +1 when a is better
+ * by more than the noise, -1 when worse by more, 0 within it; the
+ * comparison with its numbers into buf. */
+static int compare(const rep_experiment *x, const rep_values *v, int a, int b, char *buf,
+                   size_t len)
+{
+    const char *na = x->runs[a].name, *nb = x->runs[b].name;
+    double ma, mb;
+    bool da = state_of(v, a, &ma) == RUN_DIVERGED, db = state_of(v, b, &mb) == RUN_DIVERGED;
+    if (da && db) {
+        snprintf(buf, len, "%s and %s both diverged", na, nb);
+        return 0;
+    }
+    if (da || db) {
+        snprintf(buf, len, "%s diverged, %s did not", da ? na : nb, da ? nb : na);
+        return da ? -1 : 1;
+    }
+    double d = ma - mb, n = noise_of(v, a, b);
+    if (x->measure == REP_MEASURE_ACC)
+        snprintf(buf, len, "%s - %s = %+.2f points (noise %.2f)", na, nb, PTS(d), PTS(n));
+    else
+        snprintf(buf, len, "%s - %s = %+.3g (noise %.3g)", na, nb, d, n);
+    return d > n ? 1 : d < -n ? -1 : 0;
+}
 
 /* The majority verdict of run i's seeds ('P', 'A', 'U', or 0 for none). */
 static char majority_sig(const rep_values *v, int i)
@@ -138,7 +189,8 @@ static rep_verdict judge_signature(const rep_experiment *x, const rep_values *v,
         char want = x->runs[i].role == REP_ROLE_EXPECT_PRESENT ? 'P' : 'A';
         char got = majority_sig(v, i);
         if (!got) {
-            incomplete(x, i, why, len);
+            snprintf(why, len, "no value for %s yet: the range test is missing or unfinished",
+                     x->runs[i].name);
             return REP_VERDICT_INCOMPLETE;
         }
         n++;
@@ -163,25 +215,19 @@ static rep_verdict judge_short_long(const rep_experiment *x, const rep_values *v
 {
     int s = find_role(x, REP_ROLE_SHORT), e = find_role(x, REP_ROLE_EQUAL),
         l = find_role(x, REP_ROLE_LONG);
-    int need[3] = { s, e, l };
-    for (int k = 0; k < 3; k++)
-        if (need[k] < 0 || !isfinite(mean_of(v, need[k]))) {
-            incomplete(x, need[k], why, len);
-            return REP_VERDICT_INCOMPLETE;
-        }
-    double d_eq = mean_of(v, s) - mean_of(v, e), d_long = mean_of(v, s) - mean_of(v, l);
-    double n_eq = noise_of(v, s, e), n_long = noise_of(v, s, l);
-    bool beats = d_eq > n_eq, reaches = d_long >= -n_long;
-    snprintf(why, len, "%s - %s = %+.2f points (noise %.2f): %s; %s - %s = %+.2f points "
-                       "(noise %.2f): %s", x->runs[s].name, x->runs[e].name, PTS(d_eq),
-             PTS(n_eq), beats ? "better at equal iterations" : "not better at equal iterations",
-             x->runs[s].name, x->runs[l].name, PTS(d_long), PTS(n_long),
+    if (!have_all(x, v, (int[]){ s, e, l }, 3, why, len))
+        return REP_VERDICT_INCOMPLETE;
+    char eq[256], lg[256];
+    bool beats = compare(x, v, s, e, eq, sizeof eq) > 0,
+         reaches = compare(x, v, s, l, lg, sizeof lg) >= 0;
+    snprintf(why, len, "%s: %s; %s: %s", eq,
+             beats ? "better at equal iterations" : "not better at equal iterations", lg,
              reaches ? "reaches the longer schedule" : "falls short of the longer schedule");
     return beats && reaches ? REP_VERDICT_REPRODUCED
            : beats || reaches ? REP_VERDICT_PARTLY : REP_VERDICT_NOT;
 }
 
-/* Runs by x: the one at `wd`, the largest above it, the smallest below it. */
+/* Runs by x: the one at 1e-4, the largest above it, the smallest below it. */
 static rep_verdict judge_wd(const rep_experiment *x, const rep_values *v, char *why, size_t len)
 {
     int mid = -1, hi = -1, lo = -1;
@@ -194,121 +240,186 @@ static rep_verdict judge_wd(const rep_experiment *x, const rep_values *v, char *
         else if (w < 1e-4 && (lo < 0 || w < x->runs[lo].x))
             lo = i;
     }
-    int need[3] = { mid, hi, lo };
-    for (int k = 0; k < 3; k++)
-        if (need[k] < 0 || !isfinite(mean_of(v, need[k]))) {
-            incomplete(x, need[k], why, len);
-            return REP_VERDICT_INCOMPLETE;
-        }
-    double d_hi = mean_of(v, mid) - mean_of(v, hi), d_lo = mean_of(v, mid) - mean_of(v, lo);
-    double n_hi = noise_of(v, mid, hi), n_lo = noise_of(v, mid, lo);
-    bool too_much = d_hi > n_hi, too_little = d_lo > n_lo;
-    snprintf(why, len, "%s - %s = %+.2f points (noise %.2f): %s; %s - %s = %+.2f points "
-                       "(noise %.2f): %s", x->runs[mid].name, x->runs[hi].name, PTS(d_hi),
-             PTS(n_hi), too_much ? "more weight decay hurts" : "more weight decay does not hurt",
-             x->runs[mid].name, x->runs[lo].name, PTS(d_lo), PTS(n_lo),
-             too_little ? "less weight decay hurts" : "less weight decay makes no clear "
-                                                      "difference");
+    if (!have_all(x, v, (int[]){ mid, hi, lo }, 3, why, len))
+        return REP_VERDICT_INCOMPLETE;
+    char more[256], less[256];
+    int c_hi = compare(x, v, mid, hi, more, sizeof more),
+        c_lo = compare(x, v, mid, lo, less, sizeof less);
+    bool too_much = c_hi > 0, too_little = c_lo > 0;
+    snprintf(why, len, "%s: more weight decay %s; %s: less weight decay %s", more,
+             too_much ? "hurts" : c_hi < 0 ? "helps" : "makes no clear difference", less,
+             too_little ? "hurts" : c_lo < 0 ? "helps" : "makes no clear difference");
     return too_much && too_little ? REP_VERDICT_REPRODUCED
            : too_much ? REP_VERDICT_PARTLY : REP_VERDICT_NOT;
+}
+
+/* The gain of run a over run b: the difference of their means, +-inf when
+ * one of them diverged, NaN when both did or one has no value. */
+static double gain_of(const rep_values *v, int a, int b)
+{
+    double ma, mb;
+    run_state sa = state_of(v, a, &ma), sb = state_of(v, b, &mb);
+    if (sa == RUN_MISSING || sb == RUN_MISSING || (sa == RUN_DIVERGED && sb == RUN_DIVERGED))
+        return (double)NAN;
+    return sa == RUN_DIVERGED ? -(double)INFINITY : sb == RUN_DIVERGED ? (double)INFINITY
+                                                                       : ma - mb;
+}
+
+/* The pairs (A, B) of runs at the same training-set size x, by increasing
+ * x, into pair[max][2]; returns how many. Runs of other roles, and a run
+ * without a partner at its size, take no part. */
+static int size_pairs(const rep_experiment *x, int (*pair)[2], int max)
+{
+    int n = 0;
+    for (int i = 0; i < x->n_runs && n < max; i++) {
+        if (x->runs[i].role != REP_ROLE_A)
+            continue;
+        for (int j = 0; j < x->n_runs; j++)
+            if (x->runs[j].role == REP_ROLE_B &&
+                fabs(x->runs[j].x - x->runs[i].x) <= 1e-9 * fabs(x->runs[i].x)) {
+                int k = n++;
+                for (; k > 0 && x->runs[pair[k - 1][0]].x > x->runs[i].x; k--) {
+                    pair[k][0] = pair[k - 1][0];
+                    pair[k][1] = pair[k - 1][1];
+                }
+                pair[k][0] = i;
+                pair[k][1] = j;
+                break;
+            }
+    }
+    return n;
 }
 
 /* Pairs (A, B) at each size x: the gain A - B at the smallest and the largest size. */
 static rep_verdict judge_limited(const rep_experiment *x, const rep_values *v, char *why,
                                  size_t len)
 {
-    int a_small = -1, b_small = -1, a_big = -1, b_big = -1;
-    for (int i = 0; i < x->n_runs; i++) {
-        const rep_run *r = &x->runs[i];
-        int *small = r->role == REP_ROLE_A ? &a_small : &b_small;
-        int *big = r->role == REP_ROLE_A ? &a_big : &b_big;
-        if (*small < 0 || r->x < x->runs[*small].x)
-            *small = i;
-        if (*big < 0 || r->x > x->runs[*big].x)
-            *big = i;
+    int pair[REP_MAX_RUNS][2];
+    int n_pairs = size_pairs(x, pair, REP_MAX_RUNS);
+    if (n_pairs < 2) {
+        snprintf(why, len, "the rule needs a cycle and a step run at two training-set sizes "
+                           "or more; the table has %d such pair%s", n_pairs,
+                 n_pairs == 1 ? "" : "s");
+        return REP_VERDICT_INCOMPLETE;
     }
-    int need[4] = { a_small, b_small, a_big, b_big };
-    for (int k = 0; k < 4; k++)
-        if (need[k] < 0 || !isfinite(mean_of(v, need[k]))) {
-            incomplete(x, need[k], why, len);
-            return REP_VERDICT_INCOMPLETE;
-        }
-    double g_small = mean_of(v, a_small) - mean_of(v, b_small);
-    double g_big = mean_of(v, a_big) - mean_of(v, b_big);
-    double n = noise_of(v, a_small, b_small);
-    if (noise_of(v, a_big, b_big) > n)
-        n = noise_of(v, a_big, b_big);
+    int *small = pair[0], *big = pair[n_pairs - 1];
+    if (!have_all(x, v, (int[]){ small[0], small[1], big[0], big[1] }, 4, why, len))
+        return REP_VERDICT_INCOMPLETE;
+    double g_small = gain_of(v, small[0], small[1]), g_big = gain_of(v, big[0], big[1]);
+    double n = fmax(noise_of(v, small[0], small[1]), noise_of(v, big[0], big[1]));
     bool wins = g_small > n, grows = g_small - g_big > n;
-    snprintf(why, len, "gain of the cycle with %g training images %+.2f points, with %g "
-                       "%+.2f points (noise %.2f): %s, %s", x->runs[a_small].x, PTS(g_small),
-             x->runs[a_big].x, PTS(g_big), PTS(n),
-             wins ? "it wins on little data" : "no clear gain on little data",
-             grows ? "and the gain grows as data shrinks" : "the gain does not clearly grow");
+    size_t used = (size_t)snprintf(why, len, "gain of the cycle over the step schedule at "
+                                             "each training-set size (%s - %s, ...):",
+                                   x->runs[small[0]].name, x->runs[small[1]].name);
+    for (int k = 0; k < n_pairs && used < len; k++) {
+        double g = gain_of(v, pair[k][0], pair[k][1]);
+        char num[48];
+        if (isfinite(g))
+            snprintf(num, sizeof num, "%+.2f points", PTS(g));
+        else
+            snprintf(num, sizeof num, "%s", isnan(g) ? "no value" : g > 0
+                                            ? "the step run diverged" : "the cycle diverged");
+        used += (size_t)snprintf(why + used, len - used, "%s %g images %s", k ? "," : "",
+                                 x->runs[pair[k][0]].x, num);
+    }
+    if (used < len)
+        snprintf(why + used, len - used, " (noise %.2f): %s, %s", PTS(n),
+                 wins ? "it wins on little data" : "no clear gain on little data",
+                 grows ? "and the gain grows as data shrinks"
+                       : "the gain does not clearly grow as data shrinks");
     return wins && grows ? REP_VERDICT_REPRODUCED : wins ? REP_VERDICT_PARTLY
                                                          : REP_VERDICT_NOT;
 }
 
-/* Role A against the best of the B runs. */
+/* The best run (highest mean; one that diverged only when all did) of
+ * those with `role`, or with role < 0 of those whose x exceeds `above`;
+ * -1 when there are none. */
+static int best_of(const rep_experiment *x, const rep_values *v, int role, double above)
+{
+    int best = -1;
+    for (int i = 0; i < x->n_runs; i++)
+        if ((role < 0 ? x->runs[i].x > above : x->runs[i].role == role) &&
+            (best < 0 || rank_of(v, i) > rank_of(v, best)))
+            best = i;
+    return best;
+}
+
+/* Whether every run with `role` has something to compare (see have_all). */
+static bool have_role(const rep_experiment *x, const rep_values *v, int role, char *why,
+                      size_t len)
+{
+    for (int i = 0; i < x->n_runs; i++)
+        if (x->runs[i].role == role && !have_all(x, v, &i, 1, why, len))
+            return false;
+    return true;
+}
+
+/* Role A against the best of the B runs; every B run must have ended. */
 static rep_verdict judge_better(const rep_experiment *x, const rep_values *v, char *why,
                                 size_t len)
 {
-    int a = find_role(x, REP_ROLE_A), b = -1;
-    for (int i = 0; i < x->n_runs; i++)
-        if (x->runs[i].role == REP_ROLE_B && isfinite(mean_of(v, i)) &&
-            (b < 0 || mean_of(v, i) > mean_of(v, b)))
-            b = i;
-    if (a < 0 || b < 0 || !isfinite(mean_of(v, a))) {
-        incomplete(x, b < 0 ? -1 : a, why, len);
+    int a = find_role(x, REP_ROLE_A), b = find_role(x, REP_ROLE_B);
+    if (!have_all(x, v, (int[]){ a, b }, 2, why, len) || !have_role(x, v, REP_ROLE_B, why, len))
         return REP_VERDICT_INCOMPLETE;
-    }
-    double d = mean_of(v, a) - mean_of(v, b), n = noise_of(v, a, b);
-    snprintf(why, len, "%s - %s (the best of the others) = %+.2f points (noise %.2f): %s",
-             x->runs[a].name, x->runs[b].name, PTS(d), PTS(n),
-             d > n ? "better" : d >= -n ? "as good, within the noise" : "worse");
-    return d > n ? REP_VERDICT_REPRODUCED : d >= -n ? REP_VERDICT_PARTLY : REP_VERDICT_NOT;
+    b = best_of(x, v, REP_ROLE_B, 0);
+    char cmp[256];
+    int c = compare(x, v, a, b, cmp, sizeof cmp);
+    snprintf(why, len, "%s (%s is the best of the others): %s", cmp, x->runs[b].name,
+             c > 0 ? "better" : c == 0 ? "as good, within the noise" : "worse");
+    return c > 0 ? REP_VERDICT_REPRODUCED : c == 0 ? REP_VERDICT_PARTLY : REP_VERDICT_NOT;
 }
 
-/* The best batch against the smallest. */
+/* The best of the batches larger than the smallest, against the smallest. */
 static rep_verdict judge_larger_batch(const rep_experiment *x, const rep_values *v, char *why,
                                       size_t len)
 {
-    int small = -1, best = -1;
-    for (int i = 0; i < x->n_runs; i++) {
-        if (!isfinite(mean_of(v, i))) {
-            incomplete(x, i, why, len);
-            return REP_VERDICT_INCOMPLETE;
-        }
+    int small = -1, larger = 0;
+    for (int i = 0; i < x->n_runs; i++)
         if (small < 0 || x->runs[i].x < x->runs[small].x)
             small = i;
-        if (best < 0 || mean_of(v, i) > mean_of(v, best))
-            best = i;
-    }
-    if (small < 0) {
-        incomplete(x, -1, why, len);
+    for (int i = 0; i < x->n_runs; i++)
+        larger += x->runs[i].x > x->runs[small].x;
+    if (!larger) {
+        snprintf(why, len, "the rule needs runs at two batch sizes or more; the table has %s",
+                 small < 0 ? "none" : "one");
         return REP_VERDICT_INCOMPLETE;
     }
-    double d = mean_of(v, best) - mean_of(v, small), n = noise_of(v, best, small);
-    snprintf(why, len, "best batch %g, %+.2f points over the smallest, %g (noise %.2f)",
-             x->runs[best].x, PTS(d), x->runs[small].x, PTS(n));
-    if (best == small)
-        return REP_VERDICT_NOT;
-    return d > n ? REP_VERDICT_REPRODUCED : REP_VERDICT_PARTLY;
+    for (int i = 0; i < x->n_runs; i++)
+        if (!have_all(x, v, &i, 1, why, len))
+            return REP_VERDICT_INCOMPLETE;
+    int best = best_of(x, v, -1, x->runs[small].x);
+    char cmp[256];
+    int c = compare(x, v, best, small, cmp, sizeof cmp);
+    snprintf(why, len, "batch %g, the best of the larger batches, against the smallest, %g: "
+                       "%s: %s", x->runs[best].x, x->runs[small].x, cmp,
+             c > 0 ? "a larger batch is better" : c == 0 ? "as good, within the noise"
+                                                         : "the smallest batch is better");
+    return c > 0 ? REP_VERDICT_REPRODUCED : c == 0 ? REP_VERDICT_PARTLY : REP_VERDICT_NOT;
 }
 
 #define REP_LREST_LARGE 1.0
 
+/* The estimate under the cycle (role A) must be large, and above the one
+ * under a constant LR (role B), the comparison the paper computed. */
 static rep_verdict judge_lrest(const rep_experiment *x, const rep_values *v, char *why,
                                size_t len)
 {
     int a = find_role(x, REP_ROLE_A), b = find_role(x, REP_ROLE_B);
-    if (a < 0 || !isfinite(mean_of(v, a))) {
-        incomplete(x, a, why, len);
+    if (!have_all(x, v, (int[]){ a, b }, 2, why, len))
         return REP_VERDICT_INCOMPLETE;
+    double ea, eb;
+    if (state_of(v, a, &ea) == RUN_DIVERGED) {
+        snprintf(why, len, "%s diverged: no estimate under the cycle", x->runs[a].name);
+        return REP_VERDICT_NOT;
     }
-    double ea = mean_of(v, a), eb = b >= 0 ? mean_of(v, b) : (double)NAN;
-    snprintf(why, len, "estimate under %s %.3g, under %s %.3g; large means >= %g",
-             x->runs[a].name, ea, b >= 0 ? x->runs[b].name : "-", eb, REP_LREST_LARGE);
-    return ea >= REP_LREST_LARGE ? REP_VERDICT_REPRODUCED : REP_VERDICT_NOT;
+    state_of(v, b, &eb);
+    char cmp[256];
+    bool large = ea >= REP_LREST_LARGE, higher = compare(x, v, a, b, cmp, sizeof cmp) > 0;
+    snprintf(why, len, "estimate under %s %.3g (%s %g), under %s %.3g; %s: %s", x->runs[a].name,
+             ea, large ? "large: at least" : "not large: below", REP_LREST_LARGE,
+             x->runs[b].name, eb, cmp,
+             higher ? "higher under the cycle" : "not clearly higher under the cycle");
+    return !large ? REP_VERDICT_NOT : higher ? REP_VERDICT_REPRODUCED : REP_VERDICT_PARTLY;
 }
 
 rep_verdict rep_judge_values(const rep_experiment *x, const rep_values *v, char *why,
@@ -352,13 +463,15 @@ const char *rep_judge_rule(rep_judge j)
         return "reproduced when the first run beats the best of the others by more than the "
                "noise; partly when it is within the noise; not reproduced when it is worse.";
     case REP_JUDGE_LARGER_BATCH:
-        return "reproduced when a batch larger than the smallest is best, by more than the "
-               "noise; partly when it is best within the noise; not reproduced when the "
-               "smallest batch is best.";
+        return "reproduced when the best of the batches larger than the smallest beats the "
+               "smallest by more than the noise; partly when it is within the noise; not "
+               "reproduced when the smallest batch is better by more than the noise.";
     case REP_JUDGE_LREST:
         return "reproduced when the estimate's running average under the cyclical schedule "
                "ends at 1 or more (the paper's 2-6 are far above the LRs a step schedule "
-               "uses); not reproduced otherwise.";
+               "uses) and above the estimate under the constant LR by more than the noise; "
+               "partly when it ends at 1 or more but not clearly above the constant LR's; not "
+               "reproduced when it ends below 1.";
     }
     return "";
 }

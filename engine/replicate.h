@@ -18,6 +18,7 @@
 #ifndef LRSCOPE_REPLICATE_H
 #define LRSCOPE_REPLICATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "engine/err.h"
@@ -104,11 +105,14 @@ int  rep_run_batch(const rep_run *r);
 void rep_run_model(const rep_run *r, char *buf, size_t len);
 
 /* One measured value per run and seed (NaN: not measured: the run is
- * missing, unfinished or diverged); for range tests, sig[][] holds the
- * signature verdict: 'P' present, 'A' absent, 'U' unknown, 0 missing. */
+ * missing, unfinished or diverged); diverged[][] marks the seeds whose
+ * training run diverged (their value is NaN); for range tests, sig[][]
+ * holds the signature verdict: 'P' present, 'A' absent, 'U' unknown, 0
+ * missing. */
 typedef struct rep_values {
     int    n_seeds;
     double v[REP_MAX_RUNS][REP_MAX_SEEDS];
+    bool   diverged[REP_MAX_RUNS][REP_MAX_SEEDS];
     char   sig[REP_MAX_RUNS][REP_MAX_SEEDS];
 } rep_values;
 
@@ -117,8 +121,12 @@ typedef struct rep_values {
 int  rep_stats(const rep_values *v, int i, double *mean, double *std);
 
 /* The verdict of experiment x on values v, with the reasoning (the numbers
- * compared, the thresholds) in why[len]. REP_VERDICT_INCOMPLETE when a run
- * the rule needs has no value. */
+ * compared, the thresholds) in why[len]. A difference counts only when it
+ * exceeds the noise: the larger of the two runs' seed spreads and
+ * REP_NOISE_FLOOR. A run that diverged on any seed ranks below every run
+ * that did not (two such runs tie). REP_VERDICT_INCOMPLETE when a run the
+ * rule needs has neither a value nor a divergence, or when the table gives
+ * the rule nothing to compare (say, one batch size). */
 rep_verdict rep_judge_values(const rep_experiment *x, const rep_values *v, char *why,
                              size_t len);
 

@@ -50,9 +50,11 @@ int  rep_run_argv(const rep_ctx *c, const rep_run *r, int seed, const char *dir,
 void rep_run_command(const rep_ctx *c, const rep_run *r, int seed, const char *dir,
                      char *buf, size_t len);
 
-/* The value run `dir` measured for x (NaN when unfinished or diverged);
- * for range tests *sig gets 'P', 'A' or 'U' (0 when unfinished). */
-double rep_measure_run(const rep_experiment *x, const rep_run *r, const char *dir, char *sig);
+/* The value run `dir` measured for x (NaN when unfinished or diverged;
+ * *diverged says which); for range tests *sig gets 'P', 'A' or 'U' (0 when
+ * unfinished). */
+double rep_measure_run(const rep_experiment *x, const rep_run *r, const char *dir, char *sig,
+                       bool *diverged);
 
 /* A finished range test's peak of smoothed held-out accuracy and the LR of
  * it (NaN when unknown), and how it stopped when it stopped early ("loss

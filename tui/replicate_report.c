@@ -147,6 +147,8 @@ static void write_table(FILE *f, const rep_ctx *c, const rep_experiment *x, rep_
             if (x->runs[i].kind == REP_RANGE_TEST && v->sig[i][s - 1] &&
                 rep_run_dir(c, x, &x->runs[i], s, dir, sizeof dir) == 0)
                 print_range_cell(f, x, v->v[i][s - 1], v->sig[i][s - 1], dir);
+            else if (v->diverged[i][s - 1])
+                fputs("diverged", f);
             else
                 print_value(f, x, v->v[i][s - 1], v->sig[i][s - 1]);
             fputs(" |", f);
@@ -177,7 +179,8 @@ static void write_experiment(FILE *f, const rep_ctx *c, const rep_experiment *x,
             char dir[1024];
             v.v[i][s - 1] = NAN;
             if (rep_run_dir(c, x, &x->runs[i], s, dir, sizeof dir) == 0)
-                v.v[i][s - 1] = rep_measure_run(x, &x->runs[i], dir, &v.sig[i][s - 1]);
+                v.v[i][s - 1] = rep_measure_run(x, &x->runs[i], dir, &v.sig[i][s - 1],
+                                                &v.diverged[i][s - 1]);
         }
     char why[1024];
     *verdict = rep_judge_values(x, &v, why, sizeof why);
@@ -231,9 +234,11 @@ int rep_report_write(const rep_ctx *c, lr_err *e)
         fprintf(f, "Command:\n\n    %s\n", c->command);
     fputs("\nEach claim below is tested by ordinary lrscope runs (one folder each, beside "
           "this file). A difference between two runs counts only when it exceeds the noise: "
-          "the larger of their standard deviations over seeds and 0.3 points (with one seed "
-          "there is no spread to measure, so 0.3 points is all the margin). The verdicts say "
-          "what happened at this budget on this data; they are not tuned.\n\n", f);
+          "the larger of their standard deviations over seeds and 0.3 points of accuracy "
+          "(0.003 for LR estimates; with one seed there is no spread to measure, so that is "
+          "all the margin). A run that diverged on any seed ranks below every run that did "
+          "not. The verdicts say what happened at this budget on this data; they are not "
+          "tuned.\n\n", f);
 
     rep_verdict verdicts[16];
     /* The summary first needs the verdicts: write the sections to a buffer. */

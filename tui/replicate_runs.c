@@ -161,9 +161,11 @@ static void on_row(const metrics_row *m, void *ctx)
         l->est = m->lr_est_secant;
 }
 
-double rep_measure_run(const rep_experiment *x, const rep_run *r, const char *dir, char *sig)
+double rep_measure_run(const rep_experiment *x, const rep_run *r, const char *dir, char *sig,
+                       bool *diverged)
 {
     *sig = 0;
+    *diverged = false;
     if (rep_run_status(dir, r->kind) != REP_FINISHED)
         return NAN;
     if (r->kind == REP_RANGE_TEST) {
@@ -175,8 +177,10 @@ double rep_measure_run(const rep_experiment *x, const rep_run *r, const char *di
             return NAN;
         return strtod(v, NULL);   /* "nan" reads as NaN */
     }
-    if (run_ended(dir).diverged)
+    if (run_ended(dir).diverged) {
+        *diverged = true;
         return NAN;
+    }
     last_values l = { NAN, NAN };
     if (runlog_read_metrics(dir, on_row, &l, NULL) < 0)
         return NAN;

@@ -1,7 +1,8 @@
 """Checks a replicate report against its run folders: every per-seed value
 in report.md equals what the run folder holds (final test accuracy in
-metrics.csv, the signature in suggestions.txt), every mean is the mean of
-the seeds, and the structure is complete. Usage: replicate_check.py OUT"""
+metrics.csv, the signature in suggestions.txt, a divergence in events.csv),
+every mean is the mean of the seeds, and the structure is complete.
+Usage: replicate_check.py OUT"""
 import csv
 import os
 import re
@@ -56,6 +57,9 @@ for sec in sections:
             if cell.endswith("%"):
                 want = f"{100 * final_acc(run):.2f} %"
                 values.append(float(cell[:-1]))
+            elif cell == "diverged":
+                events = open(os.path.join(run, "events.csv")).read()
+                want = cell if ",diverged," in events else "a run that did not diverge"
             else:
                 verdict, ratio, peak = signature(run)
                 want = verdict + (f" ({ratio:.3f}; " if ratio == ratio else " (")
