@@ -1,8 +1,9 @@
 /* replicate_report.c — report.md of a replicate suite, built only from what
  * the run folders hold (so `--report DIR` rebuilds the same text): for each
  * claim the paper's statement, every run's value per seed with mean and
- * spread, the verdict with its reasoning and rule, a figure drawn by
- * `lrscope plot`, and the commands that rerun it. */
+ * spread, the verdict with its reasoning and rule, figures drawn by
+ * `lrscope plot` (every run, in as many figures as it takes), and the
+ * commands that rerun it. */
 #define _POSIX_C_SOURCE 200809L
 #include "tui/replicate.h"
 
@@ -16,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FIG_MAX_RUNS 6   /* what one `lrscope plot` overlays */
+#include "tui/run_folder.h"
 
 /* Runs argv to its end with stdout and stderr to /dev/null; returns its
  * exit status, or -1 when it could not be started. */
@@ -41,30 +42,92 @@ static int run_quietly(char **argv)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* The experiment's figure: seed 1 of its finished runs (the first
- * FIG_MAX_RUNS). Returns how many runs it shows (0: no figure). */
-static int draw_figure(const rep_ctx *c, const rep_experiment *x, const char *png)
+/* One figure: `lrscope plot` of seed 1 of runs idx[0..n) of x into png
+ * (a name in OUT). Returns 0 when it was written. */
+static int draw_figure(const rep_ctx *c, const rep_experiment *x, const int *idx, int n,
+                       const char *png)
 {
-    char dirs[FIG_MAX_RUNS][1024], path[1024];
-    char *argv[FIG_MAX_RUNS + 8];
-    int n = 0, argc = 0;
+    char dirs[RUN_FOLDER_MAX_RUNS][1024], path[1024];
+    char *argv[RUN_FOLDER_MAX_RUNS + 8];
+    int argc = 0;
     argv[argc++] = (char *)c->exe;
     argv[argc++] = "plot";
-    for (int i = 0; i < x->n_runs && n < FIG_MAX_RUNS; i++) {
-        if (rep_run_dir(c, x, &x->runs[i], 1, dirs[n], sizeof dirs[n]) ||
-            rep_run_status(dirs[n], x->runs[i].kind) != REP_FINISHED)
-            continue;
-        argv[argc++] = dirs[n++];
+    for (int k = 0; k < n; k++) {
+        rep_run_dir(c, x, &x->runs[idx[k]], 1, dirs[k], sizeof dirs[k]);
+        argv[argc++] = dirs[k];
     }
-    if (n == 0)
-        return 0;
     snprintf(path, sizeof path, "%s/%s", c->out, png);
     argv[argc++] = "-o";
     argv[argc++] = path;
     argv[argc++] = "--panels";
     argv[argc++] = (char *)x->panels;
     argv[argc] = NULL;
-    return run_quietly(argv) == 0 ? n : 0;
+    if (run_quietly(argv) == 0)
+        return 0;
+    unlink(path);
+    return -1;
+}
+
+/* The figure file k of x (0: the only one; 1..: one of several). */
+static void figure_name(const rep_experiment *x, int k, char *buf, size_t len)
+{
+    if (k)
+        snprintf(buf, len, "fig-%s-%d.png", x->id, k);
+    else
+        snprintf(buf, len, "fig-%s.png", x->id);
+}
+
+/* The figures of x, with their captions, into the report: seed 1 of every
+ * finished run. One `lrscope plot` overlays at most RUN_FOLDER_MAX_RUNS
+ * runs, so more are split in table order into figures of equal size
+ * (8 runs: two of 4), each naming its runs; runs not finished are named as
+ * not drawn. Figure files of x that this report does not use are removed,
+ * so none is left from an earlier state of the folder. */
+static void write_figures(FILE *f, const rep_ctx *c, const rep_experiment *x)
+{
+    int done[REP_MAX_RUNS], n_done = 0;
+    char missing[512] = "";
+    size_t used = 0;
+    for (int i = 0; i < x->n_runs; i++) {
+        char dir[1024];
+        if (rep_run_dir(c, x, &x->runs[i], 1, dir, sizeof dir) == 0 &&
+            rep_run_status(dir, x->runs[i].kind) == REP_FINISHED)
+            done[n_done++] = i;
+        else if (used < sizeof missing)
+            used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s",
+                                     used ? ", " : "", x->runs[i].name);
+    }
+    int n_figs = (n_done + RUN_FOLDER_MAX_RUNS - 1) / RUN_FOLDER_MAX_RUNS;
+    int per = n_figs ? (n_done + n_figs - 1) / n_figs : 0, drawn = 0;
+    for (int k = 0; k < n_figs; k++) {
+        int from = k * per, n = n_done - from < per ? n_done - from : per;
+        char png[160];
+        figure_name(x, n_figs > 1 ? k + 1 : 0, png, sizeof png);
+        if (draw_figure(c, x, done + from, n, png))
+            continue;
+        drawn++;
+        fprintf(f, "![%s, seed 1](%s)\n\n", x->title, png);
+        if (n_figs > 1 || missing[0]) {
+            fprintf(f, "*Figure %d of %d, seed 1:", k + 1, n_figs);
+            for (int j = 0; j < n; j++)
+                fprintf(f, "%s %s", j ? "," : "", x->runs[done[from + j]].name);
+            fputs(".*\n\n", f);
+        }
+    }
+    if (!drawn)
+        fputs(n_done ? "No figure: `lrscope plot` could not draw the finished runs of seed "
+                       "1.\n\n"
+                     : "No figure: no run of seed 1 has finished.\n\n", f);
+    else if (missing[0])
+        fprintf(f, "Not drawn (seed 1 not finished): %s.\n\n", missing);
+    for (int k = 0; k <= REP_MAX_RUNS; k++) {
+        char png[160], path[1024];
+        if (n_figs > 1 ? k >= 1 && k <= n_figs : k == 0 && n_figs == 1)
+            continue;
+        figure_name(x, k, png, sizeof png);
+        snprintf(path, sizeof path, "%s/%s", c->out, png);
+        unlink(path);
+    }
 }
 
 /* A value of x's measure: an accuracy in %, an LR estimate, or a signature
@@ -190,13 +253,7 @@ static void write_experiment(FILE *f, const rep_ctx *c, const rep_experiment *x,
     write_table(f, c, x, &v);
     fprintf(f, "\n**Verdict: %s.** %s.\n\nRule (fixed before the runs): %s\n\n",
             rep_verdict_name(*verdict), why, rep_judge_rule(x->judge));
-    char png[160];
-    snprintf(png, sizeof png, "fig-%s.png", x->id);
-    int shown = draw_figure(c, x, png);
-    if (shown)
-        fprintf(f, "![%s, seed 1](%s)\n\n", x->title, png);
-    else
-        fputs("No figure: no run of seed 1 has finished.\n\n", f);
+    write_figures(f, c, x);
 
     char data[600];
     snprintf(data, sizeof data, "%s", c->data);

@@ -72,6 +72,25 @@ check "the same report" cmp -s "$T/report-1" "$T/report-2"
 check "the figures again" test -s "$T/r/fig-signature.png"
 expect_status 0 "a third run does nothing" "$LRSCOPE" replicate mini --out "$T/r"
 check "all finished before" stderr_has "16 runs (16 finished before)"
+# An experiment with more runs than one figure overlays gets several
+# figures, each naming its runs: the 8 runs of the full suite's limited-data
+# experiment (finished mini runs copied in their place) make two of 4.
+mkdir -p "$T/f/limited-data"
+printf 'suite = full\ndata = synthetic\nseeds = 1\ncommand = x\n' > "$T/f/suite.txt"
+set -- "$T"/r/short-vs-long/*-s? "$T"/r/weight-decay/*-s?
+for name in 1cycle-5k step-3x-5k 1cycle-10k step-3x-10k 1cycle-20k step-3x-20k 1cycle-all \
+            step-3x-all; do
+    cp -r "$1" "$T/f/limited-data/$name-s1"
+    shift
+done
+: > "$T/f/fig-limited-data.png"
+expect_status 0 "--report of 8 runs" "$LRSCOPE" replicate --report "$T/f"
+check "two figures" test -s "$T/f/fig-limited-data-1.png" -a -s "$T/f/fig-limited-data-2.png"
+check "no third" test ! -e "$T/f/fig-limited-data-3.png"
+check "the single figure of before is gone" test ! -e "$T/f/fig-limited-data.png"
+check "the first names its runs" grep -q '^\*Figure 1 of 2, seed 1: 1cycle-5k, step-3x-5k, 1cycle-10k, step-3x-10k\.\*$' "$T/f/report.md"
+check "the second names its runs" grep -q '^\*Figure 2 of 2, seed 1: 1cycle-20k, step-3x-20k, 1cycle-all, step-3x-all\.\*$' "$T/f/report.md"
+
 expect_status 2 "another suite into the same folder" "$LRSCOPE" replicate quick --out "$T/r"
 check "says what the folder holds" stderr_has "holds the mini suite on synthetic"
 finish
