@@ -31,6 +31,13 @@ typedef enum { REP_FRESH, REP_RESUMABLE, REP_FINISHED } rep_status;
 /* The seeds experiment x runs under ctx (its max_seeds caps ctx->seeds). */
 int  rep_seeds_of(const rep_ctx *c, const rep_experiment *x);
 
+/* The seeds a report shows for x, 1..n (returned): those ctx asks for
+ * (rep_seeds_of) and, beyond them, each next seed whose runs have all
+ * finished in the folder, so that runs of an earlier command with more
+ * seeds are kept in view. *partial gets the first seed beyond those with
+ * some runs finished (0: none) and *n_partial how many of its runs. */
+int  rep_seeds_found(const rep_ctx *c, const rep_experiment *x, int *partial, int *n_partial);
+
 /* OUT/EXPERIMENT/RUN-sSEED into buf (-1 when it does not fit). */
 int  rep_run_dir(const rep_ctx *c, const rep_experiment *x, const rep_run *r, int seed,
                  char *buf, size_t len);

@@ -194,7 +194,7 @@ static const char *measure_name(const rep_experiment *x)
 
 static void write_table(FILE *f, const rep_ctx *c, const rep_experiment *x, rep_values *v)
 {
-    int seeds = rep_seeds_of(c, x);
+    int seeds = v->n_seeds;
     fprintf(f, "Measured: %s.\n\n| run |", measure_name(x));
     for (int s = 1; s <= seeds; s++)
         fprintf(f, " seed %d |", s);
@@ -231,12 +231,36 @@ static void write_table(FILE *f, const rep_ctx *c, const rep_experiment *x, rep_
     }
 }
 
+/* Which seeds the table shows, when it is not simply those asked. */
+static void write_seeds_note(FILE *f, const rep_ctx *c, const rep_experiment *x, int seeds,
+                             int partial, int n_partial)
+{
+    int asked = rep_seeds_of(c, x);
+    if (seeds == asked + 1)
+        fprintf(f, "Seeds 1-%d: %d asked; seed %d was finished in this folder by an earlier "
+                   "command and is used too.\n\n", seeds, asked, seeds);
+    else if (seeds > asked)
+        fprintf(f, "Seeds 1-%d: %d asked; seeds %d-%d were finished in this folder by an "
+                   "earlier command and are used too.\n\n", seeds, asked, asked + 1, seeds);
+    if (partial && n_partial < x->n_runs)
+        fprintf(f, "Seed %d is in this folder with %d of %d runs finished; it is left out "
+                   "until all are (`--seeds %d --only %s` finishes them).\n\n", partial,
+                n_partial, x->n_runs, partial, x->id);
+    else if (partial)
+        fprintf(f, "Seed %d is finished in this folder but seed %d is not; it is left out "
+                   "until the seeds before it are (`--seeds %d --only %s` finishes them).\n\n",
+                partial, seeds + 1, partial, x->id);
+}
+
+/* Experiment x as section k; *verdict and *seeds get its verdict and the
+ * seeds its table shows. */
 static void write_experiment(FILE *f, const rep_ctx *c, const rep_experiment *x, int k,
-                             rep_verdict *verdict)
+                             rep_verdict *verdict, int *seeds)
 {
     rep_values v;
+    int partial, n_partial;
     memset(&v, 0, sizeof v);
-    v.n_seeds = rep_seeds_of(c, x);
+    v.n_seeds = *seeds = rep_seeds_found(c, x, &partial, &n_partial);
     for (int i = 0; i < x->n_runs; i++)
         for (int s = 1; s <= v.n_seeds; s++) {
             char dir[1024];
@@ -251,7 +275,9 @@ static void write_experiment(FILE *f, const rep_ctx *c, const rep_experiment *x,
     fprintf(f, "## %d. %s\n\n**Claim.** %s\n\n**The paper.** %s\n\n", k, x->title, x->claim,
             x->paper);
     write_table(f, c, x, &v);
-    fprintf(f, "\n**Verdict: %s.** %s.\n\nRule (fixed before the runs): %s\n\n",
+    fputc('\n', f);
+    write_seeds_note(f, c, x, v.n_seeds, partial, n_partial);
+    fprintf(f, "**Verdict: %s.** %s.\n\nRule (fixed before the runs): %s\n\n",
             rep_verdict_name(*verdict), why, rep_judge_rule(x->judge));
     write_figures(f, c, x);
 
@@ -259,8 +285,8 @@ static void write_experiment(FILE *f, const rep_ctx *c, const rep_experiment *x,
     snprintf(data, sizeof data, "%s", c->data);
     fprintf(f, "Rerun this experiment (finished runs in the folder are kept):\n\n"
                "    lrscope replicate %s --data %s --seeds %d --out %s --only %s\n\n"
-               "Its runs, one command each:\n\n", c->suite->name, data, c->seeds, c->out,
-            x->id);
+               "Its runs, one command each:\n\n", c->suite->name, data,
+            v.n_seeds > c->seeds ? v.n_seeds : c->seeds, c->out, x->id);
     for (int i = 0; i < x->n_runs; i++)
         for (int s = 1; s <= v.n_seeds; s++) {
             char dir[1024], cmd[2048];
@@ -280,6 +306,22 @@ int rep_report_write(const rep_ctx *c, lr_err *e)
     FILE *f = fopen(tmp, "w");
     if (!f)
         return lr_fail(e, "cannot write %s: %s", tmp, strerror(errno));
+    /* The summary and the header need every section's verdict and seeds:
+     * write the sections to a buffer first. */
+    rep_verdict verdicts[16];
+    int seeds[16], k = 0;
+    char *body = NULL;
+    size_t body_len = 0;
+    FILE *b = open_memstream(&body, &body_len);
+    if (!b) {
+        fclose(f);
+        remove(tmp);
+        return lr_fail(e, "out of memory writing the report");
+    }
+    for (; k < c->suite->n_exps && k < 16; k++)
+        write_experiment(b, c, &c->suite->exps[k], k + 1, &verdicts[k], &seeds[k]);
+    fclose(b);
+
     time_t now = time(NULL);
     char date[32];
     strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
@@ -287,8 +329,17 @@ int rep_report_write(const rep_ctx *c, lr_err *e)
                "Suite `%s` (%s) on `%s`, %d seed%s; report written %s by lrscope %s.\n",
             c->suite->name, c->suite->name, c->suite->about, c->data, c->seeds,
             c->seeds == 1 ? "" : "s", date, LRSCOPE_VERSION);
+    int more = 0;
+    for (int i = 0; i < k; i++)
+        if (seeds[i] > rep_seeds_of(c, &c->suite->exps[i]))
+            fprintf(f, "%s %s (seeds 1-%d)", more++ ? "," : "\nSeeds beyond those asked, "
+                                                            "finished in this folder by an "
+                                                            "earlier command, are used too:",
+                    c->suite->exps[i].id, seeds[i]);
+    if (more)
+        fputs(".\n", f);
     if (c->command[0])
-        fprintf(f, "Command:\n\n    %s\n", c->command);
+        fprintf(f, "\nCommand:\n\n    %s\n", c->command);
     fputs("\nEach claim below is tested by ordinary lrscope runs (one folder each, beside "
           "this file). A difference between two runs counts only when it exceeds the noise: "
           "the larger of their standard deviations over seeds and 0.3 points of accuracy "
@@ -296,23 +347,6 @@ int rep_report_write(const rep_ctx *c, lr_err *e)
           "all the margin). A run that diverged on any seed ranks below every run that did "
           "not. The verdicts say what happened at this budget on this data; they are not "
           "tuned.\n\n", f);
-
-    rep_verdict verdicts[16];
-    /* The summary first needs the verdicts: write the sections to a buffer. */
-    char *body = NULL;
-    size_t body_len = 0;
-    FILE *b = open_memstream(&body, &body_len);
-    if (!b) {
-        fclose(f);
-        return lr_fail(e, "out of memory writing the report");
-    }
-    int k = 0;
-    for (int i = 0; i < c->suite->n_exps && k < 16; i++) {
-        const rep_experiment *x = &c->suite->exps[i];
-        write_experiment(b, c, x, k + 1, &verdicts[k]);
-        k++;
-    }
-    fclose(b);
     fputs("| # | claim | verdict |\n|---|---|---|\n", f);
     for (int i = 0; i < k; i++)
         fprintf(f, "| %d | %s | %s |\n", i + 1, c->suite->exps[i].title,

@@ -18,6 +18,27 @@ int rep_seeds_of(const rep_ctx *c, const rep_experiment *x)
     return x->max_seeds > 0 && x->max_seeds < c->seeds ? x->max_seeds : c->seeds;
 }
 
+int rep_seeds_found(const rep_ctx *c, const rep_experiment *x, int *partial, int *n_partial)
+{
+    int n = rep_seeds_of(c, x);
+    *partial = *n_partial = 0;
+    for (int s = n + 1; s <= REP_MAX_SEEDS; s++) {
+        int finished = 0;
+        for (int i = 0; i < x->n_runs; i++) {
+            char dir[1024];
+            finished += rep_run_dir(c, x, &x->runs[i], s, dir, sizeof dir) == 0 &&
+                        rep_run_status(dir, x->runs[i].kind) == REP_FINISHED;
+        }
+        if (finished == x->n_runs && !*partial && n == s - 1)
+            n = s;
+        else if (finished > 0 && !*partial) {
+            *partial = s;
+            *n_partial = finished;
+        }
+    }
+    return n;
+}
+
 int rep_run_dir(const rep_ctx *c, const rep_experiment *x, const rep_run *r, int seed,
                 char *buf, size_t len)
 {

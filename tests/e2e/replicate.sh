@@ -2,8 +2,9 @@
 # `lrscope replicate` on the mini suite (the generated data, seconds): a
 # suite stopped mid-way continues where it stopped (finished runs are not
 # redone, a stopped training run resumes from its checkpoint), the report's
-# numbers are those of the run folders, --report rebuilds it, and bad input
-# is refused.
+# numbers are those of the run folders, --report rebuilds it, a report uses
+# every seed finished in the folder (also beyond --seeds) and every run in
+# its figures, and bad input is refused.
 . "$(dirname "$0")/lib.inc"
 T=$E2E_TMP
 CHECK="$(dirname "$0")/replicate_check.py"
@@ -72,6 +73,34 @@ check "the same report" cmp -s "$T/report-1" "$T/report-2"
 check "the figures again" test -s "$T/r/fig-signature.png"
 expect_status 0 "a third run does nothing" "$LRSCOPE" replicate mini --out "$T/r"
 check "all finished before" stderr_has "16 runs (16 finished before)"
+# A folder with more seeds than asked: the report uses every seed finished
+# there, and says so.
+section() { sed -n "/^## $1\\. /,/^## /p" "$T/r/report.md"; }
+section_has() { section "$1" | grep -q -- "$2"; }
+seeds_in() { section_has "$1" "^| run | seed 1 | seed 2 |$2 mean"; }
+expect_status 0 "a third seed of one experiment" "$LRSCOPE" replicate mini --out "$T/r" --seeds 3 --only weight-decay
+check "it ran three runs of seed 3" test "$(ls -d "$T"/r/weight-decay/*-s3 | wc -l)" -eq 3
+expect_status 0 "the suite again with --seeds 2" "$LRSCOPE" replicate mini --out "$T/r" --seeds 2
+check "nothing to run" stderr_has "16 runs (16 finished before)"
+check "suite.txt records the 2 seeds asked" grep -q '^seeds = 2$' "$T/r/suite.txt"
+check "weight decay shows seed 3" seeds_in 3 " seed 3 |"
+check "the signature shows 2 seeds" seeds_in 1 ""
+check "short-vs-long shows 2 seeds" seeds_in 2 ""
+check "the section says where seed 3 comes from" section_has 3 '2 asked; seed 3 was finished in this folder'
+check "the header says so too" grep -q 'are used too: weight-decay (seeds 1-3)' "$T/r/report.md"
+check "its rerun command asks for 3 seeds" grep -q -- '--seeds 3 --out .* --only weight-decay' "$T/r/report.md"
+check "seed 3's numbers are the run folders'" python3 "$CHECK" "$T/r"
+grep -v '^Suite `mini`' "$T/r/report.md" > "$T/report-3"
+expect_status 0 "--report with more seeds on disk" "$LRSCOPE" replicate --report "$T/r"
+grep -v '^Suite `mini`' "$T/r/report.md" > "$T/report-4"
+check "the same report" cmp -s "$T/report-3" "$T/report-4"
+# Seed 3 with a run missing is left out, and the report says why.
+mv "$T/r/weight-decay/wd-1e-5-s3" "$T/wd-1e-5-s3"
+expect_status 0 "--report with seed 3 incomplete" "$LRSCOPE" replicate --report "$T/r"
+check "weight decay back to 2 seeds" seeds_in 3 ""
+check "it names the incomplete seed" section_has 3 'Seed 3 is in this folder with 2 of 3 runs finished'
+mv "$T/wd-1e-5-s3" "$T/r/weight-decay/wd-1e-5-s3"
+
 # An experiment with more runs than one figure overlays gets several
 # figures, each naming its runs: the 8 runs of the full suite's limited-data
 # experiment (finished mini runs copied in their place) make two of 4.
