@@ -27,7 +27,8 @@
 #define REP_MAX_SEEDS  10
 #define REP_NOISE_FLOOR 0.003  /* accuracy differences below 0.3 points are noise
                                   whatever the seeds say: Fashion-MNIST runs of the
-                                  same settings differ by that much between seeds */
+                                  same settings differ by that much between seeds
+                                  (LR estimates get the same floor, 0.003) */
 
 typedef enum { REP_RANGE_TEST, REP_TRAIN } rep_kind;
 
