@@ -57,6 +57,7 @@ _lrscope()
         --preset) COMPREPLY=($(compgen -W "smith fastai lr-finder" -- "$cur")); return ;;
         --sgd) COMPREPLY=($(compgen -W "caffe torch" -- "$cur")); return ;;
         --init) COMPREPLY=($(compgen -W "he torch" -- "$cur")); return ;;
+        --conv) COMPREPLY=($(compgen -W "auto im2col winograd" -- "$cur")); return ;;
         --model)
             COMPREPLY=($(compgen -W "$models" -- "$cur")); return ;;
         --panels)

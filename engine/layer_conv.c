@@ -13,8 +13,13 @@
  * The batch is lowered a chunk of images at a time so that the col buffer
  * (shared by all convolutions of a network) stays near CONV_COL_FLOATS; the
  * GEMMs keep thousands of rows. A 1x1 convolution with stride 1 and no
- * padding reads the input directly: it is already col. */
+ * padding reads the input directly: it is already col.
+ *
+ * 3x3 convolutions with stride 1 and padding 1 go through Winograd's
+ * F(2x2, 3x3) instead unless im2col is asked for (conv_winograd.c): 2.25x
+ * fewer multiplications, in the same col buffer. */
 #include "engine/layers.h"
+#include "engine/conv_winograd.h"
 
 #include <cblas.h>
 #include <stdio.h>
@@ -37,8 +42,13 @@ static int conv_shape(layer *l, lr_err *e)
                           "(the image has shrunk too far)", l->name, l->k, l->k, l->in.h,
                        l->in.w);
     l->out = (lr_shape){ l->out_c, ho, wo };
+    if (l->algo != CONV_IM2COL)
+        l->algo = wino_applies(l) && (l->algo == CONV_WINOGRAD || wino_pays(l))
+                      ? CONV_WINOGRAD : CONV_IM2COL;
     return 0;
 }
+
+static bool winograd(const layer *l) { return l->algo == CONV_WINOGRAD; }
 
 static bool reads_input_directly(const layer *l)
 {
@@ -49,9 +59,14 @@ static size_t patch_len(const layer *l) { return (size_t)l->k * l->k * l->in.c; 
 
 static size_t pixels_out(const layer *l) { return (size_t)l->out.h * l->out.w; }
 
+static size_t col_floats_per_image(const layer *l)
+{
+    return winograd(l) ? wino_col_floats_per_image(l) : pixels_out(l) * patch_len(l);
+}
+
 static int col_images(const layer *l, int max_batch)
 {
-    size_t per_image = pixels_out(l) * patch_len(l);
+    size_t per_image = col_floats_per_image(l);
     size_t n = CONV_COL_FLOATS / per_image;
     if (n < 1)
         n = 1;
@@ -63,7 +78,9 @@ static void conv_sizes(const layer *l, int max_batch, layer_sizes *s)
     s->region[REGION_WEIGHTS] = patch_len(l) * l->out_c;
     s->region[REGION_BIASES] = l->bias ? (size_t)l->out_c : 0;
     if (!reads_input_directly(l))
-        s->col = (size_t)col_images(l, max_batch) * pixels_out(l) * patch_len(l);
+        s->col = (size_t)col_images(l, max_batch) * col_floats_per_image(l);
+    if (winograd(l))
+        s->scratch = wino_scratch_floats(l);
 }
 
 static void conv_bind(layer *l, const layer_views *v)
@@ -74,6 +91,8 @@ static void conv_bind(layer *l, const layer_views *v)
     l->db = l->bias ? v->grad[REGION_BIASES] : NULL;
     l->col = v->col;
     l->col_images = col_images(l, v->max_batch);
+    if (winograd(l))
+        wino_bind(l, v->scratch);
 }
 
 static void conv_init(layer *l, lr_rng *rng, net_init mode)
@@ -149,6 +168,10 @@ static void col2im(const layer *l, const float *col, int nb, float *dx)
 
 static void conv_forward(layer *l, const layer_io *io)
 {
+    if (winograd(l)) {
+        wino_forward(l, io);
+        return;
+    }
     int N = l->out_c, K = (int)patch_len(l);
     size_t in_img = shape_size(l->in), out_img = shape_size(l->out);
     for (int b0 = 0; b0 < io->B; b0 += l->col_images) {
@@ -171,6 +194,10 @@ static void conv_forward(layer *l, const layer_io *io)
 
 static void conv_backward(layer *l, const layer_io *io)
 {
+    if (winograd(l)) {
+        wino_backward(l, io);
+        return;
+    }
     int N = l->out_c, K = (int)patch_len(l);
     size_t in_img = shape_size(l->in), out_img = shape_size(l->out);
     bool direct = reads_input_directly(l);
@@ -208,6 +235,8 @@ static void conv_backward(layer *l, const layer_io *io)
     }
 }
 
+/* The direct convolution's count, whatever the lowering: the work it stands
+ * for (so Winograd shows as a higher rate, not as less work). */
 static uint64_t conv_flops(const layer *l, bool needs_din)
 {
     uint64_t macs = (uint64_t)pixels_out(l) * patch_len(l) * l->out_c;
@@ -216,6 +245,8 @@ static uint64_t conv_flops(const layer *l, bool needs_din)
 
 static int conv_gemms(const layer *l, int B, bool needs_din, layer_gemm *g)
 {
+    if (winograd(l))
+        return wino_gemms(l, B, needs_din, g);
     int N = l->out_c, K = (int)patch_len(l), per = l->col_images > 0 ? l->col_images : B;
     int n = 0, full = B / per, rest = B % per;
     for (int part = 0; part < 2; part++) {

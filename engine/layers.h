@@ -67,6 +67,12 @@ enum { REGION_WEIGHTS, REGION_BIASES, REGION_BN, REGION_COUNT };
 
 typedef enum { INIT_HE, INIT_TORCH } net_init;
 
+/* How a convolution is lowered to GEMMs. CONV_AUTO picks Winograd's
+ * F(2x2, 3x3) for 3x3 stride-1 padding-1 convolutions of 8 or more input
+ * channels and im2col for the rest; CONV_WINOGRAD asks for Winograd
+ * wherever it applies (stems included). */
+typedef enum { CONV_AUTO, CONV_IM2COL, CONV_WINOGRAD } conv_algo;
+
 typedef struct layer_sizes {
     size_t region[REGION_COUNT]; /* trainable floats per region */
     size_t state;                /* running statistics (not trained) */
@@ -134,9 +140,15 @@ struct layer {
     float             bn_maf, bn_eps;      /* running = maf*running + (1-maf)*batch */
     /* max pool: index of the winning input of each output [max_batch][out] */
     int32_t          *argmax;
-    /* conv: the shared im2col buffer and how many images fit in it at once */
+    /* conv: the lowering (resolved from CONV_AUTO by shape), the shared
+     * col buffer and how many images fit in it at once */
+    conv_algo         algo;
     float            *col;
     int               col_images;
+    /* conv by Winograd (conv_winograd.c): transformed weights and their
+     * gradient [16][in.c][out_c]; a row of zeros and a row of discarded
+     * writes, each max(in.c, out_c) floats */
+    float            *wino_u, *wino_du, *wino_zero, *wino_sink;
 };
 
 extern const layer_ops *const layer_table[LAYER_KIND_COUNT];

@@ -21,6 +21,7 @@ void net_opts_default(net_opts *o)
     o->bn_maf = 0.9f;
     o->bn_eps = 1e-5f;
     o->init = INIT_HE;
+    o->conv = CONV_AUTO;
 }
 
 int net_add_node(net *n, const layer *proto, int in0, int in1)
@@ -207,7 +208,7 @@ void net_init_params(net *n, uint64_t seed)
 
 /* Parses the spec and plans shapes and sizes into n (no big buffers yet). */
 static int plan(net *n, const char *spec, lr_shape in, int n_classes, int max_batch,
-                net_plan *p, lr_err *e)
+                conv_algo conv, net_plan *p, lr_err *e)
 {
     memset(n, 0, sizeof *n);
     if (in.c < 1 || in.h < 1 || in.w < 1 || n_classes < 2 || max_batch < 1)
@@ -217,7 +218,11 @@ static int plan(net *n, const char *spec, lr_shape in, int n_classes, int max_ba
     n->n_in = (int)shape_size(in);
     n->n_classes = n_classes;
     n->max_batch = max_batch;
-    if (models_emit(n, spec, n_classes, e) || plan_shapes(n, e))
+    if (models_emit(n, spec, n_classes, e))
+        return -1;
+    for (int i = 0; i < n->n_nodes; i++)
+        n->nodes[i].l.algo = conv;
+    if (plan_shapes(n, e))
         return -1;
     plan_sizes(n, p);
     return 0;
@@ -227,7 +232,7 @@ int net_check_spec(const char *spec, lr_shape in, int n_classes, size_t *n_param
 {
     net n;
     net_plan p;
-    int rc = plan(&n, spec, in, n_classes, 1, &p, e);
+    int rc = plan(&n, spec, in, n_classes, 1, CONV_AUTO, &p, e);
     if (!rc && n_params)
         *n_params = n.n_params;
     net_free(&n);
@@ -250,7 +255,7 @@ int net_build(net *n, const char *spec, lr_shape in, int n_classes, int max_batc
         return lr_fail(e, "batch-norm moving-average fraction %g is outside [0, 1)",
                        (double)o->bn_maf);
     }
-    if (plan(n, spec, in, n_classes, max_batch, &p, e))
+    if (plan(n, spec, in, n_classes, max_batch, o->conv, &p, e))
         goto fail;
     n->n_grad_bufs = plan_backward(n);
     if (n->n_grad_bufs < 0) {

@@ -57,6 +57,7 @@ typedef struct net_opts {
     float    bn_maf;    /* batch-norm moving-average fraction, in [0, 1) */
     float    bn_eps;
     net_init init;      /* INIT_HE (default) or INIT_TORCH (PyTorch's defaults) */
+    conv_algo conv;     /* how convolutions are lowered (CONV_AUTO by default) */
 } net_opts;
 
 typedef struct net_node {

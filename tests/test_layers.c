@@ -215,10 +215,42 @@ Test(layers, dense_on_an_image)
     check_layer(&l, (lr_shape){ 2, 3, 3 }, 3, 0.0f);
 }
 
-Test(layers, conv_3x3_padded)
+Test(layers, conv_3x3_padded_im2col)
 {
     layer l = proto(LAYER_CONV, 4, 3, 1, 1, true);
+    l.algo = CONV_IM2COL;
     check_layer(&l, (lr_shape){ 3, 5, 6 }, 2, 0.0f);
+}
+
+Test(layers, conv_3x3_padded_winograd_odd_sizes)
+{
+    layer l = proto(LAYER_CONV, 4, 3, 1, 1, true);
+    l.algo = CONV_WINOGRAD;
+    check_layer(&l, (lr_shape){ 3, 5, 7 }, 2, 0.0f);
+}
+
+Test(layers, conv_3x3_winograd_no_bias_tiny_image)
+{
+    layer l = proto(LAYER_CONV, 2, 3, 1, 1, false);
+    l.algo = CONV_WINOGRAD;
+    check_layer(&l, (lr_shape){ 5, 1, 3 }, 3, 0.0f);
+}
+
+Test(layers, conv_auto_lowering)
+{
+    struct { int c, k, stride, pad; conv_algo want; } cases[] = {
+        { 16, 3, 1, 1, CONV_WINOGRAD }, { 8, 3, 1, 1, CONV_WINOGRAD },
+        { 3, 3, 1, 1, CONV_IM2COL },    /* a stem: K = 3 GEMMs would not pay */
+        { 16, 3, 2, 1, CONV_IM2COL },   { 16, 5, 1, 2, CONV_IM2COL },
+        { 16, 1, 1, 0, CONV_IM2COL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lr_err e;
+        layer l = proto(LAYER_CONV, 8, cases[i].k, cases[i].stride, cases[i].pad, true);
+        l.in = (lr_shape){ cases[i].c, 9, 9 };
+        cr_assert_eq(l.ops->shape(&l, &e), 0, "%s", e.msg);
+        cr_expect_eq(l.algo, cases[i].want, "case %zu", i);
+    }
 }
 
 Test(layers, conv_strided_padded_no_bias)
@@ -317,4 +349,72 @@ Test(layers, conv_output_shape)
     cr_expect_eq(l.out.c, 16);
     cr_expect_eq(l.out.h, 16);
     cr_expect_eq(l.out.w, 16);
+}
+
+/* One forward and backward of `proto` lowered as `algo`, from seed 7: the
+ * output, din, dw and db, each [n], in one allocation. */
+typedef struct pass_result {
+    float *out, *din, *dw, *db;
+    size_t n_out, n_in, n_w, n_b;
+} pass_result;
+
+static void run_pass(layer proto_l, conv_algo algo, lr_shape in, int B, pass_result *res)
+{
+    lr_rng r;
+    rng_seed(&r, 7);
+    proto_l.algo = algo;
+    lone t;
+    lone_make(&t, &proto_l, in, B, &r);
+    cr_assert_eq(t.l.algo, algo, "the layer is not lowered as asked");
+    res->n_in = (size_t)B * shape_size(in);
+    res->n_out = (size_t)B * shape_size(t.l.out);
+    res->n_w = (size_t)9 * in.c * t.l.out_c;
+    res->n_b = (size_t)t.l.out_c;
+    float *x = randn(&r, res->n_in, 1.0f), *R = randn(&r, res->n_out, 1.0f);
+    res->out = malloc(res->n_out * sizeof(float));
+    res->din = malloc(res->n_in * sizeof(float));
+    layer_io io = { .in = { x }, .out = res->out, .dout = R, .din = { res->din }, .B = B,
+                    .train = true };
+    t.l.ops->forward(&t.l, &io);
+    t.l.ops->backward(&t.l, &io);
+    res->dw = malloc(res->n_w * sizeof(float));
+    res->db = malloc(res->n_b * sizeof(float));
+    memcpy(res->dw, t.l.dw, res->n_w * sizeof(float));
+    memcpy(res->db, t.l.db, res->n_b * sizeof(float));
+    free(x);
+    free(R);
+    lone_free(&t);
+}
+
+static void expect_close(const char *what, const float *a, const float *b, size_t n)
+{
+    double scale = rms(a, n), worst = 0.0;
+    for (size_t i = 0; i < n; i++)
+        worst = fmax(worst, fabs((double)a[i] - (double)b[i]));
+    cr_expect(scale > 0.0 && worst <= 1e-3 * scale,
+              "%s: Winograd and im2col differ by %.3g (scale %.3g)", what, worst, scale);
+}
+
+/* Winograd against im2col on a batch large enough to be lowered in several
+ * chunks (64 + 64 channels at 28x28 fill the col buffer with about ten
+ * images): the same outputs and gradients up to float rounding (1e-3 of
+ * each tensor's RMS, far below any real error). */
+Test(layers, winograd_equals_im2col_across_chunks)
+{
+    layer l = proto(LAYER_CONV, 64, 3, 1, 1, true);
+    lr_shape in = { 64, 28, 28 };
+    pass_result a, b;
+    run_pass(l, CONV_IM2COL, in, 23, &a);
+    run_pass(l, CONV_WINOGRAD, in, 23, &b);
+    expect_close("out", a.out, b.out, a.n_out);
+    expect_close("din", a.din, b.din, a.n_in);
+    expect_close("dw", a.dw, b.dw, a.n_w);
+    expect_close("db", a.db, b.db, a.n_b);
+    pass_result *both[2] = { &a, &b };
+    for (int k = 0; k < 2; k++) {
+        free(both[k]->out);
+        free(both[k]->din);
+        free(both[k]->dw);
+        free(both[k]->db);
+    }
 }

@@ -116,6 +116,24 @@ static void format_init(FILE *f, const cli_opts *o)
     fprintf(f, "%s\n", o->net.init == INIT_TORCH ? "torch" : "he");
 }
 
+static const char *const conv_names[] = { "auto", "im2col", "winograd" };
+
+static int parse_conv(cli_opts *o, const char *arg, lr_err *e)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(arg, conv_names[i])) {
+            o->net.conv = (conv_algo)i;
+            return 0;
+        }
+    return lr_fail(e, "'%s': use auto (Winograd for 3x3 stride-1 convolutions, im2col "
+                      "for the rest), im2col or winograd", arg);
+}
+
+static void format_conv(FILE *f, const cli_opts *o)
+{
+    fprintf(f, "%s\n", conv_names[o->net.conv]);
+}
+
 static int parse_input_shape(cli_opts *o, const char *arg, lr_err *e)
 {
     int ch, h, w, used = 0;
@@ -152,6 +170,10 @@ const opt_row cli_table[] = {
     { .name = "init", .key = "init", .type = OT_FUNC, .parse = parse_init,
       .format = format_init, .modes = MODES_ALL, .arg = "he|torch",
       .help = "He normal (default) or PyTorch's default initialisation" },
+    { .name = "conv", .key = "conv", .type = OT_FUNC, .parse = parse_conv,
+      .format = format_conv, .modes = MODES_ALL, .arg = "auto|im2col|winograd",
+      .help = "how convolutions become matrix products (default auto:\n"
+              "Winograd F(2x2,3x3) for 3x3 stride-1 ones, im2col for the rest)" },
     ROW("batch", "batch", OT_INT, &Q_BATCH, F(batch), NULL, MODES_ALL, "N",
       "mini-batch size (default 128)"),
     ROW("bn-maf", "bn_maf", OT_FLOAT, &Q_BN_MAF, F(net.bn_maf), NULL, MODES_ALL, "F",

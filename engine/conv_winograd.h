@@ -1,0 +1,26 @@
+/* conv_winograd.h — the Winograd F(2x2, 3x3) lowering of layer_conv.c
+ * (see conv_winograd.c for the algorithm, its buffers and its error).
+ * Same forward/backward contract as every layer (layers.h). */
+#ifndef LRSCOPE_CONV_WINOGRAD_H
+#define LRSCOPE_CONV_WINOGRAD_H
+
+#include "engine/layers.h"
+
+/* Whether the lowering applies: a 3x3 kernel, stride 1, padding 1. */
+bool   wino_applies(const layer *l);
+/* Whether it is worth it where it applies: with fewer than 8 input
+ * channels (an RGB or grey stem) its 16 GEMMs have K = 1..3 and im2col's
+ * one GEMM with K = 9 C is faster. */
+bool   wino_pays(const layer *l);
+/* Floats of the shared col buffer one image needs (V and M of its tiles). */
+size_t wino_col_floats_per_image(const layer *l);
+/* Floats of private scratch: U, dU and two rows. */
+size_t wino_scratch_floats(const layer *l);
+/* Points the layer's Winograd views into its scratch. */
+void   wino_bind(layer *l, float *scratch);
+void   wino_forward(layer *l, const layer_io *io);
+void   wino_backward(layer *l, const layer_io *io);
+/* The GEMM shapes of one training pass (layer_ops.gemms). */
+int    wino_gemms(const layer *l, int B, bool needs_din, layer_gemm *g);
+
+#endif
