@@ -38,10 +38,12 @@
  *
  * Layout: channel-last as everywhere (layers.h), so every transform is a
  * loop over contiguous channels that the compiler vectorises. V and M live
- * in the network's shared col buffer, a chunk of images at a time; U, dU
- * and two rows of zeros and of discarded writes live in the layer's
- * scratch. V is recomputed in backward rather than kept, as im2col is. */
+ * in the network's shared col buffer, a chunk of images at a time; U, dU,
+ * a row of zeros and per thread a row of discarded writes live in the
+ * layer's scratch. V is recomputed in backward rather than kept, as im2col
+ * is. The transforms spread a chunk's images over threads (par.h). */
 #include "engine/conv_winograd.h"
+#include "engine/par.h"
 
 #include <cblas.h>
 #include <string.h>
@@ -74,7 +76,7 @@ size_t wino_col_floats_per_image(const layer *l)
 
 size_t wino_scratch_floats(const layer *l)
 {
-    return 2 * XI * (size_t)l->in.c * l->out_c + 2 * widest_row(l);
+    return 2 * XI * (size_t)l->in.c * l->out_c + (1 + PAR_MAX_THREADS) * widest_row(l);
 }
 
 void wino_bind(layer *l, float *scratch)
@@ -84,6 +86,12 @@ void wino_bind(layer *l, float *scratch)
     l->wino_du = scratch + un;
     l->wino_zero = scratch + 2 * un;
     l->wino_sink = l->wino_zero + widest_row(l);
+}
+
+/* The row that thread `slot` writes what falls outside an image into. */
+static float *sink_of(const layer *l, int slot)
+{
+    return l->wino_sink + (size_t)slot * widest_row(l);
 }
 
 /* U[xi][C][N] = G w G^T for every (c, n); w is [3][3][C][N]. */
@@ -194,11 +202,13 @@ static void put(float *dst, const float *src, int w)
 }
 
 /* V[xi][T][C] = B^T d B for every tile of images x [nb][H][W][C]. */
-static void input_transform(const layer *l, const float *x, int nb, float *V)
+static void input_transform(const layer *l, const float *x, int nb, float *V, int slot,
+                            int b0, int b1)
 {
+    (void)slot;
     int C = l->in.c, th = tiles_h(l), tw = tiles_w(l);
-    size_t T = (size_t)nb * th * tw, plane = T * C, t = 0;
-    for (int b = 0; b < nb; b++) {
+    size_t T = (size_t)nb * th * tw, plane = T * C, t = (size_t)b0 * th * tw;
+    for (int b = b0; b < b1; b++) {
         float *img = (float *)x + (size_t)b * shape_size(l->in);
         for (int ty = 0; ty < th; ty++)
             for (int tx = 0; tx < tw; tx++, t++) {
@@ -232,16 +242,17 @@ static void input_transform(const layer *l, const float *x, int nb, float *V)
 }
 
 /* dx [nb][H][W][C] += B dV B^T of every tile: the input transform's adjoint. */
-static void input_adjoint(const layer *l, const float *dV, int nb, float *dx)
+static void input_adjoint(const layer *l, const float *dV, int nb, float *dx, int slot, int b0,
+                          int b1)
 {
     int C = l->in.c, th = tiles_h(l), tw = tiles_w(l);
-    size_t T = (size_t)nb * th * tw, plane = T * C, t = 0;
-    for (int b = 0; b < nb; b++) {
+    size_t T = (size_t)nb * th * tw, plane = T * C, t = (size_t)b0 * th * tw;
+    for (int b = b0; b < b1; b++) {
         float *img = dx + (size_t)b * shape_size(l->in);
         for (int ty = 0; ty < th; ty++)
             for (int tx = 0; tx < tw; tx++, t++) {
                 float *p[XI], *v_rows[XI];
-                window_rows(l, img, ty, tx, (size_t)C, l->wino_sink, p);
+                window_rows(l, img, ty, tx, (size_t)C, sink_of(l, slot), p);
                 for (int k = 0; k < XI; k++)
                     v_rows[k] = (float *)dV + k * plane + t * C;
                 for (int c0 = 0; c0 < C; c0 += LANES) {
@@ -276,17 +287,18 @@ static void input_adjoint(const layer *l, const float *dV, int nb, float *dx)
 }
 
 /* y [nb][Ho][Wo][N] = A^T M A (+ bias) of every tile. */
-static void output_transform(const layer *l, const float *M, int nb, float *y)
+static void output_transform(const layer *l, const float *M, int nb, float *y, int slot,
+                             int b0, int b1)
 {
     int N = l->out_c, th = tiles_h(l), tw = tiles_w(l);
-    size_t T = (size_t)nb * th * tw, plane = T * N, t = 0;
+    size_t T = (size_t)nb * th * tw, plane = T * N, t = (size_t)b0 * th * tw;
     float *bias = l->bias ? l->b : l->wino_zero;
-    for (int b = 0; b < nb; b++) {
+    for (int b = b0; b < b1; b++) {
         float *img = y + (size_t)b * shape_size(l->out);
         for (int ty = 0; ty < th; ty++)
             for (int tx = 0; tx < tw; tx++, t++) {
                 float *q[4], *m_rows[XI];
-                tile_rows(l, img, ty, tx, l->wino_sink, q);
+                tile_rows(l, img, ty, tx, sink_of(l, slot), q);
                 for (int k = 0; k < XI; k++)
                     m_rows[k] = (float *)M + k * plane + t * N;
                 for (int n0 = 0; n0 < N; n0 += LANES) {
@@ -314,11 +326,13 @@ static void output_transform(const layer *l, const float *M, int nb, float *y)
 }
 
 /* dM[xi][T][N] = A dY A^T of every tile: the output transform's adjoint. */
-static void output_adjoint(const layer *l, const float *dy, int nb, float *dM)
+static void output_adjoint(const layer *l, const float *dy, int nb, float *dM, int slot,
+                           int b0, int b1)
 {
+    (void)slot;
     int N = l->out_c, th = tiles_h(l), tw = tiles_w(l);
-    size_t T = (size_t)nb * th * tw, plane = T * N, t = 0;
-    for (int b = 0; b < nb; b++) {
+    size_t T = (size_t)nb * th * tw, plane = T * N, t = (size_t)b0 * th * tw;
+    for (int b = b0; b < b1; b++) {
         float *img = (float *)dy + (size_t)b * shape_size(l->out);
         for (int ty = 0; ty < th; ty++)
             for (int tx = 0; tx < tw; tx++, t++) {
@@ -351,6 +365,33 @@ static void output_adjoint(const layer *l, const float *dy, int nb, float *dM)
     }
 }
 
+/* One transform over images [b0, b1) of a chunk of nb. */
+typedef void (*tile_pass)(const layer *l, const float *src, int nb, float *dst, int slot, int b0,
+                          int b1);
+
+typedef struct pass_ctx {
+    tile_pass    fn;
+    const layer *l;
+    const float *src;
+    float       *dst;
+    int          nb;
+} pass_ctx;
+
+static void pass_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    pass_ctx *c = p;
+    c->fn(c->l, c->src, c->nb, c->dst, slot, (int)lo, (int)hi);
+}
+
+/* A transform of a whole chunk, its images spread over threads (tiles of
+ * different images never share an input pixel, so the adjoints' scatters
+ * do not collide). */
+static void over_images(tile_pass fn, const layer *l, const float *src, int nb, float *dst)
+{
+    pass_ctx c = { fn, l, src, dst, nb };
+    par_for((size_t)nb, 1, pass_slice, &c);
+}
+
 /* The chunk's V and M inside the shared col buffer. */
 static void chunk_buffers(const layer *l, int nb, float **V, float **M)
 {
@@ -369,12 +410,12 @@ void wino_forward(layer *l, const layer_io *io)
         int T = nb * (int)tiles_per_image(l);
         float *V, *M;
         chunk_buffers(l, nb, &V, &M);
-        input_transform(l, io->in[0] + (size_t)b0 * in_img, nb, V);
+        over_images(input_transform, l, io->in[0] + (size_t)b0 * in_img, nb, V);
         for (int xi = 0; xi < XI; xi++)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, N, C, 1.0f,
                         V + (size_t)xi * T * C, C, l->wino_u + xi * cn, N, 0.0f,
                         M + (size_t)xi * T * N, N);
-        output_transform(l, M, nb, io->out + (size_t)b0 * out_img);
+        over_images(output_transform, l, M, nb, io->out + (size_t)b0 * out_img);
     }
 }
 
@@ -388,9 +429,9 @@ void wino_backward(layer *l, const layer_io *io)
         int T = nb * (int)tiles_per_image(l);
         float *V, *dM;
         chunk_buffers(l, nb, &V, &dM);
-        input_transform(l, io->in[0] + (size_t)b0 * in_img, nb, V);
+        over_images(input_transform, l, io->in[0] + (size_t)b0 * in_img, nb, V);
         const float *dy = io->dout + (size_t)b0 * out_img;
-        output_adjoint(l, dy, nb, dM);
+        over_images(output_adjoint, l, dy, nb, dM);
         if (l->bias)
             for (int r = 0; r < nb * l->out.h * l->out.w; r++)
                 for (int n = 0; n < N; n++)
@@ -407,7 +448,7 @@ void wino_backward(layer *l, const layer_io *io)
             float *dx = io->din[0] + (size_t)b0 * in_img;
             if (!io->din_acc[0])
                 memset(dx, 0, (size_t)nb * in_img * sizeof *dx);
-            input_adjoint(l, V, nb, dx);
+            over_images(input_adjoint, l, V, nb, dx);
         }
     }
     filter_adjoint(l);

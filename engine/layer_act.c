@@ -1,6 +1,16 @@
 /* layer_act.c — element-wise layers: ReLU, and the residual add of two
  * inputs of one shape (out = in0 + in1; its gradient flows to both). */
 #include "engine/layers.h"
+#include "engine/par.h"
+
+/* Element-wise loops go over threads in slices of at least this many floats. */
+#define GRAIN 16384
+
+typedef struct ew_ctx {
+    const float *a, *b;
+    float       *out;
+    bool         acc;
+} ew_ctx;
 
 static int same_shape(layer *l, lr_err *e)
 {
@@ -12,45 +22,76 @@ static int same_shape(layer *l, lr_err *e)
 /* Both ReLU loops are written without branches: signs are random, so a
  * branch would be mispredicted half the time, and these loops then cost as
  * much as a GEMM. */
+static void relu_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    ew_ctx *c = p;
+    const float *restrict x = c->a;
+    float *restrict y = c->out;
+    for (size_t i = lo; i < hi; i++)
+        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
 static void relu_forward(layer *l, const layer_io *io)
 {
-    size_t n = (size_t)io->B * shape_size(l->in);
-    const float *restrict x = io->in[0];
-    float *restrict y = io->out;
-    for (size_t i = 0; i < n; i++)
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    ew_ctx c = { .a = io->in[0], .out = io->out };
+    par_for((size_t)io->B * shape_size(l->in), GRAIN, relu_slice, &c);
+}
+
+/* a = y (the output), b = dy */
+static void relu_back_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    ew_ctx *c = p;
+    const float *restrict y = c->a, *restrict dy = c->b;
+    float *restrict dx = c->out;
+    if (c->acc)
+        for (size_t i = lo; i < hi; i++)
+            dx[i] += dy[i] * (float)(y[i] > 0.0f);
+    else
+        for (size_t i = lo; i < hi; i++)
+            dx[i] = dy[i] * (float)(y[i] > 0.0f);
 }
 
 static void relu_backward(layer *l, const layer_io *io)
 {
-    float *restrict dx = io->din[0];
-    if (!dx)
+    if (!io->din[0])
         return;
-    size_t n = (size_t)io->B * shape_size(l->in);
-    const float *restrict y = io->out, *restrict dy = io->dout;
-    if (io->din_acc[0])
-        for (size_t i = 0; i < n; i++)
-            dx[i] += dy[i] * (float)(y[i] > 0.0f);
-    else
-        for (size_t i = 0; i < n; i++)
-            dx[i] = dy[i] * (float)(y[i] > 0.0f);
+    ew_ctx c = { .a = io->out, .b = io->dout, .out = io->din[0], .acc = io->din_acc[0] };
+    par_for((size_t)io->B * shape_size(l->in), GRAIN, relu_back_slice, &c);
+}
+
+static void add_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    ew_ctx *c = p;
+    const float *restrict a = c->a, *restrict b = c->b;
+    float *restrict y = c->out;
+    for (size_t i = lo; i < hi; i++)
+        y[i] = a[i] + b[i];
 }
 
 static void add_forward(layer *l, const layer_io *io)
 {
-    size_t n = (size_t)io->B * shape_size(l->in);
-    const float *restrict a = io->in[0], *restrict b = io->in[1];
-    float *restrict y = io->out;
-    for (size_t i = 0; i < n; i++)
-        y[i] = a[i] + b[i];
+    ew_ctx c = { .a = io->in[0], .b = io->in[1], .out = io->out };
+    par_for((size_t)io->B * shape_size(l->in), GRAIN, add_slice, &c);
+}
+
+static void put_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    ew_ctx *c = p;
+    layer_put(c->out + lo, c->a + lo, hi - lo, c->acc);
 }
 
 static void add_backward(layer *l, const layer_io *io)
 {
     size_t n = (size_t)io->B * shape_size(l->in);
     for (int k = 0; k < 2; k++)
-        if (io->din[k])
-            layer_put(io->din[k], io->dout, n, io->din_acc[k]);
+        if (io->din[k]) {
+            ew_ctx c = { .a = io->dout, .out = io->din[k], .acc = io->din_acc[k] };
+            par_for(n, GRAIN, put_slice, &c);
+        }
 }
 
 const layer_ops layer_relu_ops = {

@@ -20,6 +20,7 @@
  * fewer multiplications, in the same col buffer. */
 #include "engine/layers.h"
 #include "engine/conv_winograd.h"
+#include "engine/par.h"
 
 #include <cblas.h>
 #include <stdio.h>
@@ -101,15 +102,15 @@ static void conv_init(layer *l, lr_rng *rng, net_init mode)
                       (int)patch_len(l), rng, mode);
 }
 
-/* col [nb*Ho*Wo][K] from images x [nb][H][W][C]. For one output pixel and
+/* col rows of images [b0, b1) of x [nb][H][W][C] (col [nb*Ho*Wo][K]). For one output pixel and
  * one kernel row ky, the k input pixels are adjacent in memory: one copy of
  * k*C floats when the row lies inside the image. */
-static void im2col(const layer *l, const float *x, int nb, float *col)
+static void im2col(const layer *l, const float *x, float *col, int b0, int b1)
 {
     int H = l->in.h, W = l->in.w, C = l->in.c, k = l->k, s = l->stride, p = l->pad;
     size_t K = patch_len(l), run = (size_t)k * C;
-    float *row = col;
-    for (int b = 0; b < nb; b++) {
+    float *row = col + (size_t)b0 * pixels_out(l) * K;
+    for (int b = b0; b < b1; b++) {
         const float *img = x + (size_t)b * H * W * C;
         for (int oy = 0; oy < l->out.h; oy++)
             for (int ox = 0; ox < l->out.w; ox++, row += K) {
@@ -139,13 +140,13 @@ static void im2col(const layer *l, const float *x, int nb, float *col)
     }
 }
 
-/* dx [nb][H][W][C] += the patches of col scattered back (im2col's adjoint). */
-static void col2im(const layer *l, const float *col, int nb, float *dx)
+/* dx images [b0, b1) += their patches in col scattered back (im2col's adjoint). */
+static void col2im(const layer *l, const float *col, float *dx, int b0, int b1)
 {
     int H = l->in.h, W = l->in.w, C = l->in.c, k = l->k, s = l->stride, p = l->pad;
     size_t K = patch_len(l);
-    const float *row = col;
-    for (int b = 0; b < nb; b++) {
+    const float *row = col + (size_t)b0 * pixels_out(l) * K;
+    for (int b = b0; b < b1; b++) {
         float *img = dx + (size_t)b * H * W * C;
         for (int oy = 0; oy < l->out.h; oy++)
             for (int ox = 0; ox < l->out.w; ox++, row += K)
@@ -166,6 +167,39 @@ static void col2im(const layer *l, const float *col, int nb, float *dx)
     }
 }
 
+/* im2col or col2im of a chunk, its images spread over threads. */
+typedef struct lower_ctx {
+    const layer *l;
+    const float *x, *col_in;
+    float       *col, *dx;
+} lower_ctx;
+
+static void im2col_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    lower_ctx *c = p;
+    im2col(c->l, c->x, c->col, (int)lo, (int)hi);
+}
+
+static void col2im_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    lower_ctx *c = p;
+    col2im(c->l, c->col_in, c->dx, (int)lo, (int)hi);
+}
+
+static void lower(const layer *l, const float *x, int nb)
+{
+    lower_ctx c = { .l = l, .x = x, .col = l->col };
+    par_for((size_t)nb, 1, im2col_slice, &c);
+}
+
+static void raise_back(const layer *l, float *dx, int nb)
+{
+    lower_ctx c = { .l = l, .col_in = l->col, .dx = dx };
+    par_for((size_t)nb, 1, col2im_slice, &c);
+}
+
 static void conv_forward(layer *l, const layer_io *io)
 {
     if (winograd(l)) {
@@ -181,7 +215,7 @@ static void conv_forward(layer *l, const layer_io *io)
         float *y = io->out + (size_t)b0 * out_img;
         const float *a = x;
         if (!reads_input_directly(l)) {
-            im2col(l, x, nb, l->col);
+            lower(l, x, nb);
             a = l->col;
         }
         if (l->bias)
@@ -208,7 +242,7 @@ static void conv_backward(layer *l, const layer_io *io)
         const float *dy = io->dout + (size_t)b0 * out_img;
         const float *a = x;
         if (!direct) {
-            im2col(l, x, nb, l->col);
+            lower(l, x, nb);
             a = l->col;
         }
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, M, 1.0f, a, K, dy, N, 1.0f,
@@ -231,7 +265,7 @@ static void conv_backward(layer *l, const layer_io *io)
                     0.0f, l->col, K);
         if (!io->din_acc[0])
             memset(dx, 0, (size_t)nb * in_img * sizeof *dx);
-        col2im(l, l->col, nb, dx);
+        raise_back(l, dx, nb);
     }
 }
 

@@ -9,11 +9,18 @@
  * from the input instead of storing it, so a batch-norm layer keeps only
  * four numbers per channel.
  * Scale and shift live in the batch-norm parameter region (no weight decay
- * by default); running mean and variance in the state block. */
+ * by default); running mean and variance in the state block.
+ *
+ * Every loop over rows is spread over threads (par.h); sums over rows are
+ * taken per slot into `part` (in double, see SUM_BLOCK) and added in slot
+ * order. */
 #include "engine/layers.h"
+#include "engine/par.h"
 
 #include <math.h>
 #include <string.h>
+
+#define GRAIN_FLOATS 16384 /* rows per thread: at least this many floats */
 
 static int bn_shape(layer *l, lr_err *e)
 {
@@ -28,7 +35,7 @@ static void bn_sizes(const layer *l, int max_batch, layer_sizes *s)
     size_t C = (size_t)l->in.c;
     s->region[REGION_BN] = 2 * C;
     s->state = 2 * C;
-    s->scratch = 4 * C;
+    s->scratch = 4 * C + 2 * C * PAR_MAX_THREADS;
 }
 
 static void bn_bind(layer *l, const layer_views *v)
@@ -44,6 +51,7 @@ static void bn_bind(layer *l, const layer_views *v)
     l->inv_std = v->scratch + C;
     l->sum_a = v->scratch + 2 * C;
     l->sum_b = v->scratch + 3 * C;
+    l->part = v->scratch + 4 * C;
 }
 
 static void bn_init(layer *l, lr_rng *rng, net_init mode)
@@ -60,15 +68,125 @@ static void bn_init(layer *l, lr_rng *rng, net_init mode)
 
 static size_t rows(const layer *l, int B) { return (size_t)B * l->in.h * l->in.w; }
 
-/* out = x * a + c per channel, over R rows. */
-static void affine(const float *restrict x, float *restrict out, size_t R, int C,
-                   const float *restrict a, const float *restrict c)
+/* The loops of one pass: x [R][C] (and dy), per-channel vectors, and the
+ * per-slot partial sums part[slot][2][C]. */
+typedef struct bn_ctx {
+    const layer *l;
+    const float *x, *dy;
+    float       *out;
+    const float *a, *c;     /* affine: out = x * a + c */
+    bool         acc;       /* backward: add into out */
+    float        rows;      /* R, for din */
+    int          C;
+} bn_ctx;
+
+static size_t grain_rows(int C) { return GRAIN_FLOATS / (size_t)C + 1; }
+
+static float *part_of(const bn_ctx *c, int slot) { return c->l->part + (size_t)slot * 2 * c->C; }
+
+/* Sums over rows are accumulated in double, a block of channels at a time:
+ * float sums over thousands of rows lose digits that batch norm's
+ * backward (a difference of nearly equal terms) then magnifies, and would
+ * make results depend on how the rows are split between threads. */
+#define SUM_BLOCK 128
+
+/* part[slot][0] = sum of x over the slot's rows */
+static void sum_slice(void *p, int slot, size_t lo, size_t hi)
 {
-    for (size_t r = 0; r < R; r++) {
-        const float *xr = x + r * C;
-        float *yr = out + r * C;
+    bn_ctx *c = p;
+    int C = c->C;
+    float *sum = part_of(c, slot);
+    for (int c0 = 0; c0 < C; c0 += SUM_BLOCK) {
+        int w = C - c0 < SUM_BLOCK ? C - c0 : SUM_BLOCK;
+        double acc[SUM_BLOCK] = { 0 };
+        for (size_t r = lo; r < hi; r++) {
+            const float *xr = c->x + r * C + c0;
+            for (int j = 0; j < w; j++)
+                acc[j] += (double)xr[j];
+        }
+        for (int j = 0; j < w; j++)
+            sum[c0 + j] = (float)acc[j];
+    }
+}
+
+/* part[slot][0] = sum of (x - a)^2, a being the mean */
+static void sq_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    bn_ctx *c = p;
+    int C = c->C;
+    float *sum = part_of(c, slot);
+    for (int c0 = 0; c0 < C; c0 += SUM_BLOCK) {
+        int w = C - c0 < SUM_BLOCK ? C - c0 : SUM_BLOCK;
+        double acc[SUM_BLOCK] = { 0 };
+        const float *mean = c->a + c0;
+        for (size_t r = lo; r < hi; r++) {
+            const float *xr = c->x + r * C + c0;
+            for (int j = 0; j < w; j++) {
+                double d = (double)(xr[j] - mean[j]);
+                acc[j] += d * d;
+            }
+        }
+        for (int j = 0; j < w; j++)
+            sum[c0 + j] = (float)acc[j];
+    }
+}
+
+/* part[slot][0] = sum of dy, part[slot][1] = sum of dy * (x - mean) */
+static void dsum_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    bn_ctx *c = p;
+    int C = c->C;
+    float *sum_d = part_of(c, slot), *sum_dx = sum_d + C;
+    for (int c0 = 0; c0 < C; c0 += SUM_BLOCK) {
+        int w = C - c0 < SUM_BLOCK ? C - c0 : SUM_BLOCK;
+        double acc_d[SUM_BLOCK] = { 0 }, acc_dx[SUM_BLOCK] = { 0 };
+        const float *mean = c->l->mean + c0;
+        for (size_t r = lo; r < hi; r++) {
+            const float *xr = c->x + r * C + c0, *d = c->dy + r * C + c0;
+            for (int j = 0; j < w; j++) {
+                acc_d[j] += (double)d[j];
+                acc_dx[j] += (double)d[j] * (double)(xr[j] - mean[j]);
+            }
+        }
+        for (int j = 0; j < w; j++) {
+            sum_d[c0 + j] = (float)acc_d[j];
+            sum_dx[c0 + j] = (float)acc_dx[j];
+        }
+    }
+}
+
+/* Runs fn over the R rows and adds the slots' partials into to[0..C) (and
+ * to2 when given). */
+static void row_sums(bn_ctx *c, size_t R, par_fn fn, float *to, float *to2)
+{
+    int C = c->C, slots = par_threads();
+    memset(c->l->part, 0, (size_t)slots * 2 * C * sizeof *c->l->part);
+    par_for(R, grain_rows(C), fn, c);
+    memset(to, 0, (size_t)C * sizeof *to);
+    if (to2)
+        memset(to2, 0, (size_t)C * sizeof *to2);
+    for (int s = 0; s < slots; s++) {
+        const float *pt = part_of(c, s);
+        for (int j = 0; j < C; j++) {
+            to[j] += pt[j];
+            if (to2)
+                to2[j] += pt[C + j];
+        }
+    }
+}
+
+/* out = x * a + c per channel */
+static void affine_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    bn_ctx *c = p;
+    int C = c->C;
+    const float *restrict a = c->a, *restrict sh = c->c;
+    for (size_t r = lo; r < hi; r++) {
+        const float *restrict xr = c->x + r * C;
+        float *restrict yr = c->out + r * C;
         for (int j = 0; j < C; j++)
-            yr[j] = xr[j] * a[j] + c[j];
+            yr[j] = xr[j] * a[j] + sh[j];
     }
 }
 
@@ -76,34 +194,23 @@ static void bn_forward(layer *l, const layer_io *io)
 {
     int C = l->in.c;
     size_t R = rows(l, io->B);
-    const float *x = io->in[0];
     float *a = l->sum_a, *c = l->sum_b;
+    bn_ctx ctx = { .l = l, .x = io->in[0], .out = io->out, .a = a, .c = c, .C = C };
     if (!io->train) {
         for (int j = 0; j < C; j++) {
             a[j] = l->w[j] / sqrtf(l->run_var[j] + l->bn_eps);
             c[j] = l->b[j] - l->run_mean[j] * a[j];
         }
-        affine(x, io->out, R, C, a, c);
+        par_for(R, grain_rows(C), affine_slice, &ctx);
         return;
     }
     float *mean = l->mean, *var = l->sum_b;
-    memset(mean, 0, (size_t)C * sizeof *mean);
-    memset(var, 0, (size_t)C * sizeof *var);
-    for (size_t r = 0; r < R; r++) {
-        const float *xr = x + r * C;
-        for (int j = 0; j < C; j++)
-            mean[j] += xr[j];
-    }
+    row_sums(&ctx, R, sum_slice, mean, NULL);
     float inv_r = 1.0f / (float)R;
     for (int j = 0; j < C; j++)
         mean[j] *= inv_r;
-    for (size_t r = 0; r < R; r++) {
-        const float *xr = x + r * C;
-        for (int j = 0; j < C; j++) {
-            float d = xr[j] - mean[j];
-            var[j] += d * d;
-        }
-    }
+    ctx.a = mean;
+    row_sums(&ctx, R, sq_slice, var, NULL);
     float maf = l->bn_maf, unbias = R > 1 ? (float)R / (float)(R - 1) : 1.0f;
     for (int j = 0; j < C; j++) {
         var[j] *= inv_r;
@@ -113,47 +220,49 @@ static void bn_forward(layer *l, const layer_io *io)
         a[j] = l->w[j] * l->inv_std[j];
         c[j] = l->b[j] - mean[j] * a[j];
     }
-    affine(x, io->out, R, C, a, c);
+    ctx.a = a;
+    par_for(R, grain_rows(C), affine_slice, &ctx);
+}
+
+/* din = w * inv_std / R * (R * dout - sum_d - xhat * sum_dx), written or added */
+static void din_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    bn_ctx *c = p;
+    const layer *l = c->l;
+    int C = c->C;
+    const float *mean = l->mean, *inv_std = l->inv_std, *sum_d = l->sum_a, *sum_dx = l->sum_b;
+    float fr = c->rows, inv_r = 1.0f / fr;
+    for (size_t r = lo; r < hi; r++) {
+        const float *xr = c->x + r * C, *d = c->dy + r * C;
+        float *o = c->out + r * C;
+        for (int j = 0; j < C; j++) {
+            float xhat = (xr[j] - mean[j]) * inv_std[j];
+            float g = l->w[j] * inv_std[j] * inv_r * (fr * d[j] - sum_d[j] - xhat * sum_dx[j]);
+            o[j] = c->acc ? o[j] + g : g;
+        }
+    }
 }
 
 static void bn_backward(layer *l, const layer_io *io)
 {
     int C = l->in.c;
     size_t R = rows(l, io->B);
-    const float *x = io->in[0], *dy = io->dout;
-    const float *mean = l->mean, *inv_std = l->inv_std;
     /* sum_d = sum over rows of dout, sum_dx = of dout * xhat: the shift and
-     * scale gradients; they give
-     * din = w * inv_std / R * (R * dout - sum_d - xhat * sum_dx). */
+     * scale gradients; they give din (din_slice). */
     float *sum_d = l->sum_a, *sum_dx = l->sum_b;
-    memset(sum_d, 0, (size_t)C * sizeof *sum_d);
-    memset(sum_dx, 0, (size_t)C * sizeof *sum_dx);
-    for (size_t r = 0; r < R; r++) {
-        const float *xr = x + r * C, *d = dy + r * C;
-        for (int j = 0; j < C; j++) {
-            sum_d[j] += d[j];
-            sum_dx[j] += d[j] * (xr[j] - mean[j]);
-        }
-    }
+    bn_ctx ctx = { .l = l, .x = io->in[0], .dy = io->dout, .out = io->din[0],
+                   .acc = io->din_acc[0], .C = C };
+    row_sums(&ctx, R, dsum_slice, sum_d, sum_dx);
     for (int j = 0; j < C; j++) {
-        sum_dx[j] *= inv_std[j];
+        sum_dx[j] *= l->inv_std[j];
         l->db[j] += sum_d[j];
         l->dw[j] += sum_dx[j];
     }
-    float *dx = io->din[0];
-    if (!dx)
+    if (!io->din[0])
         return;
-    float inv_r = 1.0f / (float)R, fr = (float)R;
-    bool acc = io->din_acc[0];
-    for (size_t r = 0; r < R; r++) {
-        const float *xr = x + r * C, *d = dy + r * C;
-        float *o = dx + r * C;
-        for (int j = 0; j < C; j++) {
-            float xhat = (xr[j] - mean[j]) * inv_std[j];
-            float g = l->w[j] * inv_std[j] * inv_r * (fr * d[j] - sum_d[j] - xhat * sum_dx[j]);
-            o[j] = acc ? o[j] + g : g;
-        }
-    }
+    ctx.rows = (float)R;
+    par_for(R, grain_rows(C), din_slice, &ctx);
 }
 
 const layer_ops layer_batchnorm_ops = {

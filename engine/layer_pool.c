@@ -3,6 +3,7 @@
  * in [B][H][W][C] -> out [B][Ho][Wo][C], Ho = (H - k) / stride + 1.
  * Loops run over the channels innermost, where memory is contiguous. */
 #include "engine/layers.h"
+#include "engine/par.h"
 
 #include <string.h>
 
@@ -35,12 +36,21 @@ static size_t window_origin(const layer *l, int b, int oy, int ox)
             (size_t)ox * l->stride) * l->in.c;
 }
 
-static void maxpool_forward(layer *l, const layer_io *io)
+typedef struct pool_ctx {
+    layer          *l;
+    const layer_io *io;
+} pool_ctx;
+
+/* Images [b0, b1). */
+static void maxpool_images(void *p, int slot, size_t b0, size_t b1)
 {
+    (void)slot;
+    layer *l = ((pool_ctx *)p)->l;
+    const layer_io *io = ((pool_ctx *)p)->io;
     int C = l->in.c, W = l->in.w, k = l->k;
     const float *x = io->in[0];
-    size_t o = 0;
-    for (int b = 0; b < io->B; b++)
+    size_t o = b0 * shape_size(l->out);
+    for (int b = (int)b0; b < (int)b1; b++)
     for (int oy = 0; oy < l->out.h; oy++)
     for (int ox = 0; ox < l->out.w; ox++, o += (size_t)C) {
         size_t i = window_origin(l, b, oy, ox);
@@ -65,16 +75,32 @@ static void maxpool_forward(layer *l, const layer_io *io)
     }
 }
 
+/* Spread over threads by image: every window lies inside its own image. */
+static void maxpool_forward(layer *l, const layer_io *io)
+{
+    pool_ctx c = { l, io };
+    par_for((size_t)io->B, 1, maxpool_images, &c);
+}
+
+static void maxpool_back_images(void *p, int slot, size_t b0, size_t b1)
+{
+    (void)slot;
+    layer *l = ((pool_ctx *)p)->l;
+    const layer_io *io = ((pool_ctx *)p)->io;
+    float *dx = io->din[0];
+    size_t out = shape_size(l->out), in = shape_size(l->in);
+    if (!io->din_acc[0])
+        memset(dx + b0 * in, 0, (b1 - b0) * in * sizeof *dx);
+    for (size_t j = b0 * out; j < b1 * out; j++)
+        dx[l->argmax[j]] += io->dout[j];
+}
+
 static void maxpool_backward(layer *l, const layer_io *io)
 {
-    float *dx = io->din[0];
-    if (!dx)
+    if (!io->din[0])
         return;
-    size_t n_out = (size_t)io->B * shape_size(l->out);
-    if (!io->din_acc[0])
-        memset(dx, 0, (size_t)io->B * shape_size(l->in) * sizeof *dx);
-    for (size_t j = 0; j < n_out; j++)
-        dx[l->argmax[j]] += io->dout[j];
+    pool_ctx c = { l, io };
+    par_for((size_t)io->B, 1, maxpool_back_images, &c);
 }
 
 static void avgpool_forward(layer *l, const layer_io *io)

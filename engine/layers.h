@@ -137,6 +137,7 @@ struct layer {
     float            *run_mean, *run_var;  /* [C], views into the state block */
     float            *mean, *inv_std;      /* [C] of the last training batch */
     float            *sum_a, *sum_b;       /* [C] per-channel sums */
+    float            *part;                /* [PAR_MAX_THREADS][2][C] per-thread sums */
     float             bn_maf, bn_eps;      /* running = maf*running + (1-maf)*batch */
     /* max pool: index of the winning input of each output [max_batch][out] */
     int32_t          *argmax;
@@ -146,8 +147,8 @@ struct layer {
     float            *col;
     int               col_images;
     /* conv by Winograd (conv_winograd.c): transformed weights and their
-     * gradient [16][in.c][out_c]; a row of zeros and a row of discarded
-     * writes, each max(in.c, out_c) floats */
+     * gradient [16][in.c][out_c]; a row of zeros, and per thread a row of
+     * discarded writes, each max(in.c, out_c) floats */
     float            *wino_u, *wino_du, *wino_zero, *wino_sink;
 };
 

@@ -1,5 +1,6 @@
 /* sgd.c — the two momentum SGD forms of sgd.h over the net's flat blocks. */
 #include "engine/sgd.h"
+#include "engine/par.h"
 
 #include <string.h>
 
@@ -58,13 +59,34 @@ void sgd_update(float *restrict theta, const float *restrict g, float *restrict 
     }
 }
 
+typedef struct step_ctx {
+    net            *n;
+    const sgd_opts *o;
+    double          lr, momentum;
+} step_ctx;
+
+/* Parameters [lo, hi) of the whole block, each with its region's decay. */
+static void step_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    step_ctx *c = p;
+    net *n = c->n;
+    const sgd_opts *o = c->o;
+    size_t end[3] = { n->n_weights, n->n_weights + n->n_bias, n->n_params };
+    double wd[3] = { o->wd, o->decay_bias ? o->wd : 0.0, o->decay_bn ? o->wd : 0.0 };
+    size_t start = 0;
+    for (int r = 0; r < 3; start = end[r++]) {
+        size_t a = lo > start ? lo : start, b = hi < end[r] ? hi : end[r];
+        if (a < b)
+            sgd_update(n->params + a, n->grads + a, n->velocity + a, b - a, o->form,
+                       o->nesterov, c->lr, c->momentum, wd[r]);
+    }
+}
+
+/* The update is spread over threads (par.h): it is memory-bound, and at
+ * two threads it would otherwise cost as much as a GEMM. */
 void sgd_step(net *n, const sgd_opts *o, double lr, double momentum)
 {
-    size_t w = n->n_weights, b = n->n_bias, rest = n->n_params - w - b;
-    sgd_update(n->params, n->grads, n->velocity, w, o->form, o->nesterov, lr, momentum,
-               o->wd);
-    sgd_update(n->params + w, n->grads + w, n->velocity + w, b, o->form, o->nesterov, lr,
-               momentum, o->decay_bias ? o->wd : 0.0);
-    sgd_update(n->params + w + b, n->grads + w + b, n->velocity + w + b, rest, o->form,
-               o->nesterov, lr, momentum, o->decay_bn ? o->wd : 0.0);
+    step_ctx c = { n, o, lr, momentum };
+    par_for(n->n_params, 32768, step_slice, &c);
 }

@@ -1,5 +1,7 @@
 #include "tui/setup.h"
 
+#include "engine/par.h"
+
 #include <cblas.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +14,7 @@ int setup_threads(int threads)
         threads = n > 0 ? (int)n : 1;
     }
     openblas_set_num_threads(threads);
+    par_init(threads);
     return threads;
 }
 
