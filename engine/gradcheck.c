@@ -1,5 +1,6 @@
 #include "engine/gradcheck.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,9 +104,14 @@ int gradcheck_net(net *n, const float *x, const int *y, int B, const gradcheck_o
         return lr_fail(e, "out of memory checking gradients");
     }
     memcpy(state, n->state, n->n_state * sizeof *state);
-    net_train_pass(n, x, y, B, NULL);
+    double loss = net_train_pass(n, x, y, B, NULL);
     memcpy(grads, n->grads, n->n_params * sizeof *grads);
     double floor_scale = 1e-2 * rms(grads, n->n_params);
+    /* The smallest gradient a difference quotient of float forward passes
+     * resolves: the loss carries rounding of some ulps of itself, divided
+     * by 2h. Below it (a bias right before batch norm, whose true gradient
+     * is zero) the numeric side is only noise. */
+    double resolution = 4.0 * (double)FLT_EPSILON * fmax(fabs(loss), 1.0) / (double)o->h;
     lr_rng rng;
     rng_seed(&rng, o->seed);
     for (int i = 0; i < n->n_nodes; i++) {
@@ -118,7 +124,7 @@ int gradcheck_net(net *n, const float *x, const int *y, int B, const gradcheck_o
             out->n = t[j].n;
             /* the analytic gradient, from the copy: t[j].g is overwritten */
             const float *g = grads + (t[j].g - n->grads);
-            out->scale = fmax(rms(g, t[j].n), floor_scale);
+            out->scale = fmax(fmax(rms(g, t[j].n), floor_scale), resolution);
             int samples = (size_t)o->per_tensor < t[j].n ? o->per_tensor : (int)t[j].n;
             for (int s = 0; s < samples; s++) {
                 size_t at = samples == (int)t[j].n ? (size_t)s
@@ -127,7 +133,7 @@ int gradcheck_net(net *n, const float *x, const int *y, int B, const gradcheck_o
                              out->scale;
                 if (err > o->tol) /* a kink inside the step? try a smaller one */
                     err = fmin(err, fabs(numeric(n, x, y, B, t[j].p + at, o->h / 4) -
-                                         (double)g[at]) / out->scale);
+                                         (double)g[at]) / fmax(out->scale, 4 * resolution));
                 out->n_checked++;
                 out->n_bad += err > o->tol;
                 out->max_err = fmax(out->max_err, err);

@@ -6,9 +6,10 @@
  * cross-entropy of a training-mode forward pass (computed in double) gives
  * the numeric gradient. An entry's error is |analytic - numeric| divided by
  * the tensor's own gradient scale: the RMS of its analytic gradient, floored
- * at 1e-2 x the RMS over the whole network (so a tensor whose true gradient
- * is zero, like a bias just before batch norm, is not judged on noise, and a
- * layer that wrongly returns zeros fails on every entry). An entry that
+ * at 1e-2 x the RMS over the whole network and at the finite difference's
+ * resolution, 4 float ulps of the loss over 2h (so a tensor whose true
+ * gradient is zero, like a bias just before batch norm, is not judged on
+ * noise, and a layer that wrongly returns zeros fails on every entry). An entry that
  * fails is tried again with h/4, because a ReLU or max-pool kink inside
  * [p-h, p+h] is not an error of the layer. A check passes when at most 1 %
  * of the entries still fail. The tolerance, 5 %, is what float rounding and

@@ -68,6 +68,10 @@ expect_status 0 "check-grad passes on lenet" "$LRSCOPE" check-grad lenet --input
     --threads 1
 check "check-grad lists the tensors" stdout_has "conv2.w"
 check "check-grad says passed" stdout_has "^passed:"
+# biases right before batch norm have a true gradient of zero: rounding noise must not fail them
+expect_status 0 "check-grad passes on the mlp-bn preset" "$LRSCOPE" check-grad mlp-bn --threads 1
+expect_status 0 "check-grad passes on cnn-bn at two threads (Winograd, split sums)" \
+    "$LRSCOPE" check-grad cnn-bn --input-shape 1x16x16 --threads 2
 expect_status 2 "a model the image shrinks away in is refused" "$LRSCOPE" check-grad lenet \
     --input-shape 1x12x12
 check "the refusal names the layer" stderr_has "conv2"
