@@ -164,10 +164,12 @@ fuzz: $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz-%)
 	    | sed "s/^/  $$t /"; \
 	done
 
-# ---- ThreadSanitizer: the session thread against the UI thread -------------
-# Criterion cannot start under TSan, so the session's tests are built against
-# tests/tsan/criterion/criterion.h and its one-process runner.
-$(BUILD)/session-tests: tests/test_session.c tests/testutil.c tests/tsan/runner.c $(LIB_OBJ)
+# ---- ThreadSanitizer: the session thread against the UI thread, the pool ---
+# Criterion cannot start under TSan, so the session's and the thread pool's
+# tests are built against tests/tsan/criterion/criterion.h and its
+# one-process runner.
+$(BUILD)/session-tests: tests/test_session.c tests/test_par.c tests/testutil.c \
+		tests/tsan/runner.c $(LIB_OBJ)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CPPFLAGS) -Itests/tsan $(filter-out -MMD -MP,$(CFLAGS)) $^ -o $@ \
 	  $(LDFLAGS) $(LDLIBS)
