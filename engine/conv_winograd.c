@@ -41,7 +41,8 @@
  * in the network's shared col buffer, a chunk of images at a time; U, dU,
  * a row of zeros and per thread a row of discarded writes live in the
  * layer's scratch. V is recomputed in backward rather than kept, as im2col
- * is. The transforms spread a chunk's images over threads (par.h). */
+ * is. The transforms spread a chunk's images over threads (par.h), the 16
+ * products their positions. */
 #include "engine/conv_winograd.h"
 #include "engine/par.h"
 
@@ -400,10 +401,41 @@ static void chunk_buffers(const layer *l, int nb, float **V, float **M)
     *M = l->col + XI * T * (size_t)l->in.c;
 }
 
+/* The 16 products of a chunk: independent, so they are spread over the
+ * threads whole (par.h), each a single-threaded cblas_sgemm. */
+typedef struct xi_ctx {
+    layer *l;
+    float *V, *M;       /* V [16][T][C], M (or dM) [16][T][N] */
+    int    T;
+    float  beta_du;     /* backward: 0 for the first chunk, 1 after */
+    bool   backward, din;
+} xi_ctx;
+
+static void xi_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    const xi_ctx *c = p;
+    layer *l = c->l;
+    int C = l->in.c, N = l->out_c, T = c->T;
+    size_t cn = (size_t)C * N;
+    for (size_t xi = lo; xi < hi; xi++) {
+        float *v = c->V + xi * T * C, *m = c->M + xi * T * N;
+        if (!c->backward) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, N, C, 1.0f, v, C,
+                        l->wino_u + xi * cn, N, 0.0f, m, N);
+            continue;
+        }
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, C, N, T, 1.0f, v, C, m, N,
+                    c->beta_du, l->wino_du + xi * cn, N);
+        if (c->din) /* dV overwrites V, which this position no longer needs */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, C, N, 1.0f, m, N,
+                        l->wino_u + xi * cn, N, 0.0f, v, C);
+    }
+}
+
 void wino_forward(layer *l, const layer_io *io)
 {
-    int C = l->in.c, N = l->out_c;
-    size_t in_img = shape_size(l->in), out_img = shape_size(l->out), cn = (size_t)C * N;
+    size_t in_img = shape_size(l->in), out_img = shape_size(l->out);
     filter_transform(l);
     for (int b0 = 0; b0 < io->B; b0 += l->col_images) {
         int nb = io->B - b0 < l->col_images ? io->B - b0 : l->col_images;
@@ -411,18 +443,16 @@ void wino_forward(layer *l, const layer_io *io)
         float *V, *M;
         chunk_buffers(l, nb, &V, &M);
         over_images(input_transform, l, io->in[0] + (size_t)b0 * in_img, nb, V);
-        for (int xi = 0; xi < XI; xi++)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, N, C, 1.0f,
-                        V + (size_t)xi * T * C, C, l->wino_u + xi * cn, N, 0.0f,
-                        M + (size_t)xi * T * N, N);
+        xi_ctx c = { .l = l, .V = V, .M = M, .T = T };
+        par_for(XI, 1, xi_slice, &c);
         over_images(output_transform, l, M, nb, io->out + (size_t)b0 * out_img);
     }
 }
 
 void wino_backward(layer *l, const layer_io *io)
 {
-    int C = l->in.c, N = l->out_c;
-    size_t in_img = shape_size(l->in), out_img = shape_size(l->out), cn = (size_t)C * N;
+    int N = l->out_c;
+    size_t in_img = shape_size(l->in), out_img = shape_size(l->out);
     filter_transform(l); /* the weights forward used: backward needs no state from it */
     for (int b0 = 0; b0 < io->B; b0 += l->col_images) {
         int nb = io->B - b0 < l->col_images ? io->B - b0 : l->col_images;
@@ -436,14 +466,9 @@ void wino_backward(layer *l, const layer_io *io)
             for (int r = 0; r < nb * l->out.h * l->out.w; r++)
                 for (int n = 0; n < N; n++)
                     l->db[n] += dy[(size_t)r * N + n];
-        for (int xi = 0; xi < XI; xi++) {
-            float *v = V + (size_t)xi * T * C, *dm = dM + (size_t)xi * T * N;
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, C, N, T, 1.0f, v, C, dm, N,
-                        b0 ? 1.0f : 0.0f, l->wino_du + xi * cn, N);
-            if (io->din[0]) /* dV overwrites V, which this position no longer needs */
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, C, N, 1.0f, dm, N,
-                            l->wino_u + xi * cn, N, 0.0f, v, C);
-        }
+        xi_ctx c = { .l = l, .V = V, .M = dM, .T = T, .beta_du = b0 ? 1.0f : 0.0f,
+                     .backward = true, .din = io->din[0] != NULL };
+        par_for(XI, 1, xi_slice, &c);
         if (io->din[0]) {
             float *dx = io->din[0] + (size_t)b0 * in_img;
             if (!io->din_acc[0])

@@ -19,10 +19,10 @@
  * F(2x2, 3x3) instead unless im2col is asked for (conv_winograd.c): 2.25x
  * fewer multiplications, in the same col buffer. */
 #include "engine/layers.h"
+#include "engine/gemm.h"
 #include "engine/conv_winograd.h"
 #include "engine/par.h"
 
-#include <cblas.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -221,8 +221,7 @@ static void conv_forward(layer *l, const layer_io *io)
         if (l->bias)
             for (int r = 0; r < M; r++)
                 memcpy(y + (size_t)r * N, l->b, (size_t)N * sizeof *y);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, l->w, N,
-                    l->bias ? 1.0f : 0.0f, y, N);
+        gemm(false, false, M, N, K, 1.0f, a, K, l->w, N, l->bias ? 1.0f : 0.0f, y, N);
     }
 }
 
@@ -245,8 +244,7 @@ static void conv_backward(layer *l, const layer_io *io)
             lower(l, x, nb);
             a = l->col;
         }
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, M, 1.0f, a, K, dy, N, 1.0f,
-                    l->dw, N);
+        gemm(true, false, K, N, M, 1.0f, a, K, dy, N, 1.0f, l->dw, N);
         if (l->bias)
             for (int r = 0; r < M; r++) {
                 const float *d = dy + (size_t)r * N;
@@ -257,12 +255,11 @@ static void conv_backward(layer *l, const layer_io *io)
             continue;
         float *dx = io->din[0] + (size_t)b0 * in_img;
         if (direct) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, K, N, 1.0f, dy, N, l->w,
-                        N, io->din_acc[0] ? 1.0f : 0.0f, dx, K);
+            gemm(false, true, M, K, N, 1.0f, dy, N, l->w, N, io->din_acc[0] ? 1.0f : 0.0f, dx,
+                 K);
             continue;
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, K, N, 1.0f, dy, N, l->w, N,
-                    0.0f, l->col, K);
+        gemm(false, true, M, K, N, 1.0f, dy, N, l->w, N, 0.0f, l->col, K);
         if (!io->din_acc[0])
             memset(dx, 0, (size_t)nb * in_img * sizeof *dx);
         raise_back(l, dx, nb);

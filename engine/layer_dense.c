@@ -1,8 +1,8 @@
 /* layer_dense.c — fully connected: out [B][n_out] = in [B][n_in] W + b.
  * The input may be an image; it is read as its n_in = H*W*C flat features. */
 #include "engine/layers.h"
+#include "engine/gemm.h"
 
-#include <cblas.h>
 #include <string.h>
 
 static int dense_shape(layer *l, lr_err *e)
@@ -40,16 +40,15 @@ static void dense_forward(layer *l, const layer_io *io)
     if (l->bias)
         for (int i = 0; i < B; i++)
             memcpy(io->out + (size_t)i * n, l->b, (size_t)n * sizeof *io->out);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n, k, 1.0f, io->in[0], k, l->w,
-                n, l->bias ? 1.0f : 0.0f, io->out, n);
+    gemm(false, false, B, n, k, 1.0f, io->in[0], k, l->w, n, l->bias ? 1.0f : 0.0f, io->out,
+         n);
 }
 
 static void dense_backward(layer *l, const layer_io *io)
 {
     int n = l->out_c, k = (int)shape_size(l->in), B = io->B;
     /* dW += in^T dout  [k][n] */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, B, 1.0f, io->in[0], k,
-                io->dout, n, 1.0f, l->dw, n);
+    gemm(true, false, k, n, B, 1.0f, io->in[0], k, io->dout, n, 1.0f, l->dw, n);
     if (l->bias)
         for (int i = 0; i < B; i++) {
             const float *d = io->dout + (size_t)i * n;
@@ -58,8 +57,8 @@ static void dense_backward(layer *l, const layer_io *io)
         }
     /* din (+)= dout W^T  [B][k] */
     if (io->din[0])
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, k, n, 1.0f, io->dout, n,
-                    l->w, n, io->din_acc[0] ? 1.0f : 0.0f, io->din[0], k);
+        gemm(false, true, B, k, n, 1.0f, io->dout, n, l->w, n, io->din_acc[0] ? 1.0f : 0.0f,
+             io->din[0], k);
 }
 
 static uint64_t dense_flops(const layer *l, bool needs_din)

@@ -1,12 +1,10 @@
-/* par.h — the element-wise work of a training step, spread over threads.
+/* par.h — the work of a training step, spread over threads.
  *
- * OpenBLAS spreads each GEMM over its threads; everything between GEMMs
- * (batch norm, ReLU, residual adds, the Winograd and im2col transforms, the
- * SGD update) would otherwise run on one. par_for splits such a loop into
- * contiguous ranges, one per thread: the caller runs the first, a small
- * pool of workers the others. The pool has as many threads as OpenBLAS
- * (par_init with the same count), and never runs while a GEMM does, so the
- * two never oversubscribe the cores between them.
+ * Every loop of a training step (the GEMMs through gemm.h, batch norm, ReLU,
+ * residual adds, the Winograd and im2col transforms, the SGD update) is
+ * split into contiguous ranges, one per thread: the caller runs the first,
+ * a small pool of workers the others. OpenBLAS runs single-threaded inside
+ * them, so no second pool competes for the cores.
  *
  * The split depends only on n and the thread count, so a run is
  * deterministic for a given --threads (sums split into per-slot partials

@@ -38,7 +38,7 @@ typedef struct run_spec {
     char      data[512];       /* --data as given; "" is the default (fashion-mnist) */
     char      model[128];
     int       train_size;      /* 0: all */
-    int       threads;         /* OpenBLAS threads; 0: the number of cores */
+    int       threads;         /* threads (gemm.h); 0: the number of cores */
     uint64_t  seed;
     net_opts  net;
     sgd_opts  sgd;

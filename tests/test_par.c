@@ -1,17 +1,19 @@
 /* The thread pool of engine/par.h, and what it must not change: a training
  * pass spread over two threads computes what one thread computes, up to the
  * order of float sums. */
+#include <cblas.h>
 #include <criterion/criterion.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/gemm.h"
 #include "engine/net.h"
 #include "engine/par.h"
 #include "engine/rng.h"
 
-static void stop_pool(void) { par_init(1); }
+static void stop_pool(void) { gemm_threads(1); }
 
 TestSuite(par, .fini = stop_pool);
 
@@ -89,6 +91,42 @@ Test(par, loops_from_two_threads_at_once_each_run_whole)
     free(b.slot_of);
 }
 
+/* gemm() split in row blocks over two threads against one cblas_sgemm, for
+ * every transpose, with leading dimensions wider than the matrices. */
+Test(par, gemm_in_row_blocks_equals_one_sgemm)
+{
+    gemm_threads(2);
+    int m = 301, n = 67, k = 129, pad = 3;
+    lr_rng r;
+    rng_seed(&r, 9);
+    float *a = malloc((size_t)(m + pad) * (k + pad) * sizeof *a);
+    float *b = malloc((size_t)(k + pad) * (n + pad) * sizeof *b);
+    float *c1 = malloc((size_t)m * (n + pad) * sizeof *c1);
+    float *c2 = malloc((size_t)m * (n + pad) * sizeof *c2);
+    for (size_t i = 0; i < (size_t)(m + pad) * (k + pad); i++)
+        a[i] = rng_normal(&r);
+    for (size_t i = 0; i < (size_t)(k + pad) * (n + pad); i++)
+        b[i] = rng_normal(&r);
+    for (int t = 0; t < 4; t++) {
+        bool ta = t & 1, tb = t & 2;
+        int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+        for (size_t i = 0; i < (size_t)m * ldc; i++)
+            c1[i] = c2[i] = 0.5f;
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                    m, n, k, 0.7f, a, lda, b, ldb, 0.3f, c1, ldc);
+        gemm(ta, tb, m, n, k, 0.7f, a, lda, b, ldb, 0.3f, c2, ldc);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < ldc; j++)
+                cr_assert(fabsf(c1[i * ldc + j] - c2[i * ldc + j]) <= 1e-4f,
+                          "transposes %d: C[%d][%d] %g vs %g", t, i, j,
+                          (double)c1[i * ldc + j], (double)c2[i * ldc + j]);
+    }
+    free(a);
+    free(b);
+    free(c1);
+    free(c2);
+}
+
 /* Loss, gradients and the batch-norm running statistics of one training
  * pass of `spec`, at `threads`. */
 typedef struct pass_out {
@@ -99,7 +137,7 @@ typedef struct pass_out {
 
 static void one_pass(const char *spec, lr_shape in, int threads, pass_out *o)
 {
-    par_init(threads);
+    gemm_threads(threads);
     net_opts opts;
     net_opts_default(&opts);
     net n;

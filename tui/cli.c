@@ -181,7 +181,8 @@ const opt_row cli_table[] = {
     ROW("seed", "seed", OT_U64, &Q_SEED, F(seed), NULL, MODES_ALL, "N",
       "seed for initialisation, shuffling, subsets (default 1)"),
     ROW("threads", "threads", OT_INT, &Q_THREADS, F(threads), NULL, MODES_ALL, "N",
-      "OpenBLAS threads (default: number of cores)"),
+      "threads for training, GEMMs included (default: number of\n"
+      "cores; OpenBLAS itself runs single-threaded inside them)"),
     HEAD("Length and evaluation", MODES_RUN),
     ROW("epochs", NULL, OT_REAL, &Q_EPOCHS, F(epochs), NULL, MODES_RUN, "X",
       "run length in epochs (default 3; a range test: 1)"),

@@ -2,9 +2,9 @@
  * matrix-multiply speed.
  *
  * Times full training steps (forward, loss, backward, SGD update) of the
- * chosen model on random inputs, then times cblas_sgemm alone at exactly the
- * GEMM shapes and counts of one step, in the same process and with the same
- * thread count. The ratio of the two GFLOP/s figures is the trainer's
+ * chosen model on random inputs, then times the GEMMs alone (gemm.h, spread
+ * over the threads as training spreads them) at exactly the shapes and
+ * counts of one step, in the same process and with the same thread count. The ratio of the two GFLOP/s figures is the trainer's
  * efficiency: what is lost to everything that is not GEMM. Ratios measured
  * in one run are the only fair comparison on a noisy machine.
  *
@@ -15,12 +15,12 @@
  * alternating, keeping each one's fastest round. */
 #include "tui/commands.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "engine/gemm.h"
 #include "engine/lrest.h"
 #include "engine/rng.h"
 #include "engine/sgd.h"
@@ -111,9 +111,8 @@ static void gemms_only(void *p)
             const layer_gemm *m = &list[j];
             int lda = m->trans_a ? m->m : m->k, ldb = m->trans_b ? m->k : m->n;
             for (int c = 0; c < m->count; c++)
-                cblas_sgemm(CblasRowMajor, m->trans_a ? CblasTrans : CblasNoTrans,
-                            m->trans_b ? CblasTrans : CblasNoTrans, m->m, m->n, m->k, 1.0f,
-                            g->in[0], lda, g->in[1], ldb, 1.0f, g->out, m->n);
+                gemm(m->trans_a, m->trans_b, m->m, m->n, m->k, 1.0f, g->in[0], lda, g->in[1],
+                     ldb, 1.0f, g->out, m->n);
         }
     }
 }
@@ -181,7 +180,7 @@ int cmd_bench(int argc, char **argv)
 
     char model[160];
     net_describe(&n, model, sizeof model);
-    printf("model %s, input %dx%dx%d, batch %d, %d OpenBLAS thread%s\n", model, shape.c,
+    printf("model %s, input %dx%dx%d, batch %d, %d thread%s\n", model, shape.c,
            shape.h, shape.w, B, threads, threads == 1 ? "" : "s");
     double flops = (double)n.flops_per_example * B;
     double t_step = time_per_call(train_step, &sc, BENCH_SECONDS);

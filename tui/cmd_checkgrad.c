@@ -29,7 +29,7 @@ static void usage(void)
           "  --init he|torch        initialisation (default he)\n"
           "  --bn-maf F             batch-norm moving-average fraction\n"
           "  --seed N               inputs, labels, parameters and sampled entries\n"
-          "  --threads N            OpenBLAS threads\n", stdout);
+          "  --threads N            threads\n", stdout);
 }
 
 /* --batch given on the command line? (the shared default, 128, is far more

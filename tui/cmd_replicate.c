@@ -3,7 +3,7 @@
  *
  * DESIGN. Each run is a child process: the very `lrscope train` or `lrscope
  * range-test` command the report prints (or `lrscope resume DIR` for one
- * that stopped), one OpenBLAS thread each, `--jobs` at once. Processes, not
+ * that stopped), one thread each, `--jobs` at once. Processes, not
  * threads, because OpenBLAS's thread count and the stop flag are per process,
  * because a run that fails (out of memory, bad data) must not take the suite
  * with it, and because a child that gets a signal checkpoints itself exactly

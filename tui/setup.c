@@ -1,8 +1,7 @@
 #include "tui/setup.h"
 
-#include "engine/par.h"
+#include "engine/gemm.h"
 
-#include <cblas.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,9 +12,7 @@ int setup_threads(int threads)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (int)n : 1;
     }
-    openblas_set_num_threads(threads);
-    par_init(threads);
-    return threads;
+    return gemm_threads(threads);
 }
 
 /* Periodic evaluations read the first 2000 test images (a fixed subset, so

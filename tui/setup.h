@@ -1,5 +1,5 @@
 /* setup.h — from parsed options to a ready run: data loaded (with its
- * notice), model built, schedule resolved, OpenBLAS threads set. Shared by
+ * notice), model built, schedule resolved, threads set. Shared by
  * the workbench and the headless subcommands. */
 #ifndef LRSCOPE_SETUP_H
 #define LRSCOPE_SETUP_H
@@ -16,14 +16,14 @@ typedef struct run_setup {
     sched        sched;
     train_cfg    train;
     char         notice[256];   /* e.g. "Fashion-MNIST not installed: using synthetic data" */
-    int          threads;       /* OpenBLAS threads actually set */
+    int          threads;       /* threads actually set (gemm.h) */
 } run_setup;
 
 /* Exit statuses shared by the subcommands. */
 enum { EXIT_OK = 0, EXIT_FAILURE_RUN = 1, EXIT_BAD_INPUT = 2, EXIT_DIVERGED = 3,
        EXIT_INTERRUPTED = 130 };
 
-/* Sets the OpenBLAS thread count: `threads`, or the number of cores when 0.
+/* Sets the thread count (gemm_threads): `threads`, or the number of cores when 0.
  * Returns the number set. */
 int  setup_threads(int threads);
 

@@ -1,0 +1,46 @@
+/* gemm.c — gemm.h: row blocks of C over the pool of par.h. */
+#include "engine/gemm.h"
+
+#include <cblas.h>
+
+#include "engine/par.h"
+
+/* A block must hold this many multiply-adds (some 10 µs of work) to be
+ * worth handing to another thread. */
+#define MIN_BLOCK_MACS (1u << 18)
+
+typedef struct gemm_ctx {
+    bool         ta, tb;
+    int          n, k, lda, ldb, ldc;
+    float        alpha, beta;
+    const float *a, *b;
+    float       *c;
+} gemm_ctx;
+
+static void rows_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    const gemm_ctx *g = p;
+    /* rows [lo, hi) of op(A): rows of A, or columns of A when transposed */
+    const float *a = g->ta ? g->a + lo : g->a + lo * (size_t)g->lda;
+    cblas_sgemm(CblasRowMajor, g->ta ? CblasTrans : CblasNoTrans,
+                g->tb ? CblasTrans : CblasNoTrans, (int)(hi - lo), g->n, g->k, g->alpha, a,
+                g->lda, g->b, g->ldb, g->beta, g->c + lo * (size_t)g->ldc, g->ldc);
+}
+
+void gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a,
+          int lda, const float *b, int ldb, float beta, float *c, int ldc)
+{
+    if (m <= 0 || n <= 0)
+        return;
+    gemm_ctx g = { trans_a, trans_b, n, k, lda, ldb, ldc, alpha, beta, a, b, c };
+    size_t per_row = (size_t)n * (size_t)(k > 0 ? k : 1);
+    size_t grain = MIN_BLOCK_MACS / per_row + 1;
+    par_for((size_t)m, grain < 8 ? 8 : grain, rows_slice, &g);
+}
+
+int gemm_threads(int threads)
+{
+    openblas_set_num_threads(1);
+    return par_init(threads);
+}
