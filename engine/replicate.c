@@ -325,8 +325,10 @@ static rep_verdict judge_limited(const rep_experiment *x, const rep_values *v, c
     if (used < len)
         snprintf(why + used, len - used, " (noise %.2f): %s, %s", PTS(n),
                  wins ? "it wins on little data" : "no clear gain on little data",
-                 grows ? "and the gain grows as data shrinks"
-                       : "the gain does not clearly grow as data shrinks");
+                 !grows ? "and the difference does not clearly move in its favour as data "
+                          "shrinks"
+                 : g_small > 0.0 ? "and the gain grows as data shrinks"
+                                 : "though its shortfall narrows as data shrinks");
     return wins && grows ? REP_VERDICT_REPRODUCED : wins ? REP_VERDICT_PARTLY
                                                          : REP_VERDICT_NOT;
 }

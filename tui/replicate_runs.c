@@ -223,9 +223,13 @@ void rep_range_details(const char *dir, double *peak_acc, double *peak_lr, char 
     stop[0] = '\0';
     if (read_key(dir, "suggestions.txt", "stop", v, sizeof v) || !strcmp(v, "completed"))
         return;
-    if (read_key(dir, "suggestions.txt", "stop.lr", lr, sizeof lr))
-        snprintf(lr, sizeof lr, "?");
-    snprintf(stop, len, "%s at lr %s", v, lr);
+    char *end;
+    double at = read_key(dir, "suggestions.txt", "stop.lr", lr, sizeof lr) ? NAN
+                                                                             : strtod(lr, &end);
+    if (isfinite(at))
+        snprintf(stop, len, "%s at lr %.3g", v, at); /* as the peak's LR is printed */
+    else
+        snprintf(stop, len, "%s at an unknown lr", v);
 }
 
 int rep_read_suite_file(rep_ctx *c, lr_err *e)
