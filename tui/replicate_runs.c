@@ -223,9 +223,8 @@ void rep_range_details(const char *dir, double *peak_acc, double *peak_lr, char 
     stop[0] = '\0';
     if (read_key(dir, "suggestions.txt", "stop", v, sizeof v) || !strcmp(v, "completed"))
         return;
-    char *end;
-    double at = read_key(dir, "suggestions.txt", "stop.lr", lr, sizeof lr) ? NAN
-                                                                             : strtod(lr, &end);
+    double at = read_key(dir, "suggestions.txt", "stop.lr", lr, sizeof lr) ? (double)NAN
+                                                                             : strtod(lr, NULL);
     if (isfinite(at))
         snprintf(stop, len, "%s at lr %.3g", v, at); /* as the peak's LR is printed */
     else
