@@ -90,8 +90,9 @@ static float *part_of(const bn_ctx *c, int slot) { return c->l->part + (size_t)s
  * make results depend on how the rows are split between threads. */
 #define SUM_BLOCK 128
 
-/* part[slot][0] = sum of x over the slot's rows */
-static void sum_slice(void *p, int slot, size_t lo, size_t hi)
+/* part[slot][0] = sum over the slot's rows of x, or of (x - a)^2 when the
+ * mean a is given (c->a not NULL) */
+static void moment_slice(void *p, int slot, size_t lo, size_t hi)
 {
     bn_ctx *c = p;
     int C = c->C;
@@ -99,32 +100,17 @@ static void sum_slice(void *p, int slot, size_t lo, size_t hi)
     for (int c0 = 0; c0 < C; c0 += SUM_BLOCK) {
         int w = C - c0 < SUM_BLOCK ? C - c0 : SUM_BLOCK;
         double acc[SUM_BLOCK] = { 0 };
+        const float *mean = c->a ? c->a + c0 : NULL;
         for (size_t r = lo; r < hi; r++) {
             const float *xr = c->x + r * C + c0;
-            for (int j = 0; j < w; j++)
-                acc[j] += (double)xr[j];
-        }
-        for (int j = 0; j < w; j++)
-            sum[c0 + j] = (float)acc[j];
-    }
-}
-
-/* part[slot][0] = sum of (x - a)^2, a being the mean */
-static void sq_slice(void *p, int slot, size_t lo, size_t hi)
-{
-    bn_ctx *c = p;
-    int C = c->C;
-    float *sum = part_of(c, slot);
-    for (int c0 = 0; c0 < C; c0 += SUM_BLOCK) {
-        int w = C - c0 < SUM_BLOCK ? C - c0 : SUM_BLOCK;
-        double acc[SUM_BLOCK] = { 0 };
-        const float *mean = c->a + c0;
-        for (size_t r = lo; r < hi; r++) {
-            const float *xr = c->x + r * C + c0;
-            for (int j = 0; j < w; j++) {
-                double d = (double)(xr[j] - mean[j]);
-                acc[j] += d * d;
-            }
+            if (!mean)
+                for (int j = 0; j < w; j++)
+                    acc[j] += (double)xr[j];
+            else
+                for (int j = 0; j < w; j++) {
+                    double d = (double)(xr[j] - mean[j]);
+                    acc[j] += d * d;
+                }
         }
         for (int j = 0; j < w; j++)
             sum[c0 + j] = (float)acc[j];
@@ -205,12 +191,13 @@ static void bn_forward(layer *l, const layer_io *io)
         return;
     }
     float *mean = l->mean, *var = l->sum_b;
-    row_sums(&ctx, R, sum_slice, mean, NULL);
+    ctx.a = NULL;
+    row_sums(&ctx, R, moment_slice, mean, NULL);
     float inv_r = 1.0f / (float)R;
     for (int j = 0; j < C; j++)
         mean[j] *= inv_r;
     ctx.a = mean;
-    row_sums(&ctx, R, sq_slice, var, NULL);
+    row_sums(&ctx, R, moment_slice, var, NULL);
     float maf = l->bn_maf, unbias = R > 1 ? (float)R / (float)(R - 1) : 1.0f;
     for (int j = 0; j < C; j++) {
         var[j] *= inv_r;
