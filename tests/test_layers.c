@@ -395,9 +395,9 @@ static void expect_close(const char *what, const float *a, const float *b, size_
               "%s: Winograd and im2col differ by %.3g (scale %.3g)", what, worst, scale);
 }
 
-/* Winograd against im2col on a batch large enough to be lowered in several
- * chunks (64 + 64 channels at 28x28 fill the col buffer with about ten
- * images): the same outputs and gradients up to float rounding (1e-3 of
+/* Winograd against im2col on a batch lowered in many chunks (64 + 64
+ * channels at 28x28 fill the col buffer with one image or a few): the same
+ * outputs and gradients up to float rounding (1e-3 of
  * each tensor's RMS, far below any real error). */
 Test(layers, winograd_equals_im2col_across_chunks)
 {
