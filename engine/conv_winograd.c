@@ -451,7 +451,6 @@ void wino_forward(layer *l, const layer_io *io)
 
 void wino_backward(layer *l, const layer_io *io)
 {
-    int N = l->out_c;
     size_t in_img = shape_size(l->in), out_img = shape_size(l->out);
     filter_transform(l); /* the weights forward used: backward needs no state from it */
     for (int b0 = 0; b0 < io->B; b0 += l->col_images) {
@@ -462,10 +461,6 @@ void wino_backward(layer *l, const layer_io *io)
         over_images(input_transform, l, io->in[0] + (size_t)b0 * in_img, nb, V);
         const float *dy = io->dout + (size_t)b0 * out_img;
         over_images(output_adjoint, l, dy, nb, dM);
-        if (l->bias)
-            for (int r = 0; r < nb * l->out.h * l->out.w; r++)
-                for (int n = 0; n < N; n++)
-                    l->db[n] += dy[(size_t)r * N + n];
         xi_ctx c = { .l = l, .V = V, .M = dM, .T = T, .beta_du = b0 ? 1.0f : 0.0f,
                      .backward = true, .din = io->din[0] != NULL };
         par_for(XI, 1, xi_slice, &c);

@@ -19,6 +19,8 @@ size_t wino_scratch_floats(const layer *l);
 /* Points the layer's Winograd views into its scratch. */
 void   wino_bind(layer *l, float *scratch);
 void   wino_forward(layer *l, const layer_io *io);
+/* Accumulates dw and writes (or adds to) din; the bias gradient is the
+ * caller's (layer_conv.c takes it for both lowerings). */
 void   wino_backward(layer *l, const layer_io *io);
 /* The GEMM shapes of one training pass (layer_ops.gemms). */
 int    wino_gemms(const layer *l, int B, bool needs_din, layer_gemm *g);

@@ -225,14 +225,15 @@ static void conv_forward(layer *l, const layer_io *io)
             a = l->col;
         }
         if (l->bias)
-            for (int r = 0; r < M; r++)
-                memcpy(y + (size_t)r * N, l->b, (size_t)N * sizeof *y);
+            layer_bias_rows(y, l->b, (size_t)M, N);
         gemm(false, false, M, N, K, 1.0f, a, K, l->w, N, l->bias ? 1.0f : 0.0f, y, N);
     }
 }
 
 static void conv_backward(layer *l, const layer_io *io)
 {
+    if (l->bias)
+        layer_bias_grad(l->db, io->dout, (size_t)io->B * pixels_out(l), l->out_c);
     if (winograd(l)) {
         wino_backward(l, io);
         return;
@@ -251,12 +252,6 @@ static void conv_backward(layer *l, const layer_io *io)
             a = l->col;
         }
         gemm(true, false, K, N, M, 1.0f, a, K, dy, N, 1.0f, l->dw, N);
-        if (l->bias)
-            for (int r = 0; r < M; r++) {
-                const float *d = dy + (size_t)r * N;
-                for (int j = 0; j < N; j++)
-                    l->db[j] += d[j];
-            }
         if (!io->din[0])
             continue;
         float *dx = io->din[0] + (size_t)b0 * in_img;

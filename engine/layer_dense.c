@@ -3,7 +3,6 @@
 #include "engine/layers.h"
 #include "engine/gemm.h"
 
-#include <string.h>
 
 static int dense_shape(layer *l, lr_err *e)
 {
@@ -38,8 +37,7 @@ static void dense_forward(layer *l, const layer_io *io)
 {
     int n = l->out_c, k = (int)shape_size(l->in), B = io->B;
     if (l->bias)
-        for (int i = 0; i < B; i++)
-            memcpy(io->out + (size_t)i * n, l->b, (size_t)n * sizeof *io->out);
+        layer_bias_rows(io->out, l->b, (size_t)B, n);
     gemm(false, false, B, n, k, 1.0f, io->in[0], k, l->w, n, l->bias ? 1.0f : 0.0f, io->out,
          n);
 }
@@ -50,11 +48,7 @@ static void dense_backward(layer *l, const layer_io *io)
     /* dW += in^T dout  [k][n] */
     gemm(true, false, k, n, B, 1.0f, io->in[0], k, io->dout, n, 1.0f, l->dw, n);
     if (l->bias)
-        for (int i = 0; i < B; i++) {
-            const float *d = io->dout + (size_t)i * n;
-            for (int j = 0; j < n; j++)
-                l->db[j] += d[j];
-        }
+        layer_bias_grad(l->db, io->dout, (size_t)B, n);
     /* din (+)= dout W^T  [B][k] */
     if (io->din[0])
         gemm(false, true, B, k, n, 1.0f, io->dout, n, l->w, n, io->din_acc[0] ? 1.0f : 0.0f,

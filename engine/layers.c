@@ -133,3 +133,18 @@ double softmax_xent_mean(const float *logits, const int *y, int B, int K, float 
         *n_correct = correct;
     return total / B;
 }
+
+void layer_bias_rows(float *out, const float *b, size_t rows, int n)
+{
+    for (size_t r = 0; r < rows; r++)
+        memcpy(out + r * (size_t)n, b, (size_t)n * sizeof *out);
+}
+
+void layer_bias_grad(float *db, const float *dout, size_t rows, int n)
+{
+    for (size_t r = 0; r < rows; r++) {
+        const float *d = dout + r * (size_t)n;
+        for (int j = 0; j < n; j++)
+            db[j] += d[j];
+    }
+}

@@ -185,6 +185,11 @@ void     layer_no_bind(layer *l, const layer_views *v);
 void     layer_no_init(layer *l, lr_rng *rng, net_init mode);
 uint64_t layer_no_flops(const layer *l, bool needs_din);
 int      layer_no_gemms(const layer *l, int B, bool needs_din, layer_gemm *g);
+/* Bias of a dense or conv layer over `rows` output rows of n values:
+ * out[r] = b for every row (before a GEMM that adds with beta 1), and
+ * db += the sum of the rows of dout. */
+void   layer_bias_rows(float *out, const float *b, size_t rows, int n);
+void   layer_bias_grad(float *db, const float *dout, size_t rows, int n);
 /* dst = src (acc false) or dst += src (acc true), n floats. */
 void   layer_put(float *restrict dst, const float *restrict src, size_t n, bool acc);
 
