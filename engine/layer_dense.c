@@ -3,7 +3,6 @@
 #include "engine/layers.h"
 #include "engine/gemm.h"
 
-
 static int dense_shape(layer *l, lr_err *e)
 {
     (void)e;
