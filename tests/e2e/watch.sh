@@ -12,17 +12,7 @@ BIN=$(cd "$(dirname "$LRSCOPE")" && pwd)/$(basename "$LRSCOPE")
 cd "$E2E_TMP" || exit 1
 trap 'tmux kill-session -t "$S" 2>/dev/null; [ -n "$TRAIN" ] && kill "$TRAIN" 2>/dev/null; rm -rf "$E2E_TMP"' EXIT
 
-screen() { tmux capture-pane -p -t "$S"; }
-wait_for() {
-    i=0
-    while [ "$i" -lt $(($2 * 10)) ]; do
-        screen | grep -q -- "$1" && return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    echo "  (screen when '$1' did not show:)"; screen | sed 's/^/    | /'
-    return 1
-}
-keys() { tmux send-keys -t "$S" "$@"; }
+. "$E2E_DIR/tmux.inc"
 start() {
     tmux -f /dev/null new-session -d -s "$S" -x 120 -y 40 \
         "LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' watch --fps 20 $*; echo \$? > status; sleep 5"

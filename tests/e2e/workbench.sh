@@ -19,18 +19,7 @@ tmux -f /dev/null new-session -d -s "$S" -x 120 -y 40 \
     "LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' --data synthetic --threads 1 --seed 3; echo \$? > status; sleep 5"
 trap 'tmux kill-session -t "$S" 2>/dev/null; rm -rf "$E2E_TMP"' EXIT
 
-screen() { tmux capture-pane -p -t "$S"; }
-# wait_for TEXT SECONDS: polls the screen until TEXT (a grep pattern) shows.
-wait_for() {
-    i=0
-    while [ "$i" -lt $(($2 * 10)) ]; do
-        screen | grep -q -- "$1" && return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    echo "  (screen when '$1' did not show:)"; screen | sed 's/^/    | /'
-    return 1
-}
-keys() { tmux send-keys -t "$S" "$@"; }
+. "$E2E_DIR/tmux.inc"
 # bottom N: the last N screen lines joined into one, spaces squeezed: a
 # wrapped message reads whole again only if no line was cut mid-word.
 bottom() { screen | tail -"$1" | tr '\n' ' ' | tr -s ' '; }

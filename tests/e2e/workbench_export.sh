@@ -15,17 +15,7 @@ tmux -f /dev/null new-session -d -s "$S" -x 100 -y 30 \
      --lr-min 0.05 --lr-max 0.5 --iters 1500 --fps 20; sleep 5"
 trap 'tmux kill-session -t "$S" 2>/dev/null; rm -rf "$E2E_TMP"' EXIT
 
-screen() { tmux capture-pane -p -t "$S"; }
-wait_for() {
-    i=0
-    while [ "$i" -lt $(($2 * 10)) ]; do
-        screen | grep -q -- "$1" && return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    echo "  (screen when '$1' did not show:)"; screen | sed 's/^/    | /'
-    return 1
-}
-keys() { tmux send-keys -t "$S" "$@"; }
+. "$E2E_DIR/tmux.inc"
 
 check "the run starts" wait_for "RUNNING" 20
 keys ']'
