@@ -25,6 +25,7 @@
 
 #define REP_MAX_RUNS   10    /* runs of one experiment (per seed) */
 #define REP_MAX_SEEDS  10
+#define REP_MAX_EXPERIMENTS 16 /* of one suite */
 #define REP_NOISE_FLOOR 0.003  /* accuracy differences below 0.3 points are noise
                                   whatever the seeds say: Fashion-MNIST runs of the
                                   same settings differ by that much between seeds

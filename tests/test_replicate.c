@@ -352,6 +352,8 @@ Test(replicate, every_experiment_of_every_suite_can_be_judged)
 {
     for (int k = 0; k < rep_n_suites; k++) {
         const rep_suite *s = &rep_suites[k];
+        cr_assert_leq(s->n_exps, REP_MAX_EXPERIMENTS, "suite %s: the report has room for %d",
+                      s->name, REP_MAX_EXPERIMENTS);
         for (int e = 0; e < s->n_exps; e++) {
             const rep_experiment *x = &s->exps[e];
             rep_values v;

@@ -122,7 +122,8 @@ static void write_figures(FILE *f, const rep_ctx *c, const rep_experiment *x)
         fprintf(f, "Not drawn (seed 1 not finished): %s.\n\n", missing);
     for (int k = 0; k <= REP_MAX_RUNS; k++) {
         char png[160], path[1024];
-        if (n_figs > 1 ? k >= 1 && k <= n_figs : k == 0 && n_figs == 1)
+        bool in_use = n_figs > 1 ? k >= 1 && k <= n_figs : k == 0 && n_figs == 1;
+        if (in_use)
             continue;
         figure_name(x, k, png, sizeof png);
         snprintf(path, sizeof path, "%s/%s", c->out, png);
@@ -308,8 +309,8 @@ int rep_report_write(const rep_ctx *c, lr_err *e)
         return lr_fail(e, "cannot write %s: %s", tmp, strerror(errno));
     /* The summary and the header need every section's verdict and seeds:
      * write the sections to a buffer first. */
-    rep_verdict verdicts[16];
-    int seeds[16], k = 0;
+    rep_verdict verdicts[REP_MAX_EXPERIMENTS];
+    int seeds[REP_MAX_EXPERIMENTS], k = 0;
     char *body = NULL;
     size_t body_len = 0;
     FILE *b = open_memstream(&body, &body_len);
@@ -318,7 +319,7 @@ int rep_report_write(const rep_ctx *c, lr_err *e)
         remove(tmp);
         return lr_fail(e, "out of memory writing the report");
     }
-    for (; k < c->suite->n_exps && k < 16; k++)
+    for (; k < c->suite->n_exps && k < REP_MAX_EXPERIMENTS; k++)
         write_experiment(b, c, &c->suite->exps[k], k + 1, &verdicts[k], &seeds[k]);
     fclose(b);
 
