@@ -181,7 +181,9 @@ static void end_run(session *s)
         rangetest_end(&s->rt, &s->last_range);
         s->in_range_test = false;
         write_range_files(s);
-        snprintf(s->last_range_model, sizeof s->last_range_model, "%s", s->model);
+        /* s->model may already name the next run's model (:model mid-run) */
+        snprintf(s->last_range_model, sizeof s->last_range_model, "%.*s",
+                 (int)sizeof s->last_range_model - 1, s->net.spec);
         const rangetest_curve *c = &s->last_range.curve;
         pthread_mutex_lock(&s->lock);
         session_status *ss = &s->status;
@@ -192,7 +194,8 @@ static void end_run(session *s)
         ss->range_iters = c->stop == RANGETEST_COMPLETED || c->stop == RANGETEST_CANCELLED
                               ? c->n : c->stop_iter + 1;
         ss->range_stop_lr = c->stop == RANGETEST_COMPLETED ? c->lr_max : c->stop_lr;
-        snprintf(ss->range_model, sizeof ss->range_model, "%s", s->model);
+        snprintf(ss->range_model, sizeof ss->range_model, "%.*s", (int)sizeof ss->range_model - 1,
+                 s->net.spec);
         ss->range_seq++;
         pthread_mutex_unlock(&s->lock);
         if (c->stop != RANGETEST_CANCELLED)

@@ -294,7 +294,8 @@ static void publish_offer(session *s, offer_kind kind, double lo, double hi,
     session_offer *o = &s->status.offer;
     *o = (session_offer){ .kind = kind, .seq = o->seq + 1, .lr_min = lo, .lr_max = hi,
                           .policy = policy };
-    snprintf(o->model, sizeof o->model, "%s", s->model);
+    /* the model it was read on: s->model may already name the next run's */
+    snprintf(o->model, sizeof o->model, "%.*s", (int)sizeof o->model - 1, s->net.spec);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -316,7 +317,7 @@ void session_offer_diverged(session *s, double lr)
      * LR for a few steps before the loss explodes): a tenth of it. */
     double cap = isfinite(lr) && lr > 0 ? lr : s->trainer.sched.lr_max, div = 10.0;
     const rangetest_curve *c = &s->last_range.curve;
-    if (!strcmp(s->last_range_model, s->model) && c->n > 0) {
+    if (!strcmp(s->last_range_model, s->net.spec) && c->n > 0) {
         div = 3.0;
         if ((c->stop == RANGETEST_NONFINITE || c->stop == RANGETEST_LOSS_ROSE) &&
             isfinite(c->stop_lr) && c->stop_lr > 0)

@@ -204,6 +204,24 @@ static bool three_edits(const session_status *st)
 /* Three "scale the max LR by 1.25" sent back to back, faster than any
  * status could be read in between, add up to x1.953125: each is applied to
  * the session's value as it is when it arrives. */
+/* :model during a range test names the next run's model; the range test's
+ * results and its offer still belong to the model it swept. */
+Test(session, a_model_change_mid_sweep_leaves_the_range_test_its_model)
+{
+    fixture f;
+    start_session(&f);
+    session_status st;
+    send_ok(f.s, range_cmd(120));
+    session_cmd model = { .kind = SCMD_SET_MODEL };
+    snprintf(model.text, sizeof model.text, "mlp:32");
+    send_ok(f.s, model);
+    wait_until(f.s, range_done, &st);
+    cr_expect_str_eq(st.range_model, "mlp-bn:32");
+    cr_expect_str_eq(st.offer.model, "mlp-bn:32");
+    cr_expect_eq(session_stop(f.s, NULL), 0);
+    dataset_pair_free(&f.data);
+}
+
 Test(session, a_burst_of_scale_commands_adds_up)
 {
     fixture f;
