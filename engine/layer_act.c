@@ -1,5 +1,6 @@
 /* layer_act.c — element-wise layers: ReLU, and the residual add of two
- * inputs of one shape (out = in0 + in1; its gradient flows to both). */
+ * inputs of one shape (out = in0 + in1, or its ReLU when l->relu; the
+ * gradient flows to both). */
 #include "engine/layers.h"
 #include "engine/par.h"
 
@@ -9,7 +10,7 @@
 typedef struct ew_ctx {
     const float *a, *b;
     float       *out;
-    bool         acc;
+    bool         acc, relu;
 } ew_ctx;
 
 static int same_shape(layer *l, lr_err *e)
@@ -19,9 +20,8 @@ static int same_shape(layer *l, lr_err *e)
     return 0;
 }
 
-/* Both ReLU loops are written without branches: signs are random, so a
- * branch would be mispredicted half the time, and these loops then cost as
- * much as a GEMM. */
+/* The ReLU loops are written without branches (see relu_grad): a
+ * mispredicted branch per element would make them cost as much as a GEMM. */
 static void relu_slice(void *p, int slot, size_t lo, size_t hi)
 {
     (void)slot;
@@ -47,10 +47,10 @@ static void relu_back_slice(void *p, int slot, size_t lo, size_t hi)
     float *restrict dx = c->out;
     if (c->acc)
         for (size_t i = lo; i < hi; i++)
-            dx[i] += dy[i] * (float)(y[i] > 0.0f);
+            dx[i] += relu_grad(dy[i], y[i]);
     else
         for (size_t i = lo; i < hi; i++)
-            dx[i] = dy[i] * (float)(y[i] > 0.0f);
+            dx[i] = relu_grad(dy[i], y[i]);
 }
 
 static void relu_backward(layer *l, const layer_io *io)
@@ -61,19 +61,26 @@ static void relu_backward(layer *l, const layer_io *io)
     par_for((size_t)io->B * shape_size(l->in), GRAIN, relu_back_slice, &c);
 }
 
+/* y = a + b, and max(y, 0) when relu (a fused ReLU) */
 static void add_slice(void *p, int slot, size_t lo, size_t hi)
 {
     (void)slot;
     ew_ctx *c = p;
     const float *restrict a = c->a, *restrict b = c->b;
     float *restrict y = c->out;
-    for (size_t i = lo; i < hi; i++)
-        y[i] = a[i] + b[i];
+    if (c->relu)
+        for (size_t i = lo; i < hi; i++) {
+            float v = a[i] + b[i];
+            y[i] = v > 0.0f ? v : 0.0f;
+        }
+    else
+        for (size_t i = lo; i < hi; i++)
+            y[i] = a[i] + b[i];
 }
 
 static void add_forward(layer *l, const layer_io *io)
 {
-    ew_ctx c = { .a = io->in[0], .b = io->in[1], .out = io->out };
+    ew_ctx c = { .a = io->in[0], .b = io->in[1], .out = io->out, .relu = l->relu };
     par_for((size_t)io->B * shape_size(l->in), GRAIN, add_slice, &c);
 }
 
@@ -84,13 +91,19 @@ static void put_slice(void *p, int slot, size_t lo, size_t hi)
     layer_put(c->out + lo, c->a + lo, hi - lo, c->acc);
 }
 
+/* Both inputs get dout, through the fused ReLU's mask when there is one. */
 static void add_backward(layer *l, const layer_io *io)
 {
     size_t n = (size_t)io->B * shape_size(l->in);
     for (int k = 0; k < 2; k++)
         if (io->din[k]) {
-            ew_ctx c = { .a = io->dout, .out = io->din[k], .acc = io->din_acc[k] };
-            par_for(n, GRAIN, put_slice, &c);
+            ew_ctx c = { .a = io->out, .b = io->dout, .out = io->din[k], .acc = io->din_acc[k] };
+            if (l->relu)
+                par_for(n, GRAIN, relu_back_slice, &c);
+            else {
+                c.a = io->dout;
+                par_for(n, GRAIN, put_slice, &c);
+            }
         }
 }
 

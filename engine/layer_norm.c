@@ -73,6 +73,7 @@ static size_t rows(const layer *l, int B) { return (size_t)B * l->in.h * l->in.w
 typedef struct bn_ctx {
     const layer *l;
     const float *x, *dy;
+    const float *y;         /* backward of a fused ReLU: the output, masking dy */
     float       *out;
     const float *a, *c;     /* affine: out = x * a + c */
     bool         acc;       /* backward: add into out */
@@ -117,7 +118,8 @@ static void moment_slice(void *p, int slot, size_t lo, size_t hi)
     }
 }
 
-/* part[slot][0] = sum of dy, part[slot][1] = sum of dy * (x - mean) */
+/* part[slot][0] = sum of dy, part[slot][1] = sum of dy * (x - mean), dy
+ * masked by the fused ReLU's output when c->y is given */
 static void dsum_slice(void *p, int slot, size_t lo, size_t hi)
 {
     bn_ctx *c = p;
@@ -129,9 +131,11 @@ static void dsum_slice(void *p, int slot, size_t lo, size_t hi)
         const float *mean = c->l->mean + c0;
         for (size_t r = lo; r < hi; r++) {
             const float *xr = c->x + r * C + c0, *d = c->dy + r * C + c0;
+            const float *yr = c->y ? c->y + r * C + c0 : NULL;
             for (int j = 0; j < w; j++) {
-                acc_d[j] += (double)d[j];
-                acc_dx[j] += (double)d[j] * (double)(xr[j] - mean[j]);
+                float dj = yr ? relu_grad(d[j], yr[j]) : d[j];
+                acc_d[j] += (double)dj;
+                acc_dx[j] += (double)dj * (double)(xr[j] - mean[j]);
             }
         }
         for (int j = 0; j < w; j++) {
@@ -161,7 +165,7 @@ static void row_sums(bn_ctx *c, size_t R, par_fn fn, float *to, float *to2)
     }
 }
 
-/* out = x * a + c per channel */
+/* out = x * a + c per channel, then max(out, 0) for a fused ReLU */
 static void affine_slice(void *p, int slot, size_t lo, size_t hi)
 {
     (void)slot;
@@ -171,8 +175,14 @@ static void affine_slice(void *p, int slot, size_t lo, size_t hi)
     for (size_t r = lo; r < hi; r++) {
         const float *restrict xr = c->x + r * C;
         float *restrict yr = c->out + r * C;
-        for (int j = 0; j < C; j++)
-            yr[j] = xr[j] * a[j] + sh[j];
+        if (c->l->relu)
+            for (int j = 0; j < C; j++) {
+                float v = xr[j] * a[j] + sh[j];
+                yr[j] = v > 0.0f ? v : 0.0f;
+            }
+        else
+            for (int j = 0; j < C; j++)
+                yr[j] = xr[j] * a[j] + sh[j];
     }
 }
 
@@ -211,7 +221,8 @@ static void bn_forward(layer *l, const layer_io *io)
     par_for(R, grain_rows(C), affine_slice, &ctx);
 }
 
-/* din = w * inv_std / R * (R * dout - sum_d - xhat * sum_dx), written or added */
+/* din = w * inv_std / R * (R * dout - sum_d - xhat * sum_dx), written or added
+ * (dout masked as in dsum_slice) */
 static void din_slice(void *p, int slot, size_t lo, size_t hi)
 {
     (void)slot;
@@ -222,10 +233,12 @@ static void din_slice(void *p, int slot, size_t lo, size_t hi)
     float fr = c->rows, inv_r = 1.0f / fr;
     for (size_t r = lo; r < hi; r++) {
         const float *xr = c->x + r * C, *d = c->dy + r * C;
+        const float *yr = c->y ? c->y + r * C : NULL;
         float *o = c->out + r * C;
         for (int j = 0; j < C; j++) {
             float xhat = (xr[j] - mean[j]) * inv_std[j];
-            float g = l->w[j] * inv_std[j] * inv_r * (fr * d[j] - sum_d[j] - xhat * sum_dx[j]);
+            float dj = yr ? relu_grad(d[j], yr[j]) : d[j];
+            float g = l->w[j] * inv_std[j] * inv_r * (fr * dj - sum_d[j] - xhat * sum_dx[j]);
             o[j] = c->acc ? o[j] + g : g;
         }
     }
@@ -238,8 +251,8 @@ static void bn_backward(layer *l, const layer_io *io)
     /* sum_d = sum over rows of dout, sum_dx = of dout * xhat: the shift and
      * scale gradients; they give din (din_slice). */
     float *sum_d = l->sum_a, *sum_dx = l->sum_b;
-    bn_ctx ctx = { .l = l, .x = io->in[0], .dy = io->dout, .out = io->din[0],
-                   .acc = io->din_acc[0], .C = C };
+    bn_ctx ctx = { .l = l, .x = io->in[0], .dy = io->dout, .y = l->relu ? io->out : NULL,
+                   .out = io->din[0], .acc = io->din_acc[0], .C = C };
     row_sums(&ctx, R, dsum_slice, sum_d, sum_dx);
     for (int j = 0; j < C; j++) {
         sum_dx[j] *= l->inv_std[j];

@@ -138,6 +138,11 @@ struct layer {
      * use out_c (output channels / features) and bias */
     int               k, stride, pad, out_c;
     bool              bias;
+    /* batch norm and add: a ReLU on the output in the same pass (forward
+     * writes max(y, 0); backward masks dout by out > 0 as it reads it),
+     * which saves the separate ReLU its buffer and a read and a write of
+     * the activations each way. Results equal the two layers'. */
+    bool              relu;
     /* dense: w [in][out]; conv: w [k*k*in.c][out_c], rows (ky, kx, c);
      * batch norm: w = scale, b = shift [C] */
     float            *w, *b, *dw, *db;
@@ -190,6 +195,9 @@ int      layer_no_gemms(const layer *l, int B, bool needs_din, layer_gemm *g);
  * db += the sum of the rows of dout. */
 void   layer_bias_rows(float *out, const float *b, size_t rows, int n);
 void   layer_bias_grad(float *db, const float *dout, size_t rows, int n);
+/* The gradient through a ReLU whose output was y. Without a branch: signs
+ * are random, so a branch would be mispredicted half the time. */
+static inline float relu_grad(float dy, float y) { return dy * (float)(y > 0.0f); }
 /* dst = src (acc false) or dst += src (acc true), n floats. */
 void   layer_put(float *restrict dst, const float *restrict src, size_t n, bool acc);
 

@@ -73,10 +73,12 @@ static int add_simple(builder *b, layer_kind kind, int in, int k, const char *na
     return emit(b, &l, in, NET_NO_INPUT);
 }
 
-static int add_sum(builder *b, int in0, int in1, const char *name)
+/* A residual add with a ReLU after it, fused (layers.h). */
+static int add_sum_relu(builder *b, int in0, int in1, const char *name)
 {
     layer l;
     layer_setup(&l, LAYER_ADD, name);
+    l.relu = true;
     return emit(b, &l, in0, in1);
 }
 
@@ -85,9 +87,13 @@ static int add_relu(builder *b, int in, const char *name)
     return add_simple(b, LAYER_RELU, in, 0, name);
 }
 
-static int add_bn(builder *b, int in, const char *name)
+/* Batch norm, with a ReLU after it fused when `relu` (layers.h). */
+static int add_bn(builder *b, int in, bool relu, const char *name)
 {
-    return add_simple(b, LAYER_BATCHNORM, in, 0, name);
+    layer l;
+    layer_setup(&l, LAYER_BATCHNORM, name);
+    l.relu = relu;
+    return emit(b, &l, in, NET_NO_INPUT);
 }
 
 /* Parses "H1,H2,..." into hidden[]; returns the count or -1. */
@@ -128,10 +134,11 @@ static int build_mlp(builder *b, const char *spec, const char *args, int K, bool
         add_dense(b, b->at, hidden[h], name);
         if (bn) {
             snprintf(name, sizeof name, "bn%d", h + 1);
-            add_bn(b, b->at, name);
+            add_bn(b, b->at, true, name);
+        } else {
+            snprintf(name, sizeof name, "relu%d", h + 1);
+            add_relu(b, b->at, name);
         }
-        snprintf(name, sizeof name, "relu%d", h + 1);
-        add_relu(b, b->at, name);
     }
     snprintf(name, sizeof name, "dense%d", n_hidden + 1);
     return add_dense(b, b->at, K, name);
@@ -155,16 +162,15 @@ static int build_lenet(builder *b, int K)
     return add_dense(b, b->at, K, "dense2");
 }
 
-/* conv3x3 (no bias: batch norm follows) + batch norm + ReLU. */
+/* conv3x3 (no bias: batch norm follows) + batch norm + ReLU (fused into
+ * the batch norm). */
 static int conv_bn_relu(builder *b, int in, int out, int stride, const char *prefix)
 {
     char name[32];
     snprintf(name, sizeof name, "%.15s.conv", prefix);
     add_conv(b, in, out, 3, stride, 1, false, name);
     snprintf(name, sizeof name, "%.15s.bn", prefix);
-    add_bn(b, b->at, name);
-    snprintf(name, sizeof name, "%.15s.relu", prefix);
-    return add_relu(b, b->at, name);
+    return add_bn(b, b->at, true, name);
 }
 
 static int build_cnn_bn(builder *b, int K)
@@ -191,18 +197,16 @@ static int basic_block(builder *b, int in, int in_c, int out_c, int stride, cons
     snprintf(name, sizeof name, "%.15s.2.conv", p);
     add_conv(b, b->at, out_c, 3, 1, 1, false, name);
     snprintf(name, sizeof name, "%.15s.2.bn", p);
-    int main_path = add_bn(b, b->at, name);
+    int main_path = add_bn(b, b->at, false, name);
     int shortcut = x;
     if (stride != 1 || in_c != out_c) {
         snprintf(name, sizeof name, "%.15s.proj", p);
         add_conv(b, x, out_c, 1, stride, 0, false, name);
         snprintf(name, sizeof name, "%.15s.proj.bn", p);
-        shortcut = add_bn(b, b->at, name);
+        shortcut = add_bn(b, b->at, false, name);
     }
     snprintf(name, sizeof name, "%.15s.add", p);
-    add_sum(b, main_path, shortcut, name);
-    snprintf(name, sizeof name, "%.15s.relu", p);
-    return add_relu(b, b->at, name);
+    return add_sum_relu(b, main_path, shortcut, name);
 }
 
 static int build_resnet(builder *b, const char *spec, const char *args, int K, lr_err *e)

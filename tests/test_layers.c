@@ -325,6 +325,87 @@ Test(layers, residual_add)
     check_layer(&l, (lr_shape){ 2, 3, 2 }, 2, 0.0f);
 }
 
+/* A layer with its ReLU fused (l->relu) gives, bit for bit, the output and
+ * every gradient of the same layer followed by a ReLU layer, and adds into
+ * din when asked to. */
+static void check_fused_relu(layer_kind kind, lr_shape in, int B)
+{
+    layer plain_proto = proto(kind, 0, 0, 1, 0, false), fused_proto = plain_proto,
+          relu_proto = proto(LAYER_RELU, 0, 0, 1, 0, false);
+    fused_proto.relu = true;
+    lone plain, fused, relu;
+    lr_rng r;
+    rng_seed(&r, 7);
+    lone_make(&plain, &plain_proto, in, B, &r);
+    rng_seed(&r, 7);
+    lone_make(&fused, &fused_proto, in, B, &r);
+    lone_make(&relu, &relu_proto, in, B, &r);
+    size_t n = (size_t)B * shape_size(in), bytes = n * sizeof(float);
+    int n_inputs = plain.l.ops->n_inputs;
+    float *x[2] = { randn(&r, n, 1.0f), randn(&r, n, 1.0f) }, *dout = randn(&r, n, 1.0f);
+    float *mid = malloc(bytes), *y_ref = malloc(bytes), *y = malloc(bytes), *dmid = malloc(bytes);
+    float *din_ref[2] = { malloc(bytes), malloc(bytes) }, *din[2] = { malloc(bytes), malloc(bytes) };
+
+    layer_io io = { .in = { x[0], x[1] }, .out = mid, .B = B, .train = true };
+    plain.l.ops->forward(&plain.l, &io);
+    layer_io rio = { .in = { mid }, .out = y_ref, .dout = dout, .din = { dmid }, .B = B,
+                     .train = true };
+    relu.l.ops->forward(&relu.l, &rio);
+    relu.l.ops->backward(&relu.l, &rio);
+    io.dout = dmid;
+    io.din[0] = din_ref[0];
+    io.din[1] = n_inputs > 1 ? din_ref[1] : NULL;
+    plain.l.ops->backward(&plain.l, &io);
+
+    layer_io fio = { .in = { x[0], x[1] }, .out = y, .dout = dout,
+                     .din = { din[0], n_inputs > 1 ? din[1] : NULL }, .B = B, .train = true };
+    fused.l.ops->forward(&fused.l, &fio);
+    fused.l.ops->backward(&fused.l, &fio);
+    cr_expect(!memcmp(y, y_ref, bytes), "%s: fused forward differs", plain.l.name);
+    for (int k = 0; k < n_inputs; k++)
+        cr_expect(!memcmp(din[k], din_ref[k], bytes), "%s: fused din%d differs", plain.l.name, k);
+    layer_sizes sz = { 0 };
+    plain.l.ops->sizes(&plain.l, B, &sz);
+    size_t n_param = sz.region[0] + sz.region[1] + sz.region[2];
+    cr_expect(!memcmp(fused.grad, plain.grad, n_param * sizeof(float)),
+              "%s: fused parameter gradients differ", plain.l.name);
+
+    for (int k = 0; k < n_inputs; k++) { /* din_acc adds */
+        for (size_t i = 0; i < n; i++)
+            din[k][i] = 1.0f;
+        fio.din_acc[k] = true;
+    }
+    fused.l.ops->backward(&fused.l, &fio);
+    for (int k = 0; k < n_inputs; k++)
+        for (size_t i = 0; i < n; i++)
+            cr_expect(fabsf(din[k][i] - 1.0f - din_ref[k][i]) <= 1e-6f * (1.0f + fabsf(din_ref[k][i])),
+                      "%s: fused din%d[%zu] does not accumulate", plain.l.name, k, i);
+    for (int k = 0; k < 2; k++) {
+        free(x[k]);
+        free(din_ref[k]);
+        free(din[k]);
+    }
+    free(dout);
+    free(mid);
+    free(y_ref);
+    free(y);
+    free(dmid);
+    lone_free(&plain);
+    lone_free(&fused);
+    lone_free(&relu);
+}
+
+Test(layers, batchnorm_with_fused_relu_equals_batchnorm_then_relu)
+{
+    check_fused_relu(LAYER_BATCHNORM, (lr_shape){ 6, 5, 4 }, 3);
+    check_fused_relu(LAYER_BATCHNORM, (lr_shape){ 9, 1, 1 }, 8);
+}
+
+Test(layers, add_with_fused_relu_equals_add_then_relu)
+{
+    check_fused_relu(LAYER_ADD, (lr_shape){ 3, 4, 5 }, 2);
+}
+
 Test(layers, shapes_that_do_not_fit_are_refused_by_name)
 {
     lr_err e;
