@@ -41,8 +41,8 @@
  * in the network's shared col buffer, a chunk of images at a time; U, dU,
  * a row of zeros and per thread a row of discarded writes live in the
  * layer's scratch. V is recomputed in backward rather than kept, as im2col
- * is. The transforms spread a chunk's images over threads (par.h), the 16
- * products their positions. */
+ * is. The transforms spread a chunk's tile rows over threads (par.h), the
+ * input adjoint its images, and the 16 products their positions. */
 #include "engine/conv_winograd.h"
 #include "engine/par.h"
 
@@ -204,171 +204,172 @@ static void put(float *dst, const float *src, int w)
 
 /* V[xi][T][C] = B^T d B for every tile of images x [nb][H][W][C]. */
 static void input_transform(const layer *l, const float *x, int nb, float *V, int slot,
-                            int b0, int b1)
+                            size_t u0, size_t u1)
 {
     (void)slot;
     int C = l->in.c, th = tiles_h(l), tw = tiles_w(l);
-    size_t T = (size_t)nb * th * tw, plane = T * C, t = (size_t)b0 * th * tw;
-    for (int b = b0; b < b1; b++) {
+    size_t T = (size_t)nb * th * tw, plane = T * C, t = u0 * tw;
+    for (size_t u = u0; u < u1; u++) {
+        int b = (int)(u / th), ty = (int)(u % th);
         float *img = (float *)x + (size_t)b * shape_size(l->in);
-        for (int ty = 0; ty < th; ty++)
-            for (int tx = 0; tx < tw; tx++, t++) {
-                float *p[XI];
-                window_rows(l, img, ty, tx, (size_t)C, l->wino_zero, p);
-                for (int c0 = 0; c0 < C; c0 += LANES) {
-                    int w = C - c0 < LANES ? C - c0 : LANES;
-                    float d[XI][LANES], r[XI][LANES], v[XI][LANES];
-                    gather(d, p, XI, c0, w);
-                    for (int j = 0; j < 4; j++) /* B^T d: along rows */
-                        for (int c = 0; c < LANES; c++) {
-                            r[0 + j][c] = d[0 + j][c] - d[8 + j][c];
-                            r[4 + j][c] = d[4 + j][c] + d[8 + j][c];
-                            r[8 + j][c] = d[8 + j][c] - d[4 + j][c];
-                            r[12 + j][c] = d[4 + j][c] - d[12 + j][c];
-                        }
-                    for (int i = 0; i < 4; i++) /* (B^T d) B: along columns */
-                        for (int c = 0; c < LANES; c++) {
-                            const float *s0 = r[4 * i], *s1 = r[4 * i + 1], *s2 = r[4 * i + 2],
-                                        *s3 = r[4 * i + 3];
-                            v[4 * i + 0][c] = s0[c] - s2[c];
-                            v[4 * i + 1][c] = s1[c] + s2[c];
-                            v[4 * i + 2][c] = s2[c] - s1[c];
-                            v[4 * i + 3][c] = s1[c] - s3[c];
-                        }
-                    for (int k = 0; k < XI; k++)
-                        put(V + k * plane + t * C + c0, v[k], w);
-                }
+        for (int tx = 0; tx < tw; tx++, t++) {
+            float *p[XI];
+            window_rows(l, img, ty, tx, (size_t)C, l->wino_zero, p);
+            for (int c0 = 0; c0 < C; c0 += LANES) {
+                int w = C - c0 < LANES ? C - c0 : LANES;
+                float d[XI][LANES], r[XI][LANES], v[XI][LANES];
+                gather(d, p, XI, c0, w);
+                for (int j = 0; j < 4; j++) /* B^T d: along rows */
+                    for (int c = 0; c < LANES; c++) {
+                        r[0 + j][c] = d[0 + j][c] - d[8 + j][c];
+                        r[4 + j][c] = d[4 + j][c] + d[8 + j][c];
+                        r[8 + j][c] = d[8 + j][c] - d[4 + j][c];
+                        r[12 + j][c] = d[4 + j][c] - d[12 + j][c];
+                    }
+                for (int i = 0; i < 4; i++) /* (B^T d) B: along columns */
+                    for (int c = 0; c < LANES; c++) {
+                        const float *s0 = r[4 * i], *s1 = r[4 * i + 1], *s2 = r[4 * i + 2],
+                                    *s3 = r[4 * i + 3];
+                        v[4 * i + 0][c] = s0[c] - s2[c];
+                        v[4 * i + 1][c] = s1[c] + s2[c];
+                        v[4 * i + 2][c] = s2[c] - s1[c];
+                        v[4 * i + 3][c] = s1[c] - s3[c];
+                    }
+                for (int k = 0; k < XI; k++)
+                    put(V + k * plane + t * C + c0, v[k], w);
             }
+        }
     }
 }
 
 /* dx [nb][H][W][C] += B dV B^T of every tile: the input transform's adjoint. */
-static void input_adjoint(const layer *l, const float *dV, int nb, float *dx, int slot, int b0,
-                          int b1)
+static void input_adjoint(const layer *l, const float *dV, int nb, float *dx, int slot,
+                          size_t u0, size_t u1)
 {
     int C = l->in.c, th = tiles_h(l), tw = tiles_w(l);
-    size_t T = (size_t)nb * th * tw, plane = T * C, t = (size_t)b0 * th * tw;
-    for (int b = b0; b < b1; b++) {
+    size_t T = (size_t)nb * th * tw, plane = T * C, t = u0 * tw;
+    for (size_t u = u0; u < u1; u++) {
+        int b = (int)(u / th), ty = (int)(u % th);
         float *img = dx + (size_t)b * shape_size(l->in);
-        for (int ty = 0; ty < th; ty++)
-            for (int tx = 0; tx < tw; tx++, t++) {
-                float *p[XI], *v_rows[XI];
-                window_rows(l, img, ty, tx, (size_t)C, sink_of(l, slot), p);
+        for (int tx = 0; tx < tw; tx++, t++) {
+            float *p[XI], *v_rows[XI];
+            window_rows(l, img, ty, tx, (size_t)C, sink_of(l, slot), p);
+            for (int k = 0; k < XI; k++)
+                v_rows[k] = (float *)dV + k * plane + t * C;
+            for (int c0 = 0; c0 < C; c0 += LANES) {
+                int w = C - c0 < LANES ? C - c0 : LANES;
+                float v[XI][LANES], r[XI][LANES], d[XI][LANES];
+                gather(v, v_rows, XI, c0, w);
+                for (int i = 0; i < 4; i++) /* along columns */
+                    for (int c = 0; c < LANES; c++) {
+                        float a = v[4 * i][c], bb = v[4 * i + 1][c], cc = v[4 * i + 2][c],
+                              dd = v[4 * i + 3][c];
+                        r[4 * i + 0][c] = a;
+                        r[4 * i + 1][c] = bb - cc + dd;
+                        r[4 * i + 2][c] = -a + bb + cc;
+                        r[4 * i + 3][c] = -dd;
+                    }
+                for (int j = 0; j < 4; j++) /* along rows */
+                    for (int c = 0; c < LANES; c++) {
+                        float a = r[j][c], bb = r[4 + j][c], cc = r[8 + j][c],
+                              dd = r[12 + j][c];
+                        d[0 + j][c] = a;
+                        d[4 + j][c] = bb - cc + dd;
+                        d[8 + j][c] = -a + bb + cc;
+                        d[12 + j][c] = -dd;
+                    }
+                /* one window row at a time: outside rows all share the sink */
                 for (int k = 0; k < XI; k++)
-                    v_rows[k] = (float *)dV + k * plane + t * C;
-                for (int c0 = 0; c0 < C; c0 += LANES) {
-                    int w = C - c0 < LANES ? C - c0 : LANES;
-                    float v[XI][LANES], r[XI][LANES], d[XI][LANES];
-                    gather(v, v_rows, XI, c0, w);
-                    for (int i = 0; i < 4; i++) /* along columns */
-                        for (int c = 0; c < LANES; c++) {
-                            float a = v[4 * i][c], bb = v[4 * i + 1][c], cc = v[4 * i + 2][c],
-                                  dd = v[4 * i + 3][c];
-                            r[4 * i + 0][c] = a;
-                            r[4 * i + 1][c] = bb - cc + dd;
-                            r[4 * i + 2][c] = -a + bb + cc;
-                            r[4 * i + 3][c] = -dd;
-                        }
-                    for (int j = 0; j < 4; j++) /* along rows */
-                        for (int c = 0; c < LANES; c++) {
-                            float a = r[j][c], bb = r[4 + j][c], cc = r[8 + j][c],
-                                  dd = r[12 + j][c];
-                            d[0 + j][c] = a;
-                            d[4 + j][c] = bb - cc + dd;
-                            d[8 + j][c] = -a + bb + cc;
-                            d[12 + j][c] = -dd;
-                        }
-                    /* one window row at a time: outside rows all share the sink */
-                    for (int k = 0; k < XI; k++)
-                        for (int c = 0; c < w; c++)
-                            p[k][c0 + c] += d[k][c];
-                }
+                    for (int c = 0; c < w; c++)
+                        p[k][c0 + c] += d[k][c];
             }
+        }
     }
 }
 
 /* y [nb][Ho][Wo][N] = A^T M A (+ bias) of every tile. */
 static void output_transform(const layer *l, const float *M, int nb, float *y, int slot,
-                             int b0, int b1)
+                             size_t u0, size_t u1)
 {
     int N = l->out_c, th = tiles_h(l), tw = tiles_w(l);
-    size_t T = (size_t)nb * th * tw, plane = T * N, t = (size_t)b0 * th * tw;
+    size_t T = (size_t)nb * th * tw, plane = T * N, t = u0 * tw;
     float *bias = l->bias ? l->b : l->wino_zero;
-    for (int b = b0; b < b1; b++) {
+    for (size_t u = u0; u < u1; u++) {
+        int b = (int)(u / th), ty = (int)(u % th);
         float *img = y + (size_t)b * shape_size(l->out);
-        for (int ty = 0; ty < th; ty++)
-            for (int tx = 0; tx < tw; tx++, t++) {
-                float *q[4], *m_rows[XI];
-                tile_rows(l, img, ty, tx, sink_of(l, slot), q);
-                for (int k = 0; k < XI; k++)
-                    m_rows[k] = (float *)M + k * plane + t * N;
-                for (int n0 = 0; n0 < N; n0 += LANES) {
-                    int w = N - n0 < LANES ? N - n0 : LANES;
-                    float m[XI][LANES], s[8][LANES], o[4][LANES], bl[1][LANES];
-                    gather(m, m_rows, XI, n0, w);
-                    gather(bl, &bias, 1, n0, w);
-                    for (int j = 0; j < 4; j++) /* A^T m: along rows */
-                        for (int c = 0; c < LANES; c++) {
-                            s[j][c] = m[j][c] + m[4 + j][c] + m[8 + j][c];
-                            s[4 + j][c] = m[4 + j][c] - m[8 + j][c] - m[12 + j][c];
-                        }
-                    for (int i = 0; i < 2; i++) /* (A^T m) A: along columns */
-                        for (int c = 0; c < LANES; c++) {
-                            const float *r0 = s[4 * i], *r1 = s[4 * i + 1], *r2 = s[4 * i + 2],
-                                        *r3 = s[4 * i + 3];
-                            o[2 * i + 0][c] = bl[0][c] + r0[c] + r1[c] + r2[c];
-                            o[2 * i + 1][c] = bl[0][c] + r1[c] - r2[c] - r3[c];
-                        }
-                    for (int k = 0; k < 4; k++)
-                        put(q[k] + n0, o[k], w);
-                }
+        for (int tx = 0; tx < tw; tx++, t++) {
+            float *q[4], *m_rows[XI];
+            tile_rows(l, img, ty, tx, sink_of(l, slot), q);
+            for (int k = 0; k < XI; k++)
+                m_rows[k] = (float *)M + k * plane + t * N;
+            for (int n0 = 0; n0 < N; n0 += LANES) {
+                int w = N - n0 < LANES ? N - n0 : LANES;
+                float m[XI][LANES], s[8][LANES], o[4][LANES], bl[1][LANES];
+                gather(m, m_rows, XI, n0, w);
+                gather(bl, &bias, 1, n0, w);
+                for (int j = 0; j < 4; j++) /* A^T m: along rows */
+                    for (int c = 0; c < LANES; c++) {
+                        s[j][c] = m[j][c] + m[4 + j][c] + m[8 + j][c];
+                        s[4 + j][c] = m[4 + j][c] - m[8 + j][c] - m[12 + j][c];
+                    }
+                for (int i = 0; i < 2; i++) /* (A^T m) A: along columns */
+                    for (int c = 0; c < LANES; c++) {
+                        const float *r0 = s[4 * i], *r1 = s[4 * i + 1], *r2 = s[4 * i + 2],
+                                    *r3 = s[4 * i + 3];
+                        o[2 * i + 0][c] = bl[0][c] + r0[c] + r1[c] + r2[c];
+                        o[2 * i + 1][c] = bl[0][c] + r1[c] - r2[c] - r3[c];
+                    }
+                for (int k = 0; k < 4; k++)
+                    put(q[k] + n0, o[k], w);
             }
+        }
     }
 }
 
 /* dM[xi][T][N] = A dY A^T of every tile: the output transform's adjoint. */
 static void output_adjoint(const layer *l, const float *dy, int nb, float *dM, int slot,
-                           int b0, int b1)
+                           size_t u0, size_t u1)
 {
     (void)slot;
     int N = l->out_c, th = tiles_h(l), tw = tiles_w(l);
-    size_t T = (size_t)nb * th * tw, plane = T * N, t = (size_t)b0 * th * tw;
-    for (int b = b0; b < b1; b++) {
+    size_t T = (size_t)nb * th * tw, plane = T * N, t = u0 * tw;
+    for (size_t u = u0; u < u1; u++) {
+        int b = (int)(u / th), ty = (int)(u % th);
         float *img = (float *)dy + (size_t)b * shape_size(l->out);
-        for (int ty = 0; ty < th; ty++)
-            for (int tx = 0; tx < tw; tx++, t++) {
-                float *q[4];
-                tile_rows(l, img, ty, tx, l->wino_zero, q);
-                for (int n0 = 0; n0 < N; n0 += LANES) {
-                    int w = N - n0 < LANES ? N - n0 : LANES;
-                    float y[4][LANES], s[8][LANES], m[XI][LANES];
-                    gather(y, q, 4, n0, w);
-                    for (int i = 0; i < 2; i++) /* along columns */
-                        for (int c = 0; c < LANES; c++) {
-                            float y0 = y[2 * i][c], y1 = y[2 * i + 1][c];
-                            s[4 * i + 0][c] = y0;
-                            s[4 * i + 1][c] = y0 + y1;
-                            s[4 * i + 2][c] = y0 - y1;
-                            s[4 * i + 3][c] = -y1;
-                        }
-                    for (int j = 0; j < 4; j++) /* along rows */
-                        for (int c = 0; c < LANES; c++) {
-                            float y0 = s[j][c], y1 = s[4 + j][c];
-                            m[0 + j][c] = y0;
-                            m[4 + j][c] = y0 + y1;
-                            m[8 + j][c] = y0 - y1;
-                            m[12 + j][c] = -y1;
-                        }
-                    for (int k = 0; k < XI; k++)
-                        put(dM + k * plane + t * N + n0, m[k], w);
-                }
+        for (int tx = 0; tx < tw; tx++, t++) {
+            float *q[4];
+            tile_rows(l, img, ty, tx, l->wino_zero, q);
+            for (int n0 = 0; n0 < N; n0 += LANES) {
+                int w = N - n0 < LANES ? N - n0 : LANES;
+                float y[4][LANES], s[8][LANES], m[XI][LANES];
+                gather(y, q, 4, n0, w);
+                for (int i = 0; i < 2; i++) /* along columns */
+                    for (int c = 0; c < LANES; c++) {
+                        float y0 = y[2 * i][c], y1 = y[2 * i + 1][c];
+                        s[4 * i + 0][c] = y0;
+                        s[4 * i + 1][c] = y0 + y1;
+                        s[4 * i + 2][c] = y0 - y1;
+                        s[4 * i + 3][c] = -y1;
+                    }
+                for (int j = 0; j < 4; j++) /* along rows */
+                    for (int c = 0; c < LANES; c++) {
+                        float y0 = s[j][c], y1 = s[4 + j][c];
+                        m[0 + j][c] = y0;
+                        m[4 + j][c] = y0 + y1;
+                        m[8 + j][c] = y0 - y1;
+                        m[12 + j][c] = -y1;
+                    }
+                for (int k = 0; k < XI; k++)
+                    put(dM + k * plane + t * N + n0, m[k], w);
             }
+        }
     }
 }
 
-/* One transform over images [b0, b1) of a chunk of nb. */
-typedef void (*tile_pass)(const layer *l, const float *src, int nb, float *dst, int slot, int b0,
-                          int b1);
+/* One transform over the tile rows [u0, u1) of a chunk of nb images, row u
+ * being row u % th of image u / th. */
+typedef void (*tile_pass)(const layer *l, const float *src, int nb, float *dst, int slot,
+                          size_t u0, size_t u1);
 
 typedef struct pass_ctx {
     tile_pass    fn;
@@ -376,20 +377,30 @@ typedef struct pass_ctx {
     const float *src;
     float       *dst;
     int          nb;
+    size_t       unit;  /* tile rows per item of the par_for */
 } pass_ctx;
 
 static void pass_slice(void *p, int slot, size_t lo, size_t hi)
 {
     pass_ctx *c = p;
-    c->fn(c->l, c->src, c->nb, c->dst, slot, (int)lo, (int)hi);
+    c->fn(c->l, c->src, c->nb, c->dst, slot, lo * c->unit, hi * c->unit);
 }
 
-/* A transform of a whole chunk, its images spread over threads (tiles of
- * different images never share an input pixel, so the adjoints' scatters
- * do not collide). */
+/* A transform of a whole chunk, its tile rows spread over threads: the
+ * forward transforms and the output adjoint write each tile's own rows, so
+ * any split is safe, and a chunk of a few large images is still shared
+ * evenly (5 images on 2 threads would leave one idle a sixth of the time). */
+static void over_tile_rows(tile_pass fn, const layer *l, const float *src, int nb, float *dst)
+{
+    pass_ctx c = { fn, l, src, dst, nb, 1 };
+    par_for((size_t)nb * tiles_h(l), 1, pass_slice, &c);
+}
+
+/* The same, whole images to a thread: the input adjoint scatters into
+ * overlapping windows, which only tiles of one image share. */
 static void over_images(tile_pass fn, const layer *l, const float *src, int nb, float *dst)
 {
-    pass_ctx c = { fn, l, src, dst, nb };
+    pass_ctx c = { fn, l, src, dst, nb, (size_t)tiles_h(l) };
     par_for((size_t)nb, 1, pass_slice, &c);
 }
 
@@ -442,10 +453,10 @@ void wino_forward(layer *l, const layer_io *io)
         int T = nb * (int)tiles_per_image(l);
         float *V, *M;
         chunk_buffers(l, nb, &V, &M);
-        over_images(input_transform, l, io->in[0] + (size_t)b0 * in_img, nb, V);
+        over_tile_rows(input_transform, l, io->in[0] + (size_t)b0 * in_img, nb, V);
         xi_ctx c = { .l = l, .V = V, .M = M, .T = T };
         par_for(XI, 1, xi_slice, &c);
-        over_images(output_transform, l, M, nb, io->out + (size_t)b0 * out_img);
+        over_tile_rows(output_transform, l, M, nb, io->out + (size_t)b0 * out_img);
     }
 }
 
@@ -458,9 +469,9 @@ void wino_backward(layer *l, const layer_io *io)
         int T = nb * (int)tiles_per_image(l);
         float *V, *dM;
         chunk_buffers(l, nb, &V, &dM);
-        over_images(input_transform, l, io->in[0] + (size_t)b0 * in_img, nb, V);
+        over_tile_rows(input_transform, l, io->in[0] + (size_t)b0 * in_img, nb, V);
         const float *dy = io->dout + (size_t)b0 * out_img;
-        over_images(output_adjoint, l, dy, nb, dM);
+        over_tile_rows(output_adjoint, l, dy, nb, dM);
         xi_ctx c = { .l = l, .V = V, .M = dM, .T = T, .beta_du = b0 ? 1.0f : 0.0f,
                      .backward = true, .din = io->din[0] != NULL };
         par_for(XI, 1, xi_slice, &c);
