@@ -22,7 +22,7 @@ static struct {
     atomic_uint     gen;                 /* bumped once per job */
     atomic_int      pending;             /* workers still running the job */
     atomic_flag     busy;                /* a par_for is in progress */
-    bool            quit;
+    atomic_bool     quit;                /* set with gen bumped: workers exit */
     unsigned        start_gen;           /* gen when the workers were started */
     par_fn          fn;
     void           *ctx;
@@ -57,7 +57,8 @@ static unsigned wait_job(unsigned seen)
     }
     pthread_mutex_lock(&pool.mu);
     unsigned g;
-    while ((g = atomic_load_explicit(&pool.gen, memory_order_acquire)) == seen && !pool.quit)
+    while ((g = atomic_load_explicit(&pool.gen, memory_order_acquire)) == seen &&
+           !atomic_load_explicit(&pool.quit, memory_order_relaxed))
         pthread_cond_wait(&pool.wake, &pool.mu);
     pthread_mutex_unlock(&pool.mu);
     return g;
@@ -68,11 +69,8 @@ static void *worker(void *arg)
     int slot = (int)(size_t)arg;
     unsigned seen = pool.start_gen; /* jobs published after par_init */
     for (;;) {
-        seen = wait_job(seen);
-        pthread_mutex_lock(&pool.mu);
-        bool quit = pool.quit;
-        pthread_mutex_unlock(&pool.mu);
-        if (quit)
+        seen = wait_job(seen); /* its acquire load orders the read of quit */
+        if (atomic_load_explicit(&pool.quit, memory_order_relaxed))
             return NULL;
         size_t lo, hi;
         par_range(pool.n, pool.threads, slot, &lo, &hi);
@@ -89,13 +87,13 @@ static void *worker(void *arg)
 static void stop_workers(void)
 {
     pthread_mutex_lock(&pool.mu);
-    pool.quit = true;
+    atomic_store_explicit(&pool.quit, true, memory_order_relaxed);
     atomic_fetch_add_explicit(&pool.gen, 1, memory_order_release);
     pthread_cond_broadcast(&pool.wake);
     pthread_mutex_unlock(&pool.mu);
     for (int i = 1; i < pool.threads; i++)
         pthread_join(pool.tid[i], NULL);
-    pool.quit = false;
+    atomic_store(&pool.quit, false);
     pool.threads = 1;
 }
 
