@@ -40,8 +40,8 @@ enum { P_LOSS, P_ACC, P_LR, P_MOM, P_RLOSS, P_RACC, N_PANELS };
 static chart charts[N_PANELS];
 
 /* Appends a series unless there is no data or the chart is full. */
-static void add(chart *c, const char *name, const double *x, const double *y, size_t n,
-                int color, chart_style style, chart_kind kind)
+static chart_series *add(chart *c, const char *name, const double *x, const double *y,
+                         size_t n, int color, chart_style style, chart_kind kind)
 {
     chart_series *s = n && x && y ? chart_add_series(c, name, x, y, n) : NULL;
     if (s) {
@@ -49,6 +49,7 @@ static void add(chart *c, const char *name, const double *x, const double *y, si
         s->style = style;
         s->kind = kind;
     }
+    return s;
 }
 
 /* y(x) of a run's table: the smoothed curve over the raw one in a faint
@@ -72,16 +73,19 @@ static void add_line_points(chart *c, const char *name, const double *x, const d
     add(c, "", x, y, n, color, CHART_NORMAL, CHART_POINTS);
 }
 
-/* An LR estimate column as faint dots, named after the run when several. */
-static void add_estimate(chart *c, const run *r, int n_runs, const char *col,
-                         const char *what, int color)
+/* The run's optimal-LR estimates, faint in its colour (which names the run:
+ * a run label would not fit beside the estimate's name): the secant
+ * estimate as a dashed curve through the iterations that measured it,
+ * g.g/gHg as points, so the two tell apart without a second colour. */
+static void add_estimates(chart *c, const run *r, int color)
 {
-    char name[2 * CHART_NAME_LEN];   /* cut to CHART_NAME_LEN by the chart */
-    snprintf(name, sizeof name, "%s%s%s", n_runs > 1 ? r->label : "", n_runs > 1 ? " " : "",
-             what);
-    if (table_has(&r->m, col))
-        add(c, name, table_col(&r->m, "iter"), table_col(&r->m, col), r->m.n, color,
-            CHART_FAINT, CHART_POINTS);
+    chart_series *s = add(c, "secant est.", r->est_x, r->est_y, r->n_est, color, CHART_FAINT,
+                          CHART_LINE);
+    if (s)
+        s->dash = 2;
+    if (r->n_est) /* measured at the same iterations; none: no legend entry */
+        add(c, "HVP est.", table_col(&r->m, "iter"), table_col(&r->m, "lr_est_hvp"), r->m.n,
+            color, CHART_FAINT, CHART_POINTS);
 }
 
 static void build_charts(const run *runs, int n)
@@ -124,8 +128,7 @@ static void build_charts(const run *runs, int n)
         add_line_points(&charts[P_ACC], r->label, r->acc_x, r->acc_y, r->n_acc, color);
         add(&charts[P_LR], r->label, table_col(m, "iter"), table_col(m, "lr"), m->n, color,
             CHART_NORMAL, CHART_LINE);
-        add_estimate(&charts[P_LR], r, n, "lr_est_secant", "secant est.", color);
-        add_estimate(&charts[P_LR], r, n, "lr_est_hvp", "HVP est.", color);
+        add_estimates(&charts[P_LR], r, color);
         add(&charts[P_MOM], r->label, table_col(m, "iter"), table_col(m, "momentum"), m->n,
             color, CHART_NORMAL, CHART_LINE);
         for (int p = P_LOSS; p <= P_LR; p++)

@@ -205,14 +205,17 @@ int run_read(run *r, const char *dir, lr_err *e)
         return lr_fail(e, "%s/rangetest.csv has no lr column", dir);
 
     size_t n = r->m.n, nr = r->rt.n;
-    r->buf = malloc((2 * n + 2 * nr + 1) * sizeof *r->buf);
+    r->buf = malloc((4 * n + 2 * nr + 1) * sizeof *r->buf);
     if (!r->buf)
         return lr_fail(e, "out of memory reading %s", dir);
     r->acc_x = r->buf;
     r->acc_y = r->acc_x + n;
     r->racc_x = r->acc_y + n;
     r->racc_y = r->racc_x + nr;
+    r->est_x = r->racc_y + nr;
+    r->est_y = r->est_x + n;
     r->n_acc = compact(&r->m, "iter", "test_acc", r->acc_x, r->acc_y);
+    r->n_est = compact(&r->m, "iter", "lr_est_secant", r->est_x, r->est_y);
     r->n_racc = compact(&r->rt, "lr", "test_acc", r->racc_x, r->racc_y);
     for (size_t i = 0; i < r->n_acc; i++)
         r->acc_y[i] *= 100.0;     /* accuracies are drawn in percent */

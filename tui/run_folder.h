@@ -33,9 +33,10 @@ typedef struct run {
     char        policy[32], model[48];
     double      lr_min, lr_max;
     table       m, rt;                     /* metrics.csv, rangetest.csv */
-    double     *buf;                       /* the compacted accuracy columns below */
+    double     *buf;                       /* the compacted columns below */
     double     *acc_x, *acc_y, *racc_x, *racc_y;   /* test_acc where measured */
-    size_t      n_acc, n_racc;
+    double     *est_x, *est_y;             /* lr_est_secant where measured */
+    size_t      n_acc, n_racc, n_est;
     double      ev_iter[CHART_MAX_MARKERS];        /* events.csv: iteration, kind */
     char        ev_kind[CHART_MAX_MARKERS][CHART_LABEL_LEN];
     int         n_ev;
