@@ -20,8 +20,8 @@ static int same_shape(layer *l, lr_err *e)
     return 0;
 }
 
-/* The ReLU loops are written without branches (see relu_grad): a
- * mispredicted branch per element would make them cost as much as a GEMM. */
+/* The ReLU loops use relu_out and relu_grad (layers.h): a mispredicted
+ * branch per element would make them cost as much as a GEMM. */
 static void relu_slice(void *p, int slot, size_t lo, size_t hi)
 {
     (void)slot;
@@ -29,7 +29,7 @@ static void relu_slice(void *p, int slot, size_t lo, size_t hi)
     const float *restrict x = c->a;
     float *restrict y = c->out;
     for (size_t i = lo; i < hi; i++)
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+        y[i] = relu_out(x[i]);
 }
 
 static void relu_forward(layer *l, const layer_io *io)
@@ -69,10 +69,8 @@ static void add_slice(void *p, int slot, size_t lo, size_t hi)
     const float *restrict a = c->a, *restrict b = c->b;
     float *restrict y = c->out;
     if (c->relu)
-        for (size_t i = lo; i < hi; i++) {
-            float v = a[i] + b[i];
-            y[i] = v > 0.0f ? v : 0.0f;
-        }
+        for (size_t i = lo; i < hi; i++)
+            y[i] = relu_out(a[i] + b[i]);
     else
         for (size_t i = lo; i < hi; i++)
             y[i] = a[i] + b[i];

@@ -176,10 +176,8 @@ static void affine_slice(void *p, int slot, size_t lo, size_t hi)
         const float *restrict xr = c->x + r * C;
         float *restrict yr = c->out + r * C;
         if (c->l->relu)
-            for (int j = 0; j < C; j++) {
-                float v = xr[j] * a[j] + sh[j];
-                yr[j] = v > 0.0f ? v : 0.0f;
-            }
+            for (int j = 0; j < C; j++)
+                yr[j] = relu_out(xr[j] * a[j] + sh[j]);
         else
             for (int j = 0; j < C; j++)
                 yr[j] = xr[j] * a[j] + sh[j];

@@ -195,8 +195,10 @@ int      layer_no_gemms(const layer *l, int B, bool needs_din, layer_gemm *g);
  * db += the sum of the rows of dout. */
 void   layer_bias_rows(float *out, const float *b, size_t rows, int n);
 void   layer_bias_grad(float *db, const float *dout, size_t rows, int n);
-/* The gradient through a ReLU whose output was y. Without a branch: signs
- * are random, so a branch would be mispredicted half the time. */
+/* A ReLU's output, and the gradient through a ReLU whose output was y. Both
+ * compile without a branch: signs are random, so a branch would be
+ * mispredicted half the time. */
+static inline float relu_out(float x) { return x > 0.0f ? x : 0.0f; }
 static inline float relu_grad(float dy, float y) { return dy * (float)(y > 0.0f); }
 /* dst = src (acc false) or dst += src (acc true), n floats. */
 void   layer_put(float *restrict dst, const float *restrict src, size_t n, bool acc);
