@@ -485,19 +485,9 @@ void wino_backward(layer *l, const layer_io *io)
     filter_adjoint(l);
 }
 
-int wino_gemms(const layer *l, int B, bool needs_din, layer_gemm *g)
+void wino_gemm_shape(const layer *l, int *rows_per_image, int *k, int *times)
 {
-    int C = l->in.c, N = l->out_c, per = l->col_images > 0 ? l->col_images : B;
-    int n = 0, full = B / per, rest = B % per;
-    for (int part = 0; part < 2; part++) {
-        int count = XI * (part == 0 ? full : (rest > 0));
-        int T = (part == 0 ? per : rest) * (int)tiles_per_image(l);
-        if (count == 0)
-            continue;
-        g[n++] = (layer_gemm){ T, N, C, false, false, count };
-        g[n++] = (layer_gemm){ C, N, T, true, false, count };
-        if (needs_din)
-            g[n++] = (layer_gemm){ T, C, N, false, true, count };
-    }
-    return n;
+    *rows_per_image = (int)tiles_per_image(l);
+    *k = l->in.c;
+    *times = XI;
 }

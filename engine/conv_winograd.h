@@ -22,7 +22,8 @@ void   wino_forward(layer *l, const layer_io *io);
 /* Accumulates dw and writes (or adds to) din; the bias gradient is the
  * caller's (layer_conv.c takes it for both lowerings). */
 void   wino_backward(layer *l, const layer_io *io);
-/* The GEMM shapes of one training pass (layer_ops.gemms). */
-int    wino_gemms(const layer *l, int B, bool needs_din, layer_gemm *g);
+/* Its products per chunk of images, for layer_ops.gemms: `times` GEMMs
+ * with rows_per_image rows an image (tiles) and K = k (input channels). */
+void   wino_gemm_shape(const layer *l, int *rows_per_image, int *k, int *times);
 
 #endif

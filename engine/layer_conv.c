@@ -277,13 +277,15 @@ static uint64_t conv_flops(const layer *l, bool needs_din)
 
 static int conv_gemms(const layer *l, int B, bool needs_din, layer_gemm *g)
 {
+    /* per chunk of images, either lowering: `times` products of M x K by K x N */
+    int rows = (int)pixels_out(l), K = (int)patch_len(l), times = 1;
     if (winograd(l))
-        return wino_gemms(l, B, needs_din, g);
-    int N = l->out_c, K = (int)patch_len(l), per = l->col_images > 0 ? l->col_images : B;
+        wino_gemm_shape(l, &rows, &K, &times);
+    int N = l->out_c, per = l->col_images > 0 ? l->col_images : B;
     int n = 0, full = B / per, rest = B % per;
     for (int part = 0; part < 2; part++) {
-        int count = part == 0 ? full : (rest > 0);
-        int M = (part == 0 ? per : rest) * (int)pixels_out(l);
+        int count = times * (part == 0 ? full : (rest > 0));
+        int M = (part == 0 ? per : rest) * rows;
         if (count == 0)
             continue;
         g[n++] = (layer_gemm){ M, N, K, false, false, count };

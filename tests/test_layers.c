@@ -253,6 +253,37 @@ Test(layers, conv_auto_lowering)
     }
 }
 
+/* The GEMM list `lrscope bench` times is the work each lowering does, over
+ * full chunks of images and the remainder: im2col's products multiply-add
+ * exactly the direct convolution's count, Winograd's 16/36 of it (on even
+ * sizes, where the 2x2 tiles cover the image exactly). */
+Test(layers, conv_gemm_lists_add_up_to_the_lowerings_work)
+{
+    const struct { conv_algo algo; double share; } cases[] = {
+        { CONV_IM2COL, 1.0 }, { CONV_WINOGRAD, 16.0 / 36.0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int B = 5;
+        lr_rng r;
+        rng_seed(&r, 1);
+        layer l = proto(LAYER_CONV, 32, 3, 1, 1, false);
+        l.algo = cases[i].algo;
+        lone t;
+        lone_make(&t, &l, (lr_shape){ 32, 28, 28 }, B, &r);
+        cr_expect(t.l.col_images < B && B % t.l.col_images, "case %zu: want a remainder chunk",
+                  i);
+        layer_gemm g[LAYER_MAX_GEMMS];
+        int n = t.l.ops->gemms(&t.l, B, true, g);
+        double macs = 0.0;
+        for (int k = 0; k < n; k++)
+            macs += (double)g[k].count * g[k].m * g[k].n * g[k].k;
+        double direct = 3.0 * B * 28 * 28 * (9 * 32) * 32; /* forward, dW, din */
+        cr_expect(fabs(macs - cases[i].share * direct) < 0.5, "case %zu: %.0f multiply-adds, "
+                  "want %.0f", i, macs, cases[i].share * direct);
+        lone_free(&t);
+    }
+}
+
 Test(layers, conv_strided_padded_no_bias)
 {
     layer l = proto(LAYER_CONV, 3, 3, 2, 1, false);
