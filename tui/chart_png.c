@@ -248,9 +248,10 @@ static void draw_series(ctx *k, const chart_series *s)
     for (size_t i = 0; i < s->n; i++) {
         double x = chart_png_px(&k->g, s->x ? s->x[i] : (double)i);
         double y = chart_png_py(&k->g, s->y[i]);
-        if (isnan(x) || isnan(y)) {          /* a gap; a point alone between gaps is a dot */
+        if (isnan(x) || isnan(y)) {          /* a gap; a point alone between gaps is a
+                                                dot, as large as a POINTS series' */
             if (have_prev && lone)
-                png_canvas_pen_disc(k->cv, px, py, p.width);
+                png_canvas_pen_disc(k->cv, px, py, p.radius);
             have_prev = 0;
             continue;
         }
@@ -267,7 +268,7 @@ static void draw_series(ctx *k, const chart_series *s)
         py = y;
     }
     if (have_prev && lone)
-        png_canvas_pen_disc(k->cv, px, py, p.width);
+        png_canvas_pen_disc(k->cv, px, py, p.radius);
     png_canvas_paint(k->cv, p.color);
 }
 
