@@ -1,55 +1,68 @@
 /* conv_winograd.c — 3x3 convolutions (stride 1, padding 1) by Winograd's
- * minimal filtering F(2x2, 3x3) (Lavin & Gray, "Fast Algorithms for
+ * minimal filtering F(4x4, 3x3) (Lavin & Gray, "Fast Algorithms for
  * Convolutional Neural Networks", 2016).
  *
- * The output is cut into 2x2 tiles; tile t reads the 4x4 input window that
+ * The output is cut into 4x4 tiles; tile t reads the 6x6 input window that
  * starts one pixel up and left of it. With the constant matrices
  *
- *   B^T = | 1  0 -1  0 |    G = | 1    0    0   |    A^T = | 1  1  1  0 |
- *         | 0  1  1  0 |        | 1/2  1/2  1/2 |          | 0  1 -1 -1 |
- *         | 0 -1  1  0 |        | 1/2 -1/2  1/2 |
- *         | 0  1  0 -1 |        | 0    0    1   |
+ *   B^T = | 4  0 -5  0  1  0 |   G = | 1/4    0     0   |   A^T = | 1 1  1 1  1 0 |
+ *         | 0 -4 -4  1  1  0 |       | -1/6 -1/6  -1/6 |         | 0 1 -1 2 -2 0 |
+ *         | 0  4 -4 -1  1  0 |       | -1/6  1/6  -1/6 |         | 0 1  1 4  4 0 |
+ *         | 0 -2 -1  2  1  0 |       | 1/24  1/12  1/6 |         | 0 1 -1 8 -8 1 |
+ *         | 0  2 -1 -2  1  0 |       | 1/24 -1/12  1/6 |
+ *         | 0  4  0 -5  0  1 |       | 0      0     1   |
  *
  * one tile of one output channel n is
  *
  *   Y = A^T [ sum_c (G w[c][n] G^T) (.) (B^T d[c] B) ] A      ((.) elementwise)
  *
- * and the 16 elementwise positions xi are 16 independent matrix products
+ * and the 36 elementwise positions xi are 36 independent matrix products
  * over channels, batched over every tile of a chunk of images:
  *
- *   V[xi][T][C] = input transform     U[xi][C][N] = filter transform
- *   M[xi][T][N] = V[xi] U[xi]         16 cblas_sgemm, M = T, N = out_c, K = C
+ *   V[T][xi][C] = input transform     U[xi][C][N] = filter transform
+ *   M[T][xi][N] = V[.][xi] U[xi]      36 cblas_sgemm, M = T, N = out_c, K = C
  *   y           = output transform of M (+ bias)
  *
- * That is 16 multiply-adds per tile and channel pair where im2col does 36:
- * 2.25x fewer. Every stage is linear, so backward is the exact adjoint of
- * each stage in reverse:
+ * That is 36 multiply-adds per tile (16 outputs) and channel pair where
+ * im2col does 144: 4x fewer. F(2x2, 3x3), 16 per 4 outputs, saves 2.25x;
+ * side by side, both laid out by position, F(4x4) trained resnet:8 and
+ * cnn-bn 8-10 % faster, its 6x6 windows also reading each input pixel 2.25
+ * times where 4x4 windows read it 4 times. Every stage is linear, so
+ * backward is the exact adjoint of each stage in reverse:
  *
  *   dM = A dY A^T                      per tile (zero outside the image)
- *   dU[xi] = V[xi]^T dM[xi]            16 GEMMs, K = T (summed over chunks)
- *   dV[xi] = dM[xi] U[xi]^T            16 GEMMs, K = N
+ *   dU[xi] = V[xi]^T dM[xi]            36 GEMMs, K = T (summed over chunks)
+ *   dV[xi] = dM[xi] U[xi]^T            36 GEMMs, K = N
  *   dx += B dV B^T                     scattered back; windows overlap
  *   dw += G^T dU G
  *
- * Numerical error: the transforms only add, subtract and halve, so the
- * result differs from im2col's by rounding of the same order (a few float
- * ulps of the sums); tests/test_layers.c checks both lowerings against
- * finite differences and against each other.
+ * Numerical error: the larger tile's constants (4, 5, 8, 1/6, 1/24) round
+ * more than F(2x2)'s adds and halves. Against im2col on 64 channels the
+ * outputs and gradients differ by 2-4e-5 of their RMS (F(2x2): 2-3e-6),
+ * far below the noise of SGD; tests/test_layers.c checks both lowerings
+ * against finite differences and against each other (within 1e-3).
  *
  * Layout: channel-last as everywhere (layers.h), so every transform is a
- * loop over contiguous channels that the compiler vectorises. V and M live
- * in the network's shared col buffer, a chunk of images at a time; U, dU,
- * a row of zeros and per thread a row of discarded writes live in the
- * layer's scratch. V is recomputed in backward rather than kept, as im2col
- * is. The transforms spread a chunk's tile rows over threads (par.h), the
- * input adjoint its images, and the 16 products their positions. */
+ * loop over contiguous channels that the compiler vectorises. V and M keep a
+ * tile's 36 positions together ([T][xi][C]): each transform reads or writes
+ * one contiguous block per tile, and each GEMM reads its position's rows
+ * with a stride (lda = 36 C), which OpenBLAS's packing absorbs. The
+ * position-major layout ([xi][T][C]) spread every tile's writes over 36
+ * streams and was 7 % slower on resnet:8. V and M live in the network's
+ * shared col buffer, a chunk of images at a time; U, dU, a row of zeros and
+ * per thread a row of discarded writes live in the layer's scratch. V is
+ * recomputed in backward rather than kept, as im2col is. The transforms
+ * spread a chunk's tile rows over threads (par.h), the input adjoint its
+ * images, and the 36 products their positions. */
 #include "engine/conv_winograd.h"
 #include "engine/par.h"
 
 #include <cblas.h>
 #include <string.h>
 
-#define XI 16 /* positions of a transformed 4x4 tile */
+#define TM 4        /* output tile: TM x TM pixels */
+#define TA 6        /* input window of a tile: TA x TA, TM + 3 - 1 */
+#define XI (TA * TA) /* positions of a transformed tile */
 
 bool wino_applies(const layer *l)
 {
@@ -61,8 +74,8 @@ bool wino_pays(const layer *l)
     return l->in.c >= 8;
 }
 
-static int tiles_h(const layer *l) { return (l->out.h + 1) / 2; }
-static int tiles_w(const layer *l) { return (l->out.w + 1) / 2; }
+static int tiles_h(const layer *l) { return (l->out.h + TM - 1) / TM; }
+static int tiles_w(const layer *l) { return (l->out.w + TM - 1) / TM; }
 static size_t tiles_per_image(const layer *l) { return (size_t)tiles_h(l) * tiles_w(l); }
 
 static size_t widest_row(const layer *l)
@@ -95,87 +108,9 @@ static float *sink_of(const layer *l, int slot)
     return l->wino_sink + (size_t)slot * widest_row(l);
 }
 
-/* U[xi][C][N] = G w G^T for every (c, n); w is [3][3][C][N]. */
-static void filter_transform(const layer *l)
-{
-    int C = l->in.c, N = l->out_c;
-    size_t cn = (size_t)C * N;
-    const float *w = l->w;
-    float *u = l->wino_u;
-    for (size_t i = 0; i < cn; i++) {
-        float g[9], t[12];
-        for (int k = 0; k < 9; k++)
-            g[k] = w[k * cn + i];
-        for (int x = 0; x < 3; x++) { /* G g: along ky, per column kx */
-            t[0 * 3 + x] = g[0 * 3 + x];
-            t[1 * 3 + x] = 0.5f * (g[0 * 3 + x] + g[1 * 3 + x] + g[2 * 3 + x]);
-            t[2 * 3 + x] = 0.5f * (g[0 * 3 + x] - g[1 * 3 + x] + g[2 * 3 + x]);
-            t[3 * 3 + x] = g[2 * 3 + x];
-        }
-        for (int y = 0; y < 4; y++) { /* (G g) G^T: along kx */
-            const float *r = t + y * 3;
-            u[(y * 4 + 0) * cn + i] = r[0];
-            u[(y * 4 + 1) * cn + i] = 0.5f * (r[0] + r[1] + r[2]);
-            u[(y * 4 + 2) * cn + i] = 0.5f * (r[0] - r[1] + r[2]);
-            u[(y * 4 + 3) * cn + i] = r[2];
-        }
-    }
-}
-
-/* dw [3][3][C][N] += G^T dU G, the filter transform's adjoint. */
-static void filter_adjoint(layer *l)
-{
-    int C = l->in.c, N = l->out_c;
-    size_t cn = (size_t)C * N;
-    const float *du = l->wino_du;
-    float *dw = l->dw;
-    for (size_t i = 0; i < cn; i++) {
-        float t[12];
-        for (int y = 0; y < 4; y++) { /* along kx: G^T of the row */
-            float a = du[(y * 4 + 0) * cn + i], b = du[(y * 4 + 1) * cn + i],
-                  c = du[(y * 4 + 2) * cn + i], d = du[(y * 4 + 3) * cn + i];
-            t[y * 3 + 0] = a + 0.5f * (b + c);
-            t[y * 3 + 1] = 0.5f * (b - c);
-            t[y * 3 + 2] = 0.5f * (b + c) + d;
-        }
-        for (int x = 0; x < 3; x++) { /* along ky */
-            float a = t[0 * 3 + x], b = t[1 * 3 + x], c = t[2 * 3 + x], d = t[3 * 3 + x];
-            dw[(0 * 3 + x) * cn + i] += a + 0.5f * (b + c);
-            dw[(1 * 3 + x) * cn + i] += 0.5f * (b - c);
-            dw[(2 * 3 + x) * cn + i] += 0.5f * (b + c) + d;
-        }
-    }
-}
-
-/* The 16 rows of one tile's 4x4 window: pixel pointers into the image, or
- * `outside` where the window leaves it. */
-static void window_rows(const layer *l, float *img, int ty, int tx, size_t row_len,
-                        float *outside, float *p[XI])
-{
-    int H = l->in.h, W = l->in.w;
-    for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++) {
-            int iy = 2 * ty - 1 + i, ix = 2 * tx - 1 + j;
-            bool in = iy >= 0 && iy < H && ix >= 0 && ix < W;
-            p[i * 4 + j] = in ? img + ((size_t)iy * W + ix) * row_len : outside;
-        }
-}
-
-/* The 4 output pixels of tile (ty, tx), or `outside` past the image's edge
- * (an odd height or width). */
-static void tile_rows(const layer *l, float *img, int ty, int tx, float *outside, float *q[4])
-{
-    int H = l->out.h, W = l->out.w, N = l->out_c;
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++) {
-            int oy = 2 * ty + i, ox = 2 * tx + j;
-            q[i * 2 + j] = oy < H && ox < W ? img + ((size_t)oy * W + ox) * N : outside;
-        }
-}
-
 /* The transforms work on LANES channels at a time, through local arrays:
  * the compiler vectorises fixed-length loops over them, which it will not do
- * across 16 pointers that might alias the output. */
+ * across 36 pointers that might alias the output. */
 #define LANES 8
 
 /* dst[k][0..w) = rows[k][c0..c0+w), the rest of each lane row zero. */
@@ -202,13 +137,171 @@ static void put(float *dst, const float *src, int w)
         memcpy(dst, src, (size_t)w * sizeof *dst);
 }
 
+/* The one-dimensional stages, each on LANES channels at once: `in` and
+ * `out` step through their rows by `is` and `os`, so one function serves
+ * both the row and the column pass of a 6x6 (or 6x4) tile. */
+
+/* out = B^T in: 6 -> 6, the input transform. */
+static inline void bt_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    for (int c = 0; c < LANES; c++) {
+        float d0 = in[0][c], d1 = in[is][c], d2 = in[2 * is][c], d3 = in[3 * is][c],
+              d4 = in[4 * is][c], d5 = in[5 * is][c];
+        float s = d4 - d2, t = d1 - d3;
+        out[0][c] = 4.0f * d0 - 5.0f * d2 + d4;
+        out[os][c] = (d3 + d4) - 4.0f * (d1 + d2);
+        out[2 * os][c] = (d4 - d3) + 4.0f * (d1 - d2);
+        out[3 * os][c] = s - 2.0f * t;
+        out[4 * os][c] = s + 2.0f * t;
+        out[5 * os][c] = 4.0f * d1 - 5.0f * d3 + d5;
+    }
+}
+
+/* out = B in: 6 -> 6, the input transform's adjoint. */
+static inline void b_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    for (int c = 0; c < LANES; c++) {
+        float r0 = in[0][c], r1 = in[is][c], r2 = in[2 * is][c], r3 = in[3 * is][c],
+              r4 = in[4 * is][c], r5 = in[5 * is][c];
+        out[0][c] = 4.0f * r0;
+        out[os][c] = 4.0f * (r2 - r1 + r5) + 2.0f * (r4 - r3);
+        out[2 * os][c] = -5.0f * r0 - 4.0f * (r1 + r2) - (r3 + r4);
+        out[3 * os][c] = (r1 - r2) + 2.0f * (r3 - r4) - 5.0f * r5;
+        out[4 * os][c] = r0 + r1 + r2 + r3 + r4;
+        out[5 * os][c] = r5;
+    }
+}
+
+/* out = A^T in: 6 -> 4, the output transform. */
+static inline void at_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    for (int c = 0; c < LANES; c++) {
+        float m0 = in[0][c], m1 = in[is][c], m2 = in[2 * is][c], m3 = in[3 * is][c],
+              m4 = in[4 * is][c], m5 = in[5 * is][c];
+        float a = m1 + m2, b = m1 - m2, p = m3 + m4, q = m3 - m4;
+        out[0][c] = m0 + a + p;
+        out[os][c] = b + 2.0f * q;
+        out[2 * os][c] = a + 4.0f * p;
+        out[3 * os][c] = b + 8.0f * q + m5;
+    }
+}
+
+/* out = A in: 4 -> 6, the output transform's adjoint. */
+static inline void a_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    for (int c = 0; c < LANES; c++) {
+        float y0 = in[0][c], y1 = in[is][c], y2 = in[2 * is][c], y3 = in[3 * is][c];
+        float e = y0 + y2, f = y1 + y3, g = y0 + 4.0f * y2, h = 2.0f * y1 + 8.0f * y3;
+        out[0][c] = y0;
+        out[os][c] = e + f;
+        out[2 * os][c] = e - f;
+        out[3 * os][c] = g + h;
+        out[4 * os][c] = g - h;
+        out[5 * os][c] = y3;
+    }
+}
+
+/* out = G in: 3 -> 6, the filter transform. */
+static inline void g_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    for (int c = 0; c < LANES; c++) {
+        float g0 = in[0][c], g1 = in[is][c], g2 = in[2 * is][c];
+        out[0][c] = g0 / 4.0f;
+        out[os][c] = -(g0 + g1 + g2) / 6.0f;
+        out[2 * os][c] = -(g0 - g1 + g2) / 6.0f;
+        out[3 * os][c] = g0 / 24.0f + g1 / 12.0f + g2 / 6.0f;
+        out[4 * os][c] = g0 / 24.0f - g1 / 12.0f + g2 / 6.0f;
+        out[5 * os][c] = g2;
+    }
+}
+
+/* out = G^T in: 6 -> 3, the filter transform's adjoint. */
+static inline void gt_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    for (int c = 0; c < LANES; c++) {
+        float u0 = in[0][c], u1 = in[is][c], u2 = in[2 * is][c], u3 = in[3 * is][c],
+              u4 = in[4 * is][c], u5 = in[5 * is][c];
+        out[0][c] = u0 / 4.0f - (u1 + u2) / 6.0f + (u3 + u4) / 24.0f;
+        out[os][c] = (u2 - u1) / 6.0f + (u3 - u4) / 12.0f;
+        out[2 * os][c] = -(u1 + u2) / 6.0f + (u3 + u4) / 6.0f + u5;
+    }
+}
+
+/* U[xi][C][N] = G w G^T for every (c, n); w is [3][3][C][N]. */
+static void filter_transform(const layer *l)
+{
+    size_t cn = (size_t)l->in.c * l->out_c;
+    float *w_rows[9];
+    for (int k = 0; k < 9; k++)
+        w_rows[k] = l->w + k * cn;
+    for (size_t i0 = 0; i0 < cn; i0 += LANES) {
+        int w = cn - i0 < LANES ? (int)(cn - i0) : LANES;
+        float g[9][LANES], t[TA * 3][LANES], u[XI][LANES];
+        gather(g, w_rows, 9, (int)i0, w);
+        for (int x = 0; x < 3; x++) /* G g: down each column kx */
+            g_1d(t + x, 3, g + x, 3);
+        for (int y = 0; y < TA; y++) /* (G g) G^T: along each row */
+            g_1d(u + y * TA, 1, t + y * 3, 1);
+        for (int k = 0; k < XI; k++)
+            put(l->wino_u + k * cn + i0, u[k], w);
+    }
+}
+
+/* dw [3][3][C][N] += G^T dU G, the filter transform's adjoint. */
+static void filter_adjoint(layer *l)
+{
+    size_t cn = (size_t)l->in.c * l->out_c;
+    float *du_rows[XI];
+    for (int k = 0; k < XI; k++)
+        du_rows[k] = l->wino_du + k * cn;
+    for (size_t i0 = 0; i0 < cn; i0 += LANES) {
+        int w = cn - i0 < LANES ? (int)(cn - i0) : LANES;
+        float u[XI][LANES], t[TA * 3][LANES], g[9][LANES];
+        gather(u, du_rows, XI, (int)i0, w);
+        for (int y = 0; y < TA; y++) /* along each row */
+            gt_1d(t + y * 3, 1, u + y * TA, 1);
+        for (int x = 0; x < 3; x++) /* down each column */
+            gt_1d(g + x, 3, t + x, 3);
+        for (int k = 0; k < 9; k++)
+            for (int c = 0; c < w; c++)
+                l->dw[k * cn + i0 + c] += g[k][c];
+    }
+}
+
+/* The 36 rows of one tile's 6x6 window: pixel pointers into the image, or
+ * `outside` where the window leaves it. */
+static void window_rows(const layer *l, float *img, int ty, int tx, size_t row_len,
+                        float *outside, float *p[XI])
+{
+    int H = l->in.h, W = l->in.w;
+    for (int i = 0; i < TA; i++)
+        for (int j = 0; j < TA; j++) {
+            int iy = TM * ty - 1 + i, ix = TM * tx - 1 + j;
+            bool in = iy >= 0 && iy < H && ix >= 0 && ix < W;
+            p[i * TA + j] = in ? img + ((size_t)iy * W + ix) * row_len : outside;
+        }
+}
+
+/* The 16 output pixels of tile (ty, tx), or `outside` past the image's
+ * edge (a size that is not a multiple of 4). */
+static void tile_rows(const layer *l, float *img, int ty, int tx, float *outside,
+                      float *q[TM * TM])
+{
+    int H = l->out.h, W = l->out.w, N = l->out_c;
+    for (int i = 0; i < TM; i++)
+        for (int j = 0; j < TM; j++) {
+            int oy = TM * ty + i, ox = TM * tx + j;
+            q[i * TM + j] = oy < H && ox < W ? img + ((size_t)oy * W + ox) * N : outside;
+        }
+}
+
 /* V[xi][T][C] = B^T d B for every tile of images x [nb][H][W][C]. */
-static void input_transform(const layer *l, const float *x, int nb, float *V, int slot,
+static void input_transform(const layer *l, const float *x, float *V, int slot,
                             size_t u0, size_t u1)
 {
     (void)slot;
     int C = l->in.c, th = tiles_h(l), tw = tiles_w(l);
-    size_t T = (size_t)nb * th * tw, plane = T * C, t = u0 * tw;
+    size_t t = u0 * tw;
     for (size_t u = u0; u < u1; u++) {
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = (float *)x + (size_t)b * shape_size(l->in);
@@ -219,35 +312,23 @@ static void input_transform(const layer *l, const float *x, int nb, float *V, in
                 int w = C - c0 < LANES ? C - c0 : LANES;
                 float d[XI][LANES], r[XI][LANES], v[XI][LANES];
                 gather(d, p, XI, c0, w);
-                for (int j = 0; j < 4; j++) /* B^T d: along rows */
-                    for (int c = 0; c < LANES; c++) {
-                        r[0 + j][c] = d[0 + j][c] - d[8 + j][c];
-                        r[4 + j][c] = d[4 + j][c] + d[8 + j][c];
-                        r[8 + j][c] = d[8 + j][c] - d[4 + j][c];
-                        r[12 + j][c] = d[4 + j][c] - d[12 + j][c];
-                    }
-                for (int i = 0; i < 4; i++) /* (B^T d) B: along columns */
-                    for (int c = 0; c < LANES; c++) {
-                        const float *s0 = r[4 * i], *s1 = r[4 * i + 1], *s2 = r[4 * i + 2],
-                                    *s3 = r[4 * i + 3];
-                        v[4 * i + 0][c] = s0[c] - s2[c];
-                        v[4 * i + 1][c] = s1[c] + s2[c];
-                        v[4 * i + 2][c] = s2[c] - s1[c];
-                        v[4 * i + 3][c] = s1[c] - s3[c];
-                    }
+                for (int j = 0; j < TA; j++) /* B^T d: down each column */
+                    bt_1d(r + j, TA, d + j, TA);
+                for (int i = 0; i < TA; i++) /* (B^T d) B: along each row */
+                    bt_1d(v + i * TA, 1, r + i * TA, 1);
                 for (int k = 0; k < XI; k++)
-                    put(V + k * plane + t * C + c0, v[k], w);
+                    put(V + (t * XI + k) * C + c0, v[k], w);
             }
         }
     }
 }
 
 /* dx [nb][H][W][C] += B dV B^T of every tile: the input transform's adjoint. */
-static void input_adjoint(const layer *l, const float *dV, int nb, float *dx, int slot,
+static void input_adjoint(const layer *l, const float *dV, float *dx, int slot,
                           size_t u0, size_t u1)
 {
     int C = l->in.c, th = tiles_h(l), tw = tiles_w(l);
-    size_t T = (size_t)nb * th * tw, plane = T * C, t = u0 * tw;
+    size_t t = u0 * tw;
     for (size_t u = u0; u < u1; u++) {
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = dx + (size_t)b * shape_size(l->in);
@@ -255,29 +336,15 @@ static void input_adjoint(const layer *l, const float *dV, int nb, float *dx, in
             float *p[XI], *v_rows[XI];
             window_rows(l, img, ty, tx, (size_t)C, sink_of(l, slot), p);
             for (int k = 0; k < XI; k++)
-                v_rows[k] = (float *)dV + k * plane + t * C;
+                v_rows[k] = (float *)dV + (t * XI + k) * C;
             for (int c0 = 0; c0 < C; c0 += LANES) {
                 int w = C - c0 < LANES ? C - c0 : LANES;
                 float v[XI][LANES], r[XI][LANES], d[XI][LANES];
                 gather(v, v_rows, XI, c0, w);
-                for (int i = 0; i < 4; i++) /* along columns */
-                    for (int c = 0; c < LANES; c++) {
-                        float a = v[4 * i][c], bb = v[4 * i + 1][c], cc = v[4 * i + 2][c],
-                              dd = v[4 * i + 3][c];
-                        r[4 * i + 0][c] = a;
-                        r[4 * i + 1][c] = bb - cc + dd;
-                        r[4 * i + 2][c] = -a + bb + cc;
-                        r[4 * i + 3][c] = -dd;
-                    }
-                for (int j = 0; j < 4; j++) /* along rows */
-                    for (int c = 0; c < LANES; c++) {
-                        float a = r[j][c], bb = r[4 + j][c], cc = r[8 + j][c],
-                              dd = r[12 + j][c];
-                        d[0 + j][c] = a;
-                        d[4 + j][c] = bb - cc + dd;
-                        d[8 + j][c] = -a + bb + cc;
-                        d[12 + j][c] = -dd;
-                    }
+                for (int i = 0; i < TA; i++) /* along each row */
+                    b_1d(r + i * TA, 1, v + i * TA, 1);
+                for (int j = 0; j < TA; j++) /* down each column */
+                    b_1d(d + j, TA, r + j, TA);
                 /* one window row at a time: outside rows all share the sink */
                 for (int k = 0; k < XI; k++)
                     for (int c = 0; c < w; c++)
@@ -288,79 +355,62 @@ static void input_adjoint(const layer *l, const float *dV, int nb, float *dx, in
 }
 
 /* y [nb][Ho][Wo][N] = A^T M A (+ bias) of every tile. */
-static void output_transform(const layer *l, const float *M, int nb, float *y, int slot,
+static void output_transform(const layer *l, const float *M, float *y, int slot,
                              size_t u0, size_t u1)
 {
     int N = l->out_c, th = tiles_h(l), tw = tiles_w(l);
-    size_t T = (size_t)nb * th * tw, plane = T * N, t = u0 * tw;
+    size_t t = u0 * tw;
     float *bias = l->bias ? l->b : l->wino_zero;
     for (size_t u = u0; u < u1; u++) {
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = y + (size_t)b * shape_size(l->out);
         for (int tx = 0; tx < tw; tx++, t++) {
-            float *q[4], *m_rows[XI];
+            float *q[TM * TM], *m_rows[XI];
             tile_rows(l, img, ty, tx, sink_of(l, slot), q);
             for (int k = 0; k < XI; k++)
-                m_rows[k] = (float *)M + k * plane + t * N;
+                m_rows[k] = (float *)M + (t * XI + k) * N;
             for (int n0 = 0; n0 < N; n0 += LANES) {
                 int w = N - n0 < LANES ? N - n0 : LANES;
-                float m[XI][LANES], s[8][LANES], o[4][LANES], bl[1][LANES];
+                float m[XI][LANES], s[TM * TA][LANES], o[TM * TM][LANES], bl[1][LANES];
                 gather(m, m_rows, XI, n0, w);
                 gather(bl, &bias, 1, n0, w);
-                for (int j = 0; j < 4; j++) /* A^T m: along rows */
-                    for (int c = 0; c < LANES; c++) {
-                        s[j][c] = m[j][c] + m[4 + j][c] + m[8 + j][c];
-                        s[4 + j][c] = m[4 + j][c] - m[8 + j][c] - m[12 + j][c];
-                    }
-                for (int i = 0; i < 2; i++) /* (A^T m) A: along columns */
-                    for (int c = 0; c < LANES; c++) {
-                        const float *r0 = s[4 * i], *r1 = s[4 * i + 1], *r2 = s[4 * i + 2],
-                                    *r3 = s[4 * i + 3];
-                        o[2 * i + 0][c] = bl[0][c] + r0[c] + r1[c] + r2[c];
-                        o[2 * i + 1][c] = bl[0][c] + r1[c] - r2[c] - r3[c];
-                    }
-                for (int k = 0; k < 4; k++)
+                for (int j = 0; j < TA; j++) /* A^T m: down each column */
+                    at_1d(s + j, TA, m + j, TA);
+                for (int i = 0; i < TM; i++) /* (A^T m) A: along each row */
+                    at_1d(o + i * TM, 1, s + i * TA, 1);
+                for (int k = 0; k < TM * TM; k++) {
+                    for (int c = 0; c < LANES; c++)
+                        o[k][c] += bl[0][c];
                     put(q[k] + n0, o[k], w);
+                }
             }
         }
     }
 }
 
 /* dM[xi][T][N] = A dY A^T of every tile: the output transform's adjoint. */
-static void output_adjoint(const layer *l, const float *dy, int nb, float *dM, int slot,
+static void output_adjoint(const layer *l, const float *dy, float *dM, int slot,
                            size_t u0, size_t u1)
 {
     (void)slot;
     int N = l->out_c, th = tiles_h(l), tw = tiles_w(l);
-    size_t T = (size_t)nb * th * tw, plane = T * N, t = u0 * tw;
+    size_t t = u0 * tw;
     for (size_t u = u0; u < u1; u++) {
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = (float *)dy + (size_t)b * shape_size(l->out);
         for (int tx = 0; tx < tw; tx++, t++) {
-            float *q[4];
+            float *q[TM * TM];
             tile_rows(l, img, ty, tx, l->wino_zero, q);
             for (int n0 = 0; n0 < N; n0 += LANES) {
                 int w = N - n0 < LANES ? N - n0 : LANES;
-                float y[4][LANES], s[8][LANES], m[XI][LANES];
-                gather(y, q, 4, n0, w);
-                for (int i = 0; i < 2; i++) /* along columns */
-                    for (int c = 0; c < LANES; c++) {
-                        float y0 = y[2 * i][c], y1 = y[2 * i + 1][c];
-                        s[4 * i + 0][c] = y0;
-                        s[4 * i + 1][c] = y0 + y1;
-                        s[4 * i + 2][c] = y0 - y1;
-                        s[4 * i + 3][c] = -y1;
-                    }
-                for (int j = 0; j < 4; j++) /* along rows */
-                    for (int c = 0; c < LANES; c++) {
-                        float y0 = s[j][c], y1 = s[4 + j][c];
-                        m[0 + j][c] = y0;
-                        m[4 + j][c] = y0 + y1;
-                        m[8 + j][c] = y0 - y1;
-                        m[12 + j][c] = -y1;
-                    }
+                float y[TM * TM][LANES], s[TM * TA][LANES], m[XI][LANES];
+                gather(y, q, TM * TM, n0, w);
+                for (int i = 0; i < TM; i++) /* along each row */
+                    a_1d(s + i * TA, 1, y + i * TM, 1);
+                for (int j = 0; j < TA; j++) /* down each column */
+                    a_1d(m + j, TA, s + j, TA);
                 for (int k = 0; k < XI; k++)
-                    put(dM + k * plane + t * N + n0, m[k], w);
+                    put(dM + (t * XI + k) * N + n0, m[k], w);
             }
         }
     }
@@ -368,7 +418,7 @@ static void output_adjoint(const layer *l, const float *dy, int nb, float *dM, i
 
 /* One transform over the tile rows [u0, u1) of a chunk of nb images, row u
  * being row u % th of image u / th. */
-typedef void (*tile_pass)(const layer *l, const float *src, int nb, float *dst, int slot,
+typedef void (*tile_pass)(const layer *l, const float *src, float *dst, int slot,
                           size_t u0, size_t u1);
 
 typedef struct pass_ctx {
@@ -376,14 +426,13 @@ typedef struct pass_ctx {
     const layer *l;
     const float *src;
     float       *dst;
-    int          nb;
     size_t       unit;  /* tile rows per item of the par_for */
 } pass_ctx;
 
 static void pass_slice(void *p, int slot, size_t lo, size_t hi)
 {
     pass_ctx *c = p;
-    c->fn(c->l, c->src, c->nb, c->dst, slot, lo * c->unit, hi * c->unit);
+    c->fn(c->l, c->src, c->dst, slot, lo * c->unit, hi * c->unit);
 }
 
 /* A transform of a whole chunk, its tile rows spread over threads: the
@@ -392,7 +441,7 @@ static void pass_slice(void *p, int slot, size_t lo, size_t hi)
  * evenly (5 images on 2 threads would leave one idle a sixth of the time). */
 static void over_tile_rows(tile_pass fn, const layer *l, const float *src, int nb, float *dst)
 {
-    pass_ctx c = { fn, l, src, dst, nb, 1 };
+    pass_ctx c = { fn, l, src, dst, 1 };
     par_for((size_t)nb * tiles_h(l), 1, pass_slice, &c);
 }
 
@@ -400,7 +449,7 @@ static void over_tile_rows(tile_pass fn, const layer *l, const float *src, int n
  * overlapping windows, which only tiles of one image share. */
 static void over_images(tile_pass fn, const layer *l, const float *src, int nb, float *dst)
 {
-    pass_ctx c = { fn, l, src, dst, nb, (size_t)tiles_h(l) };
+    pass_ctx c = { fn, l, src, dst, (size_t)tiles_h(l) };
     par_for((size_t)nb, 1, pass_slice, &c);
 }
 
@@ -412,11 +461,11 @@ static void chunk_buffers(const layer *l, int nb, float **V, float **M)
     *M = l->col + XI * T * (size_t)l->in.c;
 }
 
-/* The 16 products of a chunk: independent, so they are spread over the
+/* The 36 products of a chunk: independent, so they are spread over the
  * threads whole (par.h), each a single-threaded cblas_sgemm. */
 typedef struct xi_ctx {
     layer *l;
-    float *V, *M;       /* V [16][T][C], M (or dM) [16][T][N] */
+    float *V, *M;       /* V [T][36][C], M (or dM) [T][36][N] */
     int    T;
     float  beta_du;     /* backward: 0 for the first chunk, 1 after */
     bool   backward, din;
@@ -430,17 +479,18 @@ static void xi_slice(void *p, int slot, size_t lo, size_t hi)
     int C = l->in.c, N = l->out_c, T = c->T;
     size_t cn = (size_t)C * N;
     for (size_t xi = lo; xi < hi; xi++) {
-        float *v = c->V + xi * T * C, *m = c->M + xi * T * N;
+        float *v = c->V + xi * C, *m = c->M + xi * N;
+        int ldv = XI * C, ldm = XI * N;
         if (!c->backward) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, N, C, 1.0f, v, C,
-                        l->wino_u + xi * cn, N, 0.0f, m, N);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, N, C, 1.0f, v, ldv,
+                        l->wino_u + xi * cn, N, 0.0f, m, ldm);
             continue;
         }
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, C, N, T, 1.0f, v, C, m, N,
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, C, N, T, 1.0f, v, ldv, m, ldm,
                     c->beta_du, l->wino_du + xi * cn, N);
         if (c->din) /* dV overwrites V, which this position no longer needs */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, C, N, 1.0f, m, N,
-                        l->wino_u + xi * cn, N, 0.0f, v, C);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, C, N, 1.0f, m, ldm,
+                        l->wino_u + xi * cn, N, 0.0f, v, ldv);
     }
 }
 

@@ -1,4 +1,4 @@
-/* conv_winograd.h — the Winograd F(2x2, 3x3) lowering of layer_conv.c
+/* conv_winograd.h — the Winograd F(4x4, 3x3) lowering of layer_conv.c
  * (see conv_winograd.c for the algorithm, its buffers and its error).
  * Same forward/backward contract as every layer (layers.h). */
 #ifndef LRSCOPE_CONV_WINOGRAD_H
@@ -9,7 +9,7 @@
 /* Whether the lowering applies: a 3x3 kernel, stride 1, padding 1. */
 bool   wino_applies(const layer *l);
 /* Whether it is worth it where it applies: with fewer than 8 input
- * channels (an RGB or grey stem) its 16 GEMMs have K = 1..3 and im2col's
+ * channels (an RGB or grey stem) its 36 GEMMs have K = 1..3 and im2col's
  * one GEMM with K = 9 C is faster. */
 bool   wino_pays(const layer *l);
 /* Floats of the shared col buffer one image needs (V and M of its tiles). */

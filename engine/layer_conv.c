@@ -16,7 +16,7 @@
  * padding reads the input directly: it is already col.
  *
  * 3x3 convolutions with stride 1 and padding 1 go through Winograd's
- * F(2x2, 3x3) instead unless im2col is asked for (conv_winograd.c): 2.25x
+ * F(4x4, 3x3) instead unless im2col is asked for (conv_winograd.c): 4x
  * fewer multiplications, in the same col buffer. */
 #include "engine/layers.h"
 #include "engine/gemm.h"

@@ -76,7 +76,7 @@ enum { REGION_WEIGHTS, REGION_BIASES, REGION_BN, REGION_COUNT };
 typedef enum { INIT_HE, INIT_TORCH } net_init;
 
 /* How a convolution is lowered to GEMMs. CONV_AUTO picks Winograd's
- * F(2x2, 3x3) for 3x3 stride-1 padding-1 convolutions of 8 or more input
+ * F(4x4, 3x3) for 3x3 stride-1 padding-1 convolutions of 8 or more input
  * channels and im2col for the rest; CONV_WINOGRAD asks for Winograd
  * wherever it applies (stems included). */
 typedef enum { CONV_AUTO, CONV_IM2COL, CONV_WINOGRAD } conv_algo;

@@ -173,7 +173,7 @@ const opt_row cli_table[] = {
     { .name = "conv", .key = "conv", .type = OT_FUNC, .parse = parse_conv,
       .format = format_conv, .modes = MODES_ALL, .arg = "auto|im2col|winograd",
       .help = "how convolutions become matrix products (default auto:\n"
-              "Winograd F(2x2,3x3) for 3x3 stride-1 ones, im2col for the rest)" },
+              "Winograd F(4x4,3x3) for 3x3 stride-1 ones, im2col for the rest)" },
     ROW("batch", "batch", OT_INT, &Q_BATCH, F(batch), NULL, MODES_ALL, "N",
       "mini-batch size (default 128)"),
     ROW("bn-maf", "bn_maf", OT_FLOAT, &Q_BN_MAF, F(net.bn_maf), NULL, MODES_ALL, "F",
