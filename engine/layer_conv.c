@@ -108,6 +108,18 @@ static void conv_init(layer *l, lr_rng *rng, net_init mode)
                       (int)patch_len(l), rng, mode);
 }
 
+/* dst[0..n) = src[0..n). A grey or RGB stem copies runs of 3 to 15
+ * floats, for which a call to memcpy costs more than the copy itself. */
+static inline void copy_run(float *dst, const float *src, size_t n)
+{
+    if (n > 16) {
+        memcpy(dst, src, n * sizeof *dst);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        dst[i] = src[i];
+}
+
 /* col rows of images [b0, b1) of x [nb][H][W][C] (col [nb*Ho*Wo][K]). For one output pixel and
  * one kernel row ky, the k input pixels are adjacent in memory: one copy of
  * k*C floats when the row lies inside the image. */
@@ -130,7 +142,7 @@ static void im2col(const layer *l, const float *x, float *col, int b0, int b1)
                     }
                     const float *src = img + ((size_t)iy * W) * C;
                     if (x0 >= 0 && x0 + k <= W) {
-                        memcpy(dst, src + (size_t)x0 * C, run * sizeof *dst);
+                        copy_run(dst, src + (size_t)x0 * C, run);
                         continue;
                     }
                     for (int kx = 0; kx < k; kx++) {
@@ -138,8 +150,7 @@ static void im2col(const layer *l, const float *x, float *col, int b0, int b1)
                         if (ix < 0 || ix >= W)
                             memset(dst + (size_t)kx * C, 0, (size_t)C * sizeof *dst);
                         else
-                            memcpy(dst + (size_t)kx * C, src + (size_t)ix * C,
-                                   (size_t)C * sizeof *dst);
+                            copy_run(dst + (size_t)kx * C, src + (size_t)ix * C, (size_t)C);
                     }
                 }
             }
