@@ -25,8 +25,8 @@ echo "screenshots: range tests"
 "$BIN" plot rt-bn rt-plain --panels range -o "$OUT/range-test.png"
 
 echo "screenshots: conv range tests"
-"$BIN" range-test --seed 1 --quiet --model lenet --out rt-lenet
-"$BIN" range-test --seed 1 --quiet --model resnet:8 --out rt-resnet8
+"$BIN" range-test --seed 1 --threads 1 --quiet --model lenet --out rt-lenet
+"$BIN" range-test --seed 1 --threads 1 --quiet --model resnet:8 --out rt-resnet8
 "$BIN" plot rt-lenet rt-resnet8 --panels range -o "$OUT/range-test-conv.png"
 
 # 1cycle with the bounds the workbench offers: (M/10, M), M = where
