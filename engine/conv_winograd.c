@@ -49,11 +49,10 @@
  * with a stride (lda = 36 C), which OpenBLAS's packing absorbs. The
  * position-major layout ([xi][T][C]) spread every tile's writes over 36
  * streams and was 7 % slower on resnet:8. V and M live in the network's
- * shared col buffer, a chunk of images at a time; U, dU, a row of zeros and
- * per thread a row of discarded writes live in the layer's scratch. V is
- * recomputed in backward rather than kept, as im2col is. The transforms
- * spread a chunk's tile rows over threads (par.h), the input adjoint its
- * images, and the 36 products their positions. */
+ * shared col buffer, a chunk of images at a time; U, a dU per slot, a row
+ * of zeros and per slot a row of discarded writes live in the layer's
+ * scratch. V is recomputed in backward rather than kept, as im2col is.
+ * Threads share the work by slots of the batch (below). */
 #include "engine/conv_winograd.h"
 #include "engine/par.h"
 
@@ -90,7 +89,8 @@ size_t wino_col_floats_per_image(const layer *l)
 
 size_t wino_scratch_floats(const layer *l)
 {
-    return 2 * XI * (size_t)l->in.c * l->out_c + (1 + PAR_MAX_THREADS) * widest_row(l);
+    size_t un = XI * (size_t)l->in.c * l->out_c;
+    return (1 + (size_t)l->wino_slots) * un + (1 + (size_t)l->wino_slots) * widest_row(l);
 }
 
 void wino_bind(layer *l, float *scratch)
@@ -98,11 +98,21 @@ void wino_bind(layer *l, float *scratch)
     size_t un = XI * (size_t)l->in.c * l->out_c;
     l->wino_u = scratch;
     l->wino_du = scratch + un;
-    l->wino_zero = scratch + 2 * un;
+    l->wino_zero = scratch + (1 + (size_t)l->wino_slots) * un;
     l->wino_sink = l->wino_zero + widest_row(l);
 }
 
-/* The row that thread `slot` writes what falls outside an image into. */
+static float *slot_col(const layer *l, int s)
+{
+    return l->col + (size_t)s * l->col_images * wino_col_floats_per_image(l);
+}
+
+static float *slot_du(const layer *l, int s)
+{
+    return l->wino_du + (size_t)s * XI * l->in.c * l->out_c;
+}
+
+/* The row that slot `slot` writes what falls outside an image into. */
 static float *sink_of(const layer *l, int slot)
 {
     return l->wino_sink + (size_t)slot * widest_row(l);
@@ -227,14 +237,15 @@ static inline void gt_1d(float (*out)[LANES], int os, float (*in)[LANES], int is
     }
 }
 
-/* U[xi][C][N] = G w G^T for every (c, n); w is [3][3][C][N]. */
-static void filter_transform(const layer *l)
+/* U[xi][C][N] = G w G^T for the filter entries (c, n) in [i_lo, i_hi) of
+ * C*N; w is [3][3][C][N]. */
+static void filter_transform(const layer *l, size_t i_lo, size_t i_hi)
 {
     size_t cn = (size_t)l->in.c * l->out_c;
     float *w_rows[9];
     for (int k = 0; k < 9; k++)
         w_rows[k] = l->w + k * cn;
-    for (size_t i0 = 0; i0 < cn; i0 += LANES) {
+    for (size_t i0 = i_lo; i0 < i_hi && i0 < cn; i0 += LANES) {
         int w = cn - i0 < LANES ? (int)(cn - i0) : LANES;
         float g[9][LANES], t[TA * 3][LANES], u[XI][LANES];
         gather(g, w_rows, 9, (int)i0, w);
@@ -247,17 +258,23 @@ static void filter_transform(const layer *l)
     }
 }
 
-/* dw [3][3][C][N] += G^T dU G, the filter transform's adjoint. */
-static void filter_adjoint(layer *l)
+/* dw [3][3][C][N] += G^T dU G for the entries in [i_lo, i_hi), dU being the
+ * sum of the slots' (in slot order): the filter transform's adjoint. */
+static void filter_adjoint(layer *l, size_t i_lo, size_t i_hi)
 {
     size_t cn = (size_t)l->in.c * l->out_c;
-    float *du_rows[XI];
-    for (int k = 0; k < XI; k++)
-        du_rows[k] = l->wino_du + k * cn;
-    for (size_t i0 = 0; i0 < cn; i0 += LANES) {
+    for (size_t i0 = i_lo; i0 < i_hi && i0 < cn; i0 += LANES) {
         int w = cn - i0 < LANES ? (int)(cn - i0) : LANES;
         float u[XI][LANES], t[TA * 3][LANES], g[9][LANES];
-        gather(u, du_rows, XI, (int)i0, w);
+        for (int s = 0; s < l->wino_slots; s++) {
+            float *du_rows[XI], part[XI][LANES];
+            for (int k = 0; k < XI; k++)
+                du_rows[k] = slot_du(l, s) + k * cn;
+            gather(s ? part : u, du_rows, XI, (int)i0, w);
+            for (int k = 0; s && k < XI; k++)
+                for (int c = 0; c < LANES; c++)
+                    u[k][c] += part[k][c];
+        }
         for (int y = 0; y < TA; y++) /* along each row */
             gt_1d(t + y * 3, 1, u + y * TA, 1);
         for (int x = 0; x < 3; x++) /* down each column */
@@ -295,14 +312,12 @@ static void tile_rows(const layer *l, float *img, int ty, int tx, float *outside
         }
 }
 
-/* V[xi][T][C] = B^T d B for every tile of images x [nb][H][W][C]. */
-static void input_transform(const layer *l, const float *x, float *V, int slot,
-                            size_t u0, size_t u1)
+/* V[T][xi][C] = B^T d B for every tile of images x [nb][H][W][C]. */
+static void input_transform(const layer *l, const float *x, float *V, int nb)
 {
-    (void)slot;
     int C = l->in.c, th = tiles_h(l), tw = tiles_w(l);
-    size_t t = u0 * tw;
-    for (size_t u = u0; u < u1; u++) {
+    size_t t = 0;
+    for (size_t u = 0; u < (size_t)nb * th; u++) { /* image u / th, tile row u % th */
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = (float *)x + (size_t)b * shape_size(l->in);
         for (int tx = 0; tx < tw; tx++, t++) {
@@ -325,11 +340,11 @@ static void input_transform(const layer *l, const float *x, float *V, int slot,
 
 /* dx [nb][H][W][C] += B dV B^T of every tile: the input transform's adjoint. */
 static void input_adjoint(const layer *l, const float *dV, float *dx, int slot,
-                          size_t u0, size_t u1)
+                          int nb)
 {
     int C = l->in.c, th = tiles_h(l), tw = tiles_w(l);
-    size_t t = u0 * tw;
-    for (size_t u = u0; u < u1; u++) {
+    size_t t = 0;
+    for (size_t u = 0; u < (size_t)nb * th; u++) { /* image u / th, tile row u % th */
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = dx + (size_t)b * shape_size(l->in);
         for (int tx = 0; tx < tw; tx++, t++) {
@@ -356,12 +371,12 @@ static void input_adjoint(const layer *l, const float *dV, float *dx, int slot,
 
 /* y [nb][Ho][Wo][N] = A^T M A (+ bias) of every tile. */
 static void output_transform(const layer *l, const float *M, float *y, int slot,
-                             size_t u0, size_t u1)
+                             int nb)
 {
     int N = l->out_c, th = tiles_h(l), tw = tiles_w(l);
-    size_t t = u0 * tw;
+    size_t t = 0;
     float *bias = l->bias ? l->b : l->wino_zero;
-    for (size_t u = u0; u < u1; u++) {
+    for (size_t u = 0; u < (size_t)nb * th; u++) { /* image u / th, tile row u % th */
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = y + (size_t)b * shape_size(l->out);
         for (int tx = 0; tx < tw; tx++, t++) {
@@ -388,14 +403,12 @@ static void output_transform(const layer *l, const float *M, float *y, int slot,
     }
 }
 
-/* dM[xi][T][N] = A dY A^T of every tile: the output transform's adjoint. */
-static void output_adjoint(const layer *l, const float *dy, float *dM, int slot,
-                           size_t u0, size_t u1)
+/* dM[T][xi][N] = A dY A^T of every tile: the output transform's adjoint. */
+static void output_adjoint(const layer *l, const float *dy, float *dM, int nb)
 {
-    (void)slot;
     int N = l->out_c, th = tiles_h(l), tw = tiles_w(l);
-    size_t t = u0 * tw;
-    for (size_t u = u0; u < u1; u++) {
+    size_t t = 0;
+    for (size_t u = 0; u < (size_t)nb * th; u++) { /* image u / th, tile row u % th */
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = (float *)dy + (size_t)b * shape_size(l->out);
         for (int tx = 0; tx < tw; tx++, t++) {
@@ -416,123 +429,137 @@ static void output_adjoint(const layer *l, const float *dy, float *dM, int slot,
     }
 }
 
-/* One transform over the tile rows [u0, u1) of a chunk of nb images, row u
- * being row u % th of image u / th. */
-typedef void (*tile_pass)(const layer *l, const float *src, float *dst, int slot,
-                          size_t u0, size_t u1);
+/* Slots: the batch is cut into l->wino_slots equal runs of images, fixed
+ * when the layer is shaped (one per thread of the pool then). Each slot
+ * lowers its run a chunk at a time in its own part of the col buffer and
+ * sums its own dU, so a thread takes whole slots and runs the transforms
+ * and the 36 products of its images with no other thread's data and no
+ * barrier between the stages. Splitting each chunk's tiles and products
+ * over the threads instead took three barriers per chunk, and every
+ * product read rows the other thread had just written. The sum of the
+ * slots' dU is taken in slot order: results depend on the number of slots
+ * (by float rounding), not on the threads that run them. */
 
-typedef struct pass_ctx {
-    tile_pass    fn;
-    const layer *l;
-    const float *src;
-    float       *dst;
-    size_t       unit;  /* tile rows per item of the par_for */
-} pass_ctx;
-
-static void pass_slice(void *p, int slot, size_t lo, size_t hi)
+/* The 36 products of one chunk of T tiles: M = V U forward; backward
+ * dU (+)= V^T dM, and dV = dM U^T over V when din is wanted (each position
+ * of V is no longer needed once its own products are done). */
+static void products(const layer *l, float *V, float *M, int T, float *du, bool backward,
+                     bool accumulate, bool din)
 {
-    pass_ctx *c = p;
-    c->fn(c->l, c->src, c->dst, slot, lo * c->unit, hi * c->unit);
-}
-
-/* A transform of a whole chunk, its tile rows spread over threads: the
- * forward transforms and the output adjoint write each tile's own rows, so
- * any split is safe, and a chunk of a few large images is still shared
- * evenly (5 images on 2 threads would leave one idle a sixth of the time). */
-static void over_tile_rows(tile_pass fn, const layer *l, const float *src, int nb, float *dst)
-{
-    pass_ctx c = { fn, l, src, dst, 1 };
-    par_for((size_t)nb * tiles_h(l), 1, pass_slice, &c);
-}
-
-/* The same, whole images to a thread: the input adjoint scatters into
- * overlapping windows, which only tiles of one image share. */
-static void over_images(tile_pass fn, const layer *l, const float *src, int nb, float *dst)
-{
-    pass_ctx c = { fn, l, src, dst, (size_t)tiles_h(l) };
-    par_for((size_t)nb, 1, pass_slice, &c);
-}
-
-/* The chunk's V and M inside the shared col buffer. */
-static void chunk_buffers(const layer *l, int nb, float **V, float **M)
-{
-    size_t T = (size_t)nb * tiles_per_image(l);
-    *V = l->col;
-    *M = l->col + XI * T * (size_t)l->in.c;
-}
-
-/* The 36 products of a chunk: independent, so they are spread over the
- * threads whole (par.h), each a single-threaded cblas_sgemm. */
-typedef struct xi_ctx {
-    layer *l;
-    float *V, *M;       /* V [T][36][C], M (or dM) [T][36][N] */
-    int    T;
-    float  beta_du;     /* backward: 0 for the first chunk, 1 after */
-    bool   backward, din;
-} xi_ctx;
-
-static void xi_slice(void *p, int slot, size_t lo, size_t hi)
-{
-    (void)slot;
-    const xi_ctx *c = p;
-    layer *l = c->l;
-    int C = l->in.c, N = l->out_c, T = c->T;
+    int C = l->in.c, N = l->out_c, ldv = XI * C, ldm = XI * N;
     size_t cn = (size_t)C * N;
-    for (size_t xi = lo; xi < hi; xi++) {
-        float *v = c->V + xi * C, *m = c->M + xi * N;
-        int ldv = XI * C, ldm = XI * N;
-        if (!c->backward) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, N, C, 1.0f, v, ldv,
-                        l->wino_u + xi * cn, N, 0.0f, m, ldm);
+    for (size_t xi = 0; xi < XI; xi++) {
+        float *v = V + xi * C, *m = M + xi * N;
+        const float *u = l->wino_u + xi * cn;
+        if (!backward) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, N, C, 1.0f, v, ldv, u, N,
+                        0.0f, m, ldm);
             continue;
         }
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, C, N, T, 1.0f, v, ldv, m, ldm,
-                    c->beta_du, l->wino_du + xi * cn, N);
-        if (c->din) /* dV overwrites V, which this position no longer needs */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, C, N, 1.0f, m, ldm,
-                        l->wino_u + xi * cn, N, 0.0f, v, ldv);
+                    accumulate ? 1.0f : 0.0f, du + xi * cn, N);
+        if (din)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, C, N, 1.0f, m, ldm, u, N,
+                        0.0f, v, ldv);
     }
+}
+
+static void forward_slot(const layer *l, const layer_io *io, int s)
+{
+    size_t in_img = shape_size(l->in), out_img = shape_size(l->out), lo, hi;
+    par_range((size_t)io->B, l->wino_slots, s, &lo, &hi);
+    float *V = slot_col(l, s);
+    for (size_t b0 = lo; b0 < hi; b0 += (size_t)l->col_images) {
+        int nb = hi - b0 < (size_t)l->col_images ? (int)(hi - b0) : l->col_images;
+        int T = nb * (int)tiles_per_image(l);
+        float *M = V + (size_t)XI * T * l->in.c;
+        input_transform(l, io->in[0] + b0 * in_img, V, nb);
+        products(l, V, M, T, NULL, false, false, false);
+        output_transform(l, M, io->out + b0 * out_img, s, nb);
+    }
+}
+
+/* Accumulates the slot's dU (zero when it has no images) and writes or
+ * adds its images' din. */
+static void backward_slot(const layer *l, const layer_io *io, int s)
+{
+    size_t in_img = shape_size(l->in), out_img = shape_size(l->out), lo, hi;
+    par_range((size_t)io->B, l->wino_slots, s, &lo, &hi);
+    float *V = slot_col(l, s), *du = slot_du(l, s);
+    if (lo == hi)
+        memset(du, 0, (size_t)XI * l->in.c * l->out_c * sizeof *du);
+    for (size_t b0 = lo; b0 < hi; b0 += (size_t)l->col_images) {
+        int nb = hi - b0 < (size_t)l->col_images ? (int)(hi - b0) : l->col_images;
+        int T = nb * (int)tiles_per_image(l);
+        float *dM = V + (size_t)XI * T * l->in.c, *dx = io->din[0];
+        input_transform(l, io->in[0] + b0 * in_img, V, nb);
+        output_adjoint(l, io->dout + b0 * out_img, dM, nb);
+        products(l, V, dM, T, du, true, b0 > lo, dx != NULL);
+        if (!dx)
+            continue;
+        dx += b0 * in_img;
+        if (!io->din_acc[0])
+            memset(dx, 0, (size_t)nb * in_img * sizeof *dx);
+        input_adjoint(l, V, dx, s, nb);
+    }
+}
+
+typedef struct slots_ctx {
+    const layer    *l;
+    const layer_io *io;
+    bool            backward;
+} slots_ctx;
+
+static void slots_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    const slots_ctx *c = p;
+    for (size_t s = lo; s < hi; s++)
+        if (c->backward)
+            backward_slot(c->l, c->io, (int)s);
+        else
+            forward_slot(c->l, c->io, (int)s);
+}
+
+/* Filter entries (LANES to a block) per thread: a small layer's filter
+ * transform stays on one. */
+#define FILTER_GRAIN 64
+
+typedef struct filter_ctx {
+    layer *l;
+    bool   adjoint;
+} filter_ctx;
+
+static void filter_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    const filter_ctx *c = p;
+    if (c->adjoint)
+        filter_adjoint(c->l, lo * LANES, hi * LANES);
+    else
+        filter_transform(c->l, lo * LANES, hi * LANES);
+}
+
+static void filters(layer *l, bool adjoint)
+{
+    size_t cn = (size_t)l->in.c * l->out_c;
+    filter_ctx c = { l, adjoint };
+    par_for((cn + LANES - 1) / LANES, FILTER_GRAIN, filter_slice, &c);
 }
 
 void wino_forward(layer *l, const layer_io *io)
 {
-    size_t in_img = shape_size(l->in), out_img = shape_size(l->out);
-    filter_transform(l);
-    for (int b0 = 0; b0 < io->B; b0 += l->col_images) {
-        int nb = io->B - b0 < l->col_images ? io->B - b0 : l->col_images;
-        int T = nb * (int)tiles_per_image(l);
-        float *V, *M;
-        chunk_buffers(l, nb, &V, &M);
-        over_tile_rows(input_transform, l, io->in[0] + (size_t)b0 * in_img, nb, V);
-        xi_ctx c = { .l = l, .V = V, .M = M, .T = T };
-        par_for(XI, 1, xi_slice, &c);
-        over_tile_rows(output_transform, l, M, nb, io->out + (size_t)b0 * out_img);
-    }
+    filters(l, false);
+    slots_ctx c = { l, io, false };
+    par_for((size_t)l->wino_slots, 1, slots_slice, &c);
 }
 
 void wino_backward(layer *l, const layer_io *io)
 {
-    size_t in_img = shape_size(l->in), out_img = shape_size(l->out);
-    filter_transform(l); /* the weights forward used: backward needs no state from it */
-    for (int b0 = 0; b0 < io->B; b0 += l->col_images) {
-        int nb = io->B - b0 < l->col_images ? io->B - b0 : l->col_images;
-        int T = nb * (int)tiles_per_image(l);
-        float *V, *dM;
-        chunk_buffers(l, nb, &V, &dM);
-        over_tile_rows(input_transform, l, io->in[0] + (size_t)b0 * in_img, nb, V);
-        const float *dy = io->dout + (size_t)b0 * out_img;
-        over_tile_rows(output_adjoint, l, dy, nb, dM);
-        xi_ctx c = { .l = l, .V = V, .M = dM, .T = T, .beta_du = b0 ? 1.0f : 0.0f,
-                     .backward = true, .din = io->din[0] != NULL };
-        par_for(XI, 1, xi_slice, &c);
-        if (io->din[0]) {
-            float *dx = io->din[0] + (size_t)b0 * in_img;
-            if (!io->din_acc[0])
-                memset(dx, 0, (size_t)nb * in_img * sizeof *dx);
-            over_images(input_adjoint, l, V, nb, dx);
-        }
-    }
-    filter_adjoint(l);
+    filters(l, false); /* the weights forward used: backward needs no state from it */
+    slots_ctx c = { l, io, true };
+    par_for((size_t)l->wino_slots, 1, slots_slice, &c);
+    filters(l, true);
 }
 
 void wino_gemm_shape(const layer *l, int *rows_per_image, int *k, int *times)

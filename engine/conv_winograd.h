@@ -12,9 +12,10 @@ bool   wino_applies(const layer *l);
  * channels (an RGB or grey stem) its 36 GEMMs have K = 1..3 and im2col's
  * one GEMM with K = 9 C is faster. */
 bool   wino_pays(const layer *l);
-/* Floats of the shared col buffer one image needs (V and M of its tiles). */
+/* Floats of the shared col buffer one image needs (V and M of its tiles);
+ * each of the l->wino_slots slots has a chunk of l->col_images images. */
 size_t wino_col_floats_per_image(const layer *l);
-/* Floats of private scratch: U, dU and two rows. */
+/* Floats of private scratch: U, a dU per slot and rows. */
 size_t wino_scratch_floats(const layer *l);
 /* Points the layer's Winograd views into its scratch. */
 void   wino_bind(layer *l, float *scratch);

@@ -40,6 +40,8 @@ static int out_size(int in, int k, int stride, int pad)
     return span < 0 ? 0 : span / stride + 1;
 }
 
+static bool winograd(const layer *l) { return l->algo == CONV_WINOGRAD; }
+
 static int conv_shape(layer *l, lr_err *e)
 {
     int ho = out_size(l->in.h, l->k, l->stride, l->pad);
@@ -52,10 +54,9 @@ static int conv_shape(layer *l, lr_err *e)
     if (l->algo != CONV_IM2COL)
         l->algo = wino_applies(l) && (l->algo == CONV_WINOGRAD || wino_pays(l))
                       ? CONV_WINOGRAD : CONV_IM2COL;
+    l->wino_slots = winograd(l) ? par_threads() : 1;
     return 0;
 }
-
-static bool winograd(const layer *l) { return l->algo == CONV_WINOGRAD; }
 
 static bool reads_input_directly(const layer *l)
 {
@@ -71,13 +72,16 @@ static size_t col_floats_per_image(const layer *l)
     return winograd(l) ? wino_col_floats_per_image(l) : pixels_out(l) * patch_len(l);
 }
 
+/* Images per chunk: CONV_COL_FLOATS of col, and no more than a batch (a
+ * Winograd slot's share of one) holds. */
 static int col_images(const layer *l, int max_batch)
 {
     size_t per_image = col_floats_per_image(l);
     size_t n = CONV_COL_FLOATS / per_image;
+    int most = (max_batch + l->wino_slots - 1) / l->wino_slots;
     if (n < 1)
         n = 1;
-    return n > (size_t)max_batch ? max_batch : (int)n;
+    return n > (size_t)most ? most : (int)n;
 }
 
 static void conv_sizes(const layer *l, int max_batch, layer_sizes *s)
@@ -85,7 +89,7 @@ static void conv_sizes(const layer *l, int max_batch, layer_sizes *s)
     s->region[REGION_WEIGHTS] = patch_len(l) * l->out_c;
     s->region[REGION_BIASES] = l->bias ? (size_t)l->out_c : 0;
     if (!reads_input_directly(l))
-        s->col = (size_t)col_images(l, max_batch) * col_floats_per_image(l);
+        s->col = (size_t)l->wino_slots * col_images(l, max_batch) * col_floats_per_image(l);
     if (winograd(l))
         s->scratch = wino_scratch_floats(l);
 }
@@ -293,16 +297,30 @@ static int conv_gemms(const layer *l, int B, bool needs_din, layer_gemm *g)
     if (winograd(l))
         wino_gemm_shape(l, &rows, &K, &times);
     int N = l->out_c, per = l->col_images > 0 ? l->col_images : B;
-    int n = 0, full = B / per, rest = B % per;
-    for (int part = 0; part < 2; part++) {
-        int count = times * (part == 0 ? full : (rest > 0));
-        int M = (part == 0 ? per : rest) * rows;
-        if (count == 0)
+    /* chunk sizes in images and how many of each: full chunks, and the
+     * remainders of the slots' runs, which differ by one image at most */
+    int size[3] = { per }, count[3] = { 0 }, sizes = 1;
+    for (int s = 0; s < l->wino_slots; s++) {
+        size_t lo, hi;
+        par_range((size_t)B, l->wino_slots, s, &lo, &hi);
+        int run = (int)(hi - lo), rest = run % per, k = 0;
+        count[0] += run / per;
+        while (k < sizes && size[k] != rest)
+            k++;
+        if (rest && k == sizes)
+            size[sizes++] = rest;
+        if (rest)
+            count[k]++;
+    }
+    int n = 0;
+    for (int k = 0; k < sizes; k++) {
+        int M = size[k] * rows;
+        if (count[k] == 0)
             continue;
-        g[n++] = (layer_gemm){ M, N, K, false, false, count };
-        g[n++] = (layer_gemm){ K, N, M, true, false, count };
+        g[n++] = (layer_gemm){ M, N, K, false, false, times * count[k] };
+        g[n++] = (layer_gemm){ K, N, M, true, false, times * count[k] };
         if (needs_din)
-            g[n++] = (layer_gemm){ M, K, N, false, true, count };
+            g[n++] = (layer_gemm){ M, K, N, false, true, times * count[k] };
     }
     return n;
 }

@@ -102,7 +102,7 @@ typedef struct layer_gemm {
     bool trans_a, trans_b;
     int  count;
 } layer_gemm;
-#define LAYER_MAX_GEMMS 6 /* a conv's three, for full and remainder chunks */
+#define LAYER_MAX_GEMMS 9 /* a conv's three, for full chunks and two remainders */
 
 typedef struct layer layer;
 
@@ -159,9 +159,11 @@ struct layer {
     conv_algo         algo;
     float            *col;
     int               col_images;
-    /* conv by Winograd (conv_winograd.c): transformed weights and their
-     * gradient [16][in.c][out_c]; a row of zeros, and per thread a row of
-     * discarded writes, each max(in.c, out_c) floats */
+    /* conv by Winograd (conv_winograd.c): the slots the batch is cut into
+     * (fixed by shape), transformed weights [36][in.c][out_c] and per slot
+     * their gradient; a row of zeros, and per slot a row of discarded
+     * writes, each max(in.c, out_c) floats */
+    int               wino_slots;
     float            *wino_u, *wino_du, *wino_zero, *wino_sink;
 };
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/gemm.h"
 #include "engine/layers.h"
 #include "engine/rng.h"
 
@@ -254,33 +255,40 @@ Test(layers, conv_auto_lowering)
 }
 
 /* The GEMM list `lrscope bench` times is the work each lowering does, over
- * full chunks of images and the remainder: im2col's products multiply-add
+ * full chunks of images and the remainders: im2col's products multiply-add
  * exactly the direct convolution's count, Winograd's 36/144 of it (on
- * sizes that the 4x4 tiles cover exactly). */
+ * sizes that the 4x4 tiles cover exactly). Each case has chunks of two
+ * sizes (three GEMMs each), or, with the batch in two Winograd slots, of
+ * three: runs of 5 and 4 images in chunks of 3 leave remainders of 2 and 1. */
 Test(layers, conv_gemm_lists_add_up_to_the_lowerings_work)
 {
-    const struct { conv_algo algo; double share; } cases[] = {
-        { CONV_IM2COL, 1.0 }, { CONV_WINOGRAD, 36.0 / (9.0 * 16.0) },
+    const double wino = 36.0 / (9.0 * 16.0);
+    const struct { conv_algo algo; double share; int c, B, threads, gemms; } cases[] = {
+        { CONV_IM2COL, 1.0, 32, 5, 1, 6 },
+        { CONV_WINOGRAD, wino, 32, 5, 1, 6 },
+        { CONV_WINOGRAD, wino, 48, 9, 2, 9 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int B = 5;
+        int B = cases[i].B, C = cases[i].c;
         lr_rng r;
         rng_seed(&r, 1);
-        layer l = proto(LAYER_CONV, 32, 3, 1, 1, false);
+        gemm_threads(cases[i].threads);
+        layer l = proto(LAYER_CONV, C, 3, 1, 1, false);
         l.algo = cases[i].algo;
         lone t;
-        lone_make(&t, &l, (lr_shape){ 32, 28, 28 }, B, &r);
-        cr_expect(t.l.col_images < B && B % t.l.col_images, "case %zu: want a remainder chunk",
-                  i);
+        lone_make(&t, &l, (lr_shape){ C, 28, 28 }, B, &r);
+        cr_expect_eq(t.l.wino_slots, cases[i].threads, "case %zu", i);
         layer_gemm g[LAYER_MAX_GEMMS];
         int n = t.l.ops->gemms(&t.l, B, true, g);
+        cr_expect_eq(n, cases[i].gemms, "case %zu: %d GEMM shapes", i, n);
         double macs = 0.0;
         for (int k = 0; k < n; k++)
             macs += (double)g[k].count * g[k].m * g[k].n * g[k].k;
-        double direct = 3.0 * B * 28 * 28 * (9 * 32) * 32; /* forward, dW, din */
+        double direct = 3.0 * B * 28 * 28 * (9 * C) * C; /* forward, dW, din */
         cr_expect(fabs(macs - cases[i].share * direct) < 0.5, "case %zu: %.0f multiply-adds, "
                   "want %.0f", i, macs, cases[i].share * direct);
         lone_free(&t);
+        gemm_threads(1);
     }
 }
 

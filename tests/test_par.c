@@ -190,8 +190,9 @@ static void expect_same_pass(const char *spec, lr_shape in, double tol)
 }
 
 /* Two threads split batch-norm's sums over rows in two; they are taken in
- * double, so the order leaves only the final rounding to float. Every other
- * loop is split exactly. */
+ * double, so the order leaves only the final rounding to float. Winograd's
+ * weight gradient is summed over two slots of the batch (conv_winograd.c).
+ * Every other loop is split exactly. */
 Test(par, a_pass_on_two_threads_equals_one_on_one)
 {
     expect_same_pass("mlp-bn:64,32", (lr_shape){ 1, 8, 8 }, 1e-5);
