@@ -208,6 +208,15 @@ static void end_run(session *s)
     }
 }
 
+/* Opens a rate window at the current step: at a run's start, and after a
+ * pause so that paused time counts nowhere. */
+static void restart_rate(session *s)
+{
+    s->rate_t0 = clock_seconds();
+    s->rate_train0 = s->have_trainer ? s->trainer.train_seconds : 0;
+    s->rate_iter0 = s->have_trainer ? s->trainer.iter : 0;
+}
+
 static void publish_start(session *s, session_state st, run_kind kind)
 {
     mstore_reset(&s->metrics);
@@ -219,6 +228,7 @@ static void publish_start(session *s, session_state st, run_kind kind)
     ss->iter = 0;
     ss->epoch = 0;
     ss->images_per_s = 0;
+    ss->seconds_per_iter = 0;
     ss->sched = s->trainer.sched;
     ss->total = ss->first_total = sched_end(&s->trainer.sched);
     ss->wd = s->sgd.wd;
@@ -231,8 +241,9 @@ static void publish_start(session *s, session_state st, run_kind kind)
     snprintf(ss->model, sizeof ss->model, "%s", s->model);
     snprintf(ss->run_dir, sizeof ss->run_dir, "%.255s", s->have_log ? s->run.log.dir : "");
     pthread_mutex_unlock(&s->lock);
-    s->rate_t0 = clock_seconds();
-    s->rate_iter0 = s->trainer.iter;
+    s->run_wall = 0;
+    s->run_iters = 0;
+    restart_rate(s);
 }
 
 /* A run that could not start leaves the session idle (the previous run has
@@ -314,8 +325,7 @@ static void toggle_pause(session *s)
     pthread_mutex_unlock(&s->lock);
     if (event)
         session_event(s, event, event[0] == 'p' ? "paused" : "resumed");
-    s->rate_t0 = clock_seconds();
-    s->rate_iter0 = s->have_trainer ? s->trainer.iter : 0;
+    restart_rate(s);
 }
 
 static void apply(session *s, const session_cmd *c)
@@ -380,9 +390,17 @@ static void step(session *s)
     ss->epoch = row.epoch;
     ss->run_seconds = s->in_range_test ? 0.0 : s->trainer.train_seconds;
     if (t - s->rate_t0 > 0.5) {
-        ss->images_per_s = (double)(s->trainer.iter - s->rate_iter0) * s->trainer.cfg.batch /
-                           (t - s->rate_t0);
+        /* images/s of the training steps alone, as `lrscope bench` counts;
+         * time left from the run's wall clock, evaluations included */
+        long steps = s->trainer.iter - s->rate_iter0;
+        double train = s->trainer.train_seconds - s->rate_train0;
+        ss->images_per_s = (double)steps * s->trainer.cfg.batch /
+                           (train > 0 ? train : t - s->rate_t0);
+        s->run_wall += t - s->rate_t0;
+        s->run_iters += steps;
+        ss->seconds_per_iter = s->run_iters > 0 ? s->run_wall / (double)s->run_iters : 0;
         s->rate_t0 = t;
+        s->rate_train0 = s->trainer.train_seconds;
         s->rate_iter0 = s->trainer.iter;
     }
     ss->state = next; /* only this thread changes the state, never mid-step */

@@ -126,7 +126,8 @@ typedef struct session_status {
     long          iter, total;    /* steps taken, plan end (sched_end) */
     long          first_total;    /* plan end when the run started (R can move it) */
     double        epoch;
-    double        images_per_s;
+    double        images_per_s;   /* training steps only, over the last half second or more */
+    double        seconds_per_iter; /* wall clock of this run, evaluations included: for time left */
     double        run_seconds;    /* in training steps of this run (no pauses, no evaluations) */
     sched         sched;          /* the schedule in force, edits included */
     session_settings next;        /* settings of the next run */

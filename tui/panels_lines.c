@@ -104,8 +104,7 @@ static int header_fields(wb *w, field *f)
     if (st->images_per_s > 0 && (st->state == SESSION_RUNNING ||
                                  st->state == SESSION_RANGE_TEST)) {
         char left[32];
-        format_duration(left, sizeof left,
-                        st->batch / st->images_per_s * (double)(st->total - st->iter));
+        format_duration(left, sizeof left, st->seconds_per_iter * (double)(st->total - st->iter));
         snprintf(f[n].text, sizeof f[n].text, "%.0f img/s, %s left", st->images_per_s, left);
         f[n].drop = 2;
         f[n++].attr = 0;
