@@ -540,6 +540,18 @@ static void expect_close(const char *what, const float *a, const float *b, size_
               what, worst, scale);
 }
 
+/* Both passes' outputs and gradients within tol of the first's RMS; frees
+ * both. */
+static void expect_passes_close(pass_result *a, pass_result *b, double tol)
+{
+    expect_close("out", a->out, b->out, a->n_out, tol);
+    expect_close("din", a->din, b->din, a->n_in, tol);
+    expect_close("dw", a->dw, b->dw, a->n_w, tol);
+    expect_close("db", a->db, b->db, a->n_b, tol);
+    pass_free(a);
+    pass_free(b);
+}
+
 /* Winograd against im2col on a batch lowered in many chunks (64 + 64
  * channels at 28x28 fill the col buffer with one image or a few): the same
  * outputs and gradients up to float rounding (1e-3 of
@@ -551,12 +563,7 @@ Test(layers, winograd_equals_im2col_across_chunks)
     pass_result a, b;
     run_pass(l, CONV_IM2COL, in, 23, 0, &a);
     run_pass(l, CONV_WINOGRAD, in, 23, 0, &b);
-    expect_close("out", a.out, b.out, a.n_out, 1e-3);
-    expect_close("din", a.din, b.din, a.n_in, 1e-3);
-    expect_close("dw", a.dw, b.dw, a.n_w, 1e-3);
-    expect_close("db", a.db, b.db, a.n_b, 1e-3);
-    pass_free(&a);
-    pass_free(&b);
+    expect_passes_close(&a, &b, 1e-3);
 }
 
 /* Winograd with the batch in three slots (conv_winograd.c) against one
@@ -572,10 +579,5 @@ Test(layers, winograd_slots_equal_one_slot_even_when_one_is_empty)
     gemm_threads(3);
     run_pass(l, CONV_WINOGRAD, in, 2, 6, &b);
     gemm_threads(1);
-    expect_close("out", a.out, b.out, a.n_out, 1e-4);
-    expect_close("din", a.din, b.din, a.n_in, 1e-4);
-    expect_close("dw", a.dw, b.dw, a.n_w, 1e-4);
-    expect_close("db", a.db, b.db, a.n_b, 1e-4);
-    pass_free(&a);
-    pass_free(&b);
+    expect_passes_close(&a, &b, 1e-4);
 }
