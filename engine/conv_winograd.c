@@ -521,8 +521,8 @@ static void slots_slice(void *p, int slot, size_t lo, size_t hi)
             forward_slot(c->l, c->io, (int)s);
 }
 
-/* Filter entries (LANES to a block) per thread: a small layer's filter
- * transform stays on one. */
+/* At least this many blocks of LANES filter entries per thread: a small
+ * layer's filter transform stays on one thread. */
 #define FILTER_GRAIN 64
 
 typedef struct filter_ctx {

@@ -38,9 +38,9 @@ struct session {
     session_settings next;         /* settings of the next run */
     double          rate_t0;        /* the rate window: wall clock, training seconds and */
     double          rate_train0;    /* iteration at its start (restarted by pauses) */
+    long            rate_iter0;
     lr_err          write_error;    /* the last failure to write run files */
     bool            had_write_error;
-    long            rate_iter0;
     double          run_wall;       /* wall seconds and iterations of this run's closed */
     long            run_iters;      /* rate windows: seconds_per_iter */
     char            stop_reason[32];
