@@ -415,6 +415,7 @@ static int run_range_test(const cli_opts *o, run_setup *r, const rangetest_cfg *
 
     progress p;
     progress_init(&p, cfg->n_iters, o->quiet);
+    p.train0 = t.train_seconds;
     metrics_row m;
     bool going = true;
     while (going && !headless_stop) {
@@ -422,7 +423,7 @@ static int run_range_test(const cli_opts *o, run_setup *r, const rangetest_cfg *
         if (!isnan(m.lr)) {
             if (runlog_metrics(&log.log, &m))
                 break;   /* the first failed write stops the test */
-            progress_step(&p, &m, o->batch);
+            progress_step(&p, &m, o->batch, t.train_seconds);
         }
     }
     progress_done(&p);

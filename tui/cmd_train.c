@@ -15,6 +15,7 @@ int headless_train(run *r, trainer *t, bool quiet)
     progress p;
     progress_init(&p, sched_end(&t->sched), quiet);
     p.done0 = t->iter;
+    p.train0 = t->train_seconds;
     metrics_row m;
     double final_acc = NAN, final_loss = NAN;
     lr_err e;
@@ -33,7 +34,7 @@ int headless_train(run *r, trainer *t, bool quiet)
             progress_done(&p);
             fprintf(stderr, "lrscope: %s; training goes on\n", ckpt);
         }
-        progress_step(&p, &m, t->cfg.batch);
+        progress_step(&p, &m, t->cfg.batch, t->train_seconds);
         if (!isnan(m.test_acc)) {
             final_acc = m.test_acc;
             final_loss = m.test_loss;

@@ -80,7 +80,7 @@ void format_duration(char *buf, size_t len, double seconds)
         snprintf(buf, len, "%ld:%02ld", s / 60, s % 60);
 }
 
-void progress_step(progress *p, const metrics_row *m, int batch)
+void progress_step(progress *p, const metrics_row *m, int batch, double train_seconds)
 {
     if (p->quiet)
         return;
@@ -95,7 +95,8 @@ void progress_step(progress *p, const metrics_row *m, int batch)
     p->last_draw = now;
     long done = m->iter + 1, timed = done - p->done0;
     double elapsed = now - p->t0;
-    double ips = elapsed > 0 ? (double)timed * batch / elapsed : 0.0;
+    double trained = train_seconds - p->train0;
+    double ips = trained > 0 ? (double)timed * batch / trained : 0.0;
     char eta[32];
     format_duration(eta, sizeof eta, timed > 0 ? elapsed / (double)timed *
                                                  (double)(p->total - done) : -1.0);

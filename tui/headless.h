@@ -41,14 +41,17 @@ typedef struct progress {
     double t0, last_draw;
     long   total;
     long   done0;       /* steps already taken when the clock started (a resumed run) */
+    double train0;      /* the trainer's train_seconds then */
     double last_test_acc, last_test_loss;
 } progress;
 
 /* Starts the clock for a run of `total` iterations; decides once whether
  * stderr is a terminal. */
 void progress_init(progress *p, long total, bool quiet);
-/* Reports one step; rows with a test evaluation always print. */
-void progress_step(progress *p, const metrics_row *m, int batch);
+/* Reports one step, train_seconds being the trainer's (its steps' time, no
+ * evaluations): images/s count training steps only, as `lrscope bench`
+ * does; the ETA is wall clock. Rows with a test evaluation always print. */
+void progress_step(progress *p, const metrics_row *m, int batch, double train_seconds);
 /* Ends the live line. */
 void progress_done(progress *p);
 
