@@ -31,14 +31,15 @@
  * backward is the exact adjoint of each stage in reverse:
  *
  *   dM = A dY A^T                      per tile (zero outside the image)
- *   dU[xi] = V[xi]^T dM[xi]            36 GEMMs, K = T (summed over chunks)
+ *   dU[xi] = V[xi]^T dM[xi]            36 GEMMs, K = T (summed over chunks, slots)
  *   dV[xi] = dM[xi] U[xi]^T            36 GEMMs, K = N
  *   dx += B dV B^T                     scattered back; windows overlap
  *   dw += G^T dU G
  *
  * Numerical error: the larger tile's constants (4, 5, 8, 1/6, 1/24) round
  * more than F(2x2)'s adds and halves. Against im2col on 64 channels the
- * outputs and gradients differ by 2-4e-5 of their RMS (F(2x2): 2-3e-6),
+ * outputs and gradients differ by 1.7-3.5e-5 of their RMS (F(2x2):
+ * 1.6-3.3e-6),
  * far below the noise of SGD; tests/test_layers.c checks both lowerings
  * against finite differences and against each other (within 1e-3).
  *
