@@ -39,9 +39,9 @@
  * Numerical error: the larger tile's constants (4, 5, 8, 1/6, 1/24) round
  * more than F(2x2)'s adds and halves. Against im2col on 64 channels the
  * outputs and gradients differ by 1.7-3.5e-5 of their RMS (F(2x2):
- * 1.6-3.3e-6),
- * far below the noise of SGD; tests/test_layers.c checks both lowerings
- * against finite differences and against each other (within 1e-3).
+ * 1.6-3.3e-6), far below the noise of SGD; tests/test_layers.c checks both
+ * lowerings against finite differences and against each other (within
+ * 1e-3).
  *
  * Layout: channel-last as everywhere (layers.h), so every transform is a
  * loop over contiguous channels that the compiler vectorises. V and M keep a
