@@ -103,6 +103,11 @@ void wino_bind(layer *l, float *scratch)
     l->wino_sink = l->wino_zero + widest_row(l);
 }
 
+void wino_slot_images(const layer *l, int B, int s, size_t *lo, size_t *hi)
+{
+    par_range((size_t)B, l->wino_slots, s, lo, hi);
+}
+
 static float *slot_col(const layer *l, int s)
 {
     return l->col + (size_t)s * l->col_images * wino_col_floats_per_image(l);
@@ -468,7 +473,7 @@ static void products(const layer *l, float *V, float *M, int T, float *du, bool 
 static void forward_slot(const layer *l, const layer_io *io, int s)
 {
     size_t in_img = shape_size(l->in), out_img = shape_size(l->out), lo, hi;
-    par_range((size_t)io->B, l->wino_slots, s, &lo, &hi);
+    wino_slot_images(l, io->B, s, &lo, &hi);
     float *V = slot_col(l, s);
     for (size_t b0 = lo; b0 < hi; b0 += (size_t)l->col_images) {
         int nb = hi - b0 < (size_t)l->col_images ? (int)(hi - b0) : l->col_images;
@@ -485,7 +490,7 @@ static void forward_slot(const layer *l, const layer_io *io, int s)
 static void backward_slot(const layer *l, const layer_io *io, int s)
 {
     size_t in_img = shape_size(l->in), out_img = shape_size(l->out), lo, hi;
-    par_range((size_t)io->B, l->wino_slots, s, &lo, &hi);
+    wino_slot_images(l, io->B, s, &lo, &hi);
     float *V = slot_col(l, s), *du = slot_du(l, s);
     if (lo == hi)
         memset(du, 0, (size_t)XI * l->in.c * l->out_c * sizeof *du);

@@ -23,6 +23,9 @@ void   wino_forward(layer *l, const layer_io *io);
 /* Accumulates dw and writes (or adds to) din; the bias gradient is the
  * caller's (layer_conv.c takes it for both lowerings). */
 void   wino_backward(layer *l, const layer_io *io);
+/* The images [lo, hi) of a batch of B that slot s takes (conv_winograd.c:
+ * slots); one slot, the whole batch, for l->wino_slots == 1. */
+void   wino_slot_images(const layer *l, int B, int s, size_t *lo, size_t *hi);
 /* Its products per chunk of images, for layer_ops.gemms: `times` GEMMs
  * with rows_per_image rows an image (tiles) and K = k (input channels). */
 void   wino_gemm_shape(const layer *l, int *rows_per_image, int *k, int *times);

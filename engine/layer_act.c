@@ -95,10 +95,12 @@ static void add_backward(layer *l, const layer_io *io)
     size_t n = (size_t)io->B * shape_size(l->in);
     for (int k = 0; k < 2; k++)
         if (io->din[k]) {
-            ew_ctx c = { .a = io->out, .b = io->dout, .out = io->din[k], .acc = io->din_acc[k] };
-            if (l->relu)
+            ew_ctx c = { .out = io->din[k], .acc = io->din_acc[k] };
+            if (l->relu) {
+                c.a = io->out;
+                c.b = io->dout;
                 par_for(n, GRAIN, relu_back_slice, &c);
-            else {
+            } else {
                 c.a = io->dout;
                 par_for(n, GRAIN, put_slice, &c);
             }

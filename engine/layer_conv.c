@@ -302,7 +302,7 @@ static int conv_gemms(const layer *l, int B, bool needs_din, layer_gemm *g)
     int size[3] = { per }, count[3] = { 0 }, sizes = 1;
     for (int s = 0; s < l->wino_slots; s++) {
         size_t lo, hi;
-        par_range((size_t)B, l->wino_slots, s, &lo, &hi);
+        wino_slot_images(l, B, s, &lo, &hi);
         int run = (int)(hi - lo), rest = run % per, k = 0;
         count[0] += run / per;
         while (k < sizes && size[k] != rest)
