@@ -138,10 +138,10 @@ struct layer {
      * use out_c (output channels / features) and bias */
     int               k, stride, pad, out_c;
     bool              bias;
-    /* batch norm and add: a ReLU on the output in the same pass (forward
-     * writes max(y, 0); backward masks dout by out > 0 as it reads it),
-     * which saves the separate ReLU its buffer and a read and a write of
-     * the activations each way. Results equal the two layers'. */
+    /* batch norm, add and max pool: a ReLU on the output in the same pass
+     * (forward writes max(y, 0); backward masks dout by out > 0 as it reads
+     * it), which saves the separate ReLU its buffer and a read and a write
+     * of the activations each way. Results equal the two layers'. */
     bool              relu;
     /* dense: w [in][out]; conv: w [k*k*in.c][out_c], rows (ky, kx, c);
      * batch norm: w = scale, b = shift [C] */
@@ -152,8 +152,10 @@ struct layer {
     float            *sum_a, *sum_b;       /* [C] per-channel sums */
     float            *part;                /* [PAR_MAX_THREADS][2][C] per-thread sums */
     float             bn_maf, bn_eps;      /* running = maf*running + (1-maf)*batch */
-    /* max pool: index of the winning input of each output [max_batch][out] */
+    /* max pool: index of the winning input of each output [max_batch][out],
+     * and per thread the gradient of one output pixel [PAR_MAX_THREADS][C] */
     int32_t          *argmax;
+    float            *pool_grad;
     /* conv: the lowering (resolved from CONV_AUTO by shape), the shared
      * col buffer and how many images fit in it at once */
     conv_algo         algo;

@@ -96,6 +96,18 @@ static int add_bn(builder *b, int in, bool relu, const char *name)
     return emit(b, &l, in, NET_NO_INPUT);
 }
 
+/* A 2x2 max pool; `relu` fuses a ReLU on its output, which equals a ReLU
+ * on its input: max(relu(a), relu(b)) = relu(max(a, b)), gradients
+ * included, on a quarter of the values. */
+static int add_maxpool(builder *b, int in, bool relu, const char *name)
+{
+    layer l;
+    layer_setup(&l, LAYER_MAXPOOL, name);
+    l.k = l.stride = 2;
+    l.relu = relu;
+    return emit(b, &l, in, NET_NO_INPUT);
+}
+
 /* Parses "H1,H2,..." into hidden[]; returns the count or -1. */
 static int parse_widths(const char *spec, const char *p, int *hidden, lr_err *e)
 {
@@ -151,12 +163,11 @@ static int build_linear(builder *b, int K)
 
 static int build_lenet(builder *b, int K)
 {
+    /* each conv's ReLU runs in the pool after it (add_maxpool) */
     add_conv(b, b->at, 20, 5, 1, 0, true, "conv1");
-    add_relu(b, b->at, "relu1");
-    add_simple(b, LAYER_MAXPOOL, b->at, 2, "pool1");
+    add_maxpool(b, b->at, true, "pool1");
     add_conv(b, b->at, 50, 5, 1, 0, true, "conv2");
-    add_relu(b, b->at, "relu2");
-    add_simple(b, LAYER_MAXPOOL, b->at, 2, "pool2");
+    add_maxpool(b, b->at, true, "pool2");
     add_dense(b, b->at, 500, "dense1");
     add_relu(b, b->at, "relu3");
     return add_dense(b, b->at, K, "dense2");
@@ -177,10 +188,10 @@ static int build_cnn_bn(builder *b, int K)
 {
     conv_bn_relu(b, b->at, 32, 1, "c1");
     conv_bn_relu(b, b->at, 32, 1, "c2");
-    add_simple(b, LAYER_MAXPOOL, b->at, 2, "pool1");
+    add_maxpool(b, b->at, false, "pool1");
     conv_bn_relu(b, b->at, 64, 1, "c3");
     conv_bn_relu(b, b->at, 64, 1, "c4");
-    add_simple(b, LAYER_MAXPOOL, b->at, 2, "pool2");
+    add_maxpool(b, b->at, false, "pool2");
     add_simple(b, LAYER_GAP, b->at, 0, "gap");
     return add_dense(b, b->at, K, "dense");
 }

@@ -322,6 +322,12 @@ Test(layers, maxpool)
     check_layer(&l, (lr_shape){ 3, 6, 5 }, 2, 0.0f);
 }
 
+Test(layers, maxpool_tiling_the_image)
+{
+    layer l = proto(LAYER_MAXPOOL, 0, 2, 2, 0, false);
+    check_layer(&l, (lr_shape){ 11, 4, 6 }, 2, 0.0f);
+}
+
 Test(layers, maxpool_overlapping)
 {
     layer l = proto(LAYER_MAXPOOL, 0, 3, 2, 0, false);
@@ -367,10 +373,9 @@ Test(layers, residual_add)
 /* A layer with its ReLU fused (l->relu) gives, bit for bit, the output and
  * every gradient of the same layer followed by a ReLU layer, and adds into
  * din when asked to. */
-static void check_fused_relu(layer_kind kind, lr_shape in, int B)
+static void check_fused_relu(layer plain_proto, lr_shape in, int B)
 {
-    layer plain_proto = proto(kind, 0, 0, 1, 0, false), fused_proto = plain_proto,
-          relu_proto = proto(LAYER_RELU, 0, 0, 1, 0, false);
+    layer fused_proto = plain_proto, relu_proto = proto(LAYER_RELU, 0, 0, 1, 0, false);
     fused_proto.relu = true;
     lone plain, fused, relu;
     lr_rng r;
@@ -378,11 +383,13 @@ static void check_fused_relu(layer_kind kind, lr_shape in, int B)
     lone_make(&plain, &plain_proto, in, B, &r);
     rng_seed(&r, 7);
     lone_make(&fused, &fused_proto, in, B, &r);
-    lone_make(&relu, &relu_proto, in, B, &r);
+    lone_make(&relu, &relu_proto, plain.l.out, B, &r);
     size_t n = (size_t)B * shape_size(in), bytes = n * sizeof(float);
+    size_t n_out = (size_t)B * shape_size(plain.l.out), out_bytes = n_out * sizeof(float);
     int n_inputs = plain.l.ops->n_inputs;
-    float *x[2] = { randn(&r, n, 1.0f), randn(&r, n, 1.0f) }, *dout = randn(&r, n, 1.0f);
-    float *mid = malloc(bytes), *y_ref = malloc(bytes), *y = malloc(bytes), *dmid = malloc(bytes);
+    float *x[2] = { randn(&r, n, 1.0f), randn(&r, n, 1.0f) }, *dout = randn(&r, n_out, 1.0f);
+    float *mid = malloc(out_bytes), *y_ref = malloc(out_bytes), *y = malloc(out_bytes);
+    float *dmid = malloc(out_bytes);
     float *din_ref[2] = { malloc(bytes), malloc(bytes) }, *din[2] = { malloc(bytes), malloc(bytes) };
 
     layer_io io = { .in = { x[0], x[1] }, .out = mid, .B = B, .train = true };
@@ -400,7 +407,7 @@ static void check_fused_relu(layer_kind kind, lr_shape in, int B)
                      .din = { din[0], n_inputs > 1 ? din[1] : NULL }, .B = B, .train = true };
     fused.l.ops->forward(&fused.l, &fio);
     fused.l.ops->backward(&fused.l, &fio);
-    cr_expect(!memcmp(y, y_ref, bytes), "%s: fused forward differs", plain.l.name);
+    cr_expect(!memcmp(y, y_ref, out_bytes), "%s: fused forward differs", plain.l.name);
     for (int k = 0; k < n_inputs; k++)
         cr_expect(!memcmp(din[k], din_ref[k], bytes), "%s: fused din%d differs", plain.l.name, k);
     layer_sizes sz = { 0 };
@@ -436,13 +443,24 @@ static void check_fused_relu(layer_kind kind, lr_shape in, int B)
 
 Test(layers, batchnorm_with_fused_relu_equals_batchnorm_then_relu)
 {
-    check_fused_relu(LAYER_BATCHNORM, (lr_shape){ 6, 5, 4 }, 3);
-    check_fused_relu(LAYER_BATCHNORM, (lr_shape){ 9, 1, 1 }, 8);
+    layer bn = proto(LAYER_BATCHNORM, 0, 0, 1, 0, false);
+    check_fused_relu(bn, (lr_shape){ 6, 5, 4 }, 3);
+    check_fused_relu(bn, (lr_shape){ 9, 1, 1 }, 8);
 }
 
 Test(layers, add_with_fused_relu_equals_add_then_relu)
 {
-    check_fused_relu(LAYER_ADD, (lr_shape){ 3, 4, 5 }, 2);
+    check_fused_relu(proto(LAYER_ADD, 0, 0, 1, 0, false), (lr_shape){ 3, 4, 5 }, 2);
+}
+
+/* LeNet runs each conv's ReLU in the max pool after it; a ReLU on the
+ * pool's output equals one on its input. Pools that tile the image
+ * (backward writes every input) and pools that do not (it scatters). */
+Test(layers, maxpool_with_fused_relu_equals_maxpool_then_relu)
+{
+    check_fused_relu(proto(LAYER_MAXPOOL, 0, 2, 2, 0, false), (lr_shape){ 11, 6, 4 }, 3);
+    check_fused_relu(proto(LAYER_MAXPOOL, 0, 2, 2, 0, false), (lr_shape){ 3, 5, 7 }, 2);
+    check_fused_relu(proto(LAYER_MAXPOOL, 0, 3, 2, 0, false), (lr_shape){ 2, 7, 7 }, 2);
 }
 
 Test(layers, shapes_that_do_not_fit_are_refused_by_name)
