@@ -113,15 +113,25 @@ static void conv_init(layer *l, lr_rng *rng, net_init mode)
 }
 
 /* dst[0..n) = src[0..n). A grey or RGB stem copies runs of 3 to 15
- * floats, for which a call to memcpy costs more than the copy itself. */
+ * floats, for which a call to memcpy costs more than the copy itself: a
+ * short run is copied as two fixed-size blocks that overlap in its middle
+ * (one vector move each), as memcpy does inside. */
 static inline void copy_run(float *dst, const float *src, size_t n)
 {
     if (n > 16) {
         memcpy(dst, src, n * sizeof *dst);
-        return;
+    } else if (n >= 8) {
+        memcpy(dst, src, 8 * sizeof *dst);
+        memcpy(dst + n - 8, src + n - 8, 8 * sizeof *dst);
+    } else if (n >= 4) {
+        memcpy(dst, src, 4 * sizeof *dst);
+        memcpy(dst + n - 4, src + n - 4, 4 * sizeof *dst);
+    } else if (n >= 2) {
+        memcpy(dst, src, 2 * sizeof *dst);
+        memcpy(dst + n - 2, src + n - 2, 2 * sizeof *dst);
+    } else if (n == 1) {
+        dst[0] = src[0];
     }
-    for (size_t i = 0; i < n; i++)
-        dst[i] = src[i];
 }
 
 /* col rows of images [b0, b1) of x [nb][H][W][C] (col [nb*Ho*Wo][K]). For one output pixel and
