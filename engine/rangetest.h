@@ -76,9 +76,15 @@
  *   alternatives Smith gives for the lower bound come with it:
  *   max/4..max/3 (CLR) and max/20..max/10 (1cycle; use (max/10, max)). When
  *   max_lr is the last point the curve never fell: the limit lies beyond the
- *   sweep (max_at_end). With fewer than RANGETEST_MIN_EVALS evaluations, or an
- *   accuracy range under 2 points, the same rules read the smoothed training
- *   loss instead (lower is better; basis LOSS), and the note says so.
+ *   sweep (max_at_end). With fewer than RANGETEST_MIN_EVALS evaluations the
+ *   same rules read the smoothed training loss instead (lower is better;
+ *   basis LOSS), and the note says so. With enough evaluations and an
+ *   accuracy range under 2 points (the first evaluation, before any step,
+ *   is at chance) the network did not learn in the sweep: nothing is read
+ *   (did_not_learn) and nothing is offered. The loss is no guide then: a
+ *   net that diverged and died sits at chance, ln 10, and the smoothed loss
+ *   falls there from the spike, which read as a "fall" offered LeNet's dead
+ *   LRs 0.13-1.3 on a sweep to 3 over 100 steps.
  *
  *   The readings practitioners bring from other tools, exactly as those tools
  *   compute them (engine/readings.c), each applied to the curve the tool would
@@ -274,6 +280,9 @@ typedef struct rangetest_smith {
     bool   base_at_first;           /* base is the point right after the start: the rise
                                        happened between two evaluations, base bounds it */
     bool   max_at_end;              /* max is the last point: the limit is past the sweep */
+    bool   did_not_learn;           /* enough evaluations, and smoothed accuracy stayed within
+                                       2 points of chance: nothing is read or offered */
+    double acc_lo, acc_hi;          /* the range it stayed in (did_not_learn) */
     double clr_base_lo, clr_base_hi;            /* max/4 .. max/3 */
     double onecycle_base_lo, onecycle_base_hi;  /* max/20 .. max/10 */
     char   note[200];
@@ -394,7 +403,7 @@ void rangetest_smoothed_accuracy(const rangetest_curve *c, double *tmp, double *
 /* The maximum LR to offer for a cycle: where smoothed accuracy stops
  * improving (Smith's plateau, the near end of "stops improving, turns ragged
  * or falls"), else Smith's max, else valley*; NaN when none could be
- * read. The far end of the plateau (smith.max_lr) is where training still
+ * read or the network did not learn in the sweep. The far end of the plateau (smith.max_lr) is where training still
  * survives, not where it trains best: on Fashion-MNIST, 1cycle to the far
  * end (2.1) ended below a step schedule, while maxima of 0.3-1 beat it. */
 double rangetest_offer_max(const rangetest_suggestions *s);

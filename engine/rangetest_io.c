@@ -129,6 +129,7 @@ int rangetest_write_suggestions(const rangetest_result *r, FILE *f)
           "# basis = loss). For CLR use (base, max) or (clr_base, max); for 1cycle\n"
           "# (onecycle_base, max).\n", f);
     fprintf(f, "smith.basis = %s\nsmith.note = %s\n", basis_name(m->basis), m->note);
+    kv_flag(f, "smith.did_not_learn", m->did_not_learn);
     kv(f, "smith.base_lr", m->base_lr);
     kv(f, "smith.base_value", m->base_value);
     kv_flag(f, "smith.base_before_first_point", m->base_at_first);

@@ -137,7 +137,7 @@ static void smith_clear(rangetest_smith *r)
     r->basis = RANGETEST_FROM_NONE;
     r->base_lr = r->base_value = r->max_lr = r->max_value = NAN;
     r->plateau_lr = r->plateau_value = r->peak_lr = r->peak_value = NAN;
-    r->start_value = r->tolerance = NAN;
+    r->start_value = r->tolerance = r->acc_lo = r->acc_hi = NAN;
     r->clr_base_lo = r->clr_base_hi = r->onecycle_base_lo = r->onecycle_base_hi = NAN;
 }
 
@@ -153,14 +153,22 @@ static void suggest_smith(const rangetest_curve *c, const double *acc_s, rangete
             lo = fmin(lo, acc_s[k]);
             hi = fmax(hi, acc_s[k]);
         }
-        if (hi - lo >= SMITH_MIN_ACC_RANGE &&
-            smith_read(c->eval_lr, acc_s, m, true, r)) {
+        if (hi - lo < SMITH_MIN_ACC_RANGE) {
+            r->did_not_learn = true;
+            r->acc_lo = lo;
+            r->acc_hi = hi;
+            note(r->note, sizeof r->note, "held-out accuracy stayed within %.1f-%.1f %% over "
+                 "%ld evaluations: the network did not learn in this sweep (a slower sweep, "
+                 "or one to a smaller LR, reaches the LRs it trains at)", 100.0 * lo,
+                 100.0 * hi, m);
+            return;
+        }
+        if (smith_read(c->eval_lr, acc_s, m, true, r)) {
             r->basis = RANGETEST_FROM_ACC;
             note(r->note, sizeof r->note, "read from held-out accuracy (%ld evaluations, "
                  "running median then 3-point mean)", m);
         } else {
-            note(why, sizeof why, "held-out accuracy varied by less than %.0f points",
-                 100.0 * SMITH_MIN_ACC_RANGE);
+            note(why, sizeof why, "held-out accuracy never rose above its start");
         }
     } else {
         note(why, sizeof why, "only %ld held-out evaluations (%d needed)", m,
@@ -276,6 +284,8 @@ void rangetest_suggest(const rangetest_curve *c, rangetest_suggestions *s)
 
 double rangetest_offer_max(const rangetest_suggestions *s)
 {
+    if (s->smith.did_not_learn)
+        return NAN;
     const double candidates[] = { s->smith.plateau_lr, s->smith.max_lr, s->valley_star.lr };
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
         if (isfinite(candidates[i]) && candidates[i] > 0)

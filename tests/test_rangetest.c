@@ -413,6 +413,46 @@ Test(rangetest, no_signature_verdict_for_a_net_that_never_learned)
     rangetest_curve_free(&c);
 }
 
+/* LeNet on a fast linear sweep: the loss spikes at the first LRs, the net
+ * dies and sits at chance (loss ln 10), and the smoothed loss falls from
+ * the spike back to ln 10. One evaluation caught a brief 21 %; the smoothed
+ * accuracy stays at chance. Nothing is read and nothing is offered, where
+ * reading the loss offered LRs 0.13-1.3, all of them dead. */
+Test(rangetest, a_net_that_died_gets_no_bounds_and_no_offer)
+{
+    enum { N = 100 };
+    rangetest_curve c;
+    lr_err e;
+    cr_assert_eq(rangetest_curve_alloc(&c, N, &e), 0);
+    c.policy = SCHED_SWEEP_LINEAR;
+    c.lr_min = 0.0;
+    c.lr_max = 3.0;
+    c.n_planned = N;
+    rangetest_curve_push_eval(&c, 0.0, 0.108, 5.8);
+    double ema = 0.0;
+    for (int i = 0; i < N; i++) {
+        double lr = 3.0 * i / N, loss = i < 2 ? 5.5 : i < 4 ? 15.0 : 2.3026 + 0.01 * (i % 3);
+        ema = 0.98 * ema + 0.02 * loss;
+        double smooth = ema / (1.0 - pow(0.98, i + 1));
+        double acc = i % 2 ? (double)NAN : i == 0 ? 0.2125 : 0.1 + 0.004 * (i % 4 ? 1 : -1);
+        rangetest_curve_push(&c, lr, loss, smooth, acc, isnan(acc) ? (double)NAN : 2.31);
+    }
+    c.stop = RANGETEST_COMPLETED;
+    c.stop_iter = N;
+    rangetest_suggestions s;
+    rangetest_suggest(&c, &s);
+    cr_expect(s.smith.did_not_learn);
+    cr_expect_eq(s.smith.basis, RANGETEST_FROM_NONE);
+    cr_expect(strstr(s.smith.note, "did not learn"), "%s", s.smith.note);
+    cr_expect(isnan(s.smith.max_lr) && isnan(s.smith.base_lr));
+    cr_expect(s.smith.acc_lo > 0.09 && s.smith.acc_hi < 0.12, "%g-%g", s.smith.acc_lo,
+              s.smith.acc_hi);
+    cr_expect(isnan(rangetest_offer_max(&s)), "offered %g", rangetest_offer_max(&s));
+    /* the other tools' readings are still theirs to give */
+    cr_expect(isfinite(s.valley.lr), "%s", s.fastai.note);
+    rangetest_curve_free(&c);
+}
+
 Test(rangetest, too_few_evaluations_fall_back_to_the_loss)
 {
     rangetest_curve c;

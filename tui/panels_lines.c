@@ -223,6 +223,13 @@ static void result_text(const wb *w, char *buf, size_t len)
     else
         snprintf(why, sizeof why, "stopped at lr %.3g (it %ld): %s", st->range_stop_lr,
                  st->range_iters, rangetest_stop_name(st->range_stop));
+    const rangetest_smith *m = &st->range.smith;
+    if (m->did_not_learn) {
+        snprintf(buf, len, "DONE range test of %s: %s.  No offer: accuracy stayed at "
+                 "%.1f-%.1f %%, it did not learn", st->range_model, why, 100.0 * m->acc_lo,
+                 100.0 * m->acc_hi);
+        return;
+    }
     int n = snprintf(buf, len, "DONE range test of %s: %s.  signature: %s", st->range_model,
                      why, rangetest_sig_name(g->verdict));
     if (n > 0 && (size_t)n < len && g->verdict != RANGETEST_SIG_UNKNOWN && isnan(g->ratio))
