@@ -254,6 +254,14 @@ int cli_resolve_sched(const cli_opts *o, long n_train, sched *s, lr_err *e)
         memcpy(s->milestones, o->milestones, sizeof o->milestones);
         s->n_milestones = o->n_milestones;
     }
+    /* A cycle's maximum below its default (or config's) minimum: say which
+     * option to add. */
+    bool cycles = clr || (s->policy == SCHED_1CYCLE && s->style == ONECYCLE_SMITH);
+    if (cycles && isnan(o->lr_min) && !isnan(o->lr_max) && s->lr_min > s->lr_max)
+        return lr_fail(e, "--lr-max %g is below %s's minimum LR %g%s: give --lr-min as well "
+                          "(a tenth of the maximum, --lr-min %g, is usual)",
+                       s->lr_max, sched_policy_name(s->policy), s->lr_min,
+                       based ? " (from the config)" : " (its default)", s->lr_max / 10.0);
     return sched_validate(s, e);
 }
 

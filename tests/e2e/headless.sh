@@ -12,6 +12,9 @@ expect_status 2 "negative lr refused" "$LRSCOPE" train --data synthetic --lr -1
 check "says what is allowed" stderr_has "give a learning rate from"
 expect_status 2 "min above max refused" "$LRSCOPE" train --data synthetic --lr-min 1 --lr-max 0.1
 check "names both bounds" stderr_has "above --lr-max"
+expect_status 2 "a 1cycle maximum below its default minimum refused" "$LRSCOPE" train \
+    --data synthetic --policy 1cycle --lr-max 0.05
+check "says to give --lr-min, and a value" stderr_has "give --lr-min as well.*--lr-min 0.005"
 expect_status 2 "unknown policy refused" "$LRSCOPE" train --data synthetic --policy warp
 check "lists the policies" stderr_has "1cycle"
 expect_status 2 "zero stepsize refused" "$LRSCOPE" train --data synthetic --stepsize 0
