@@ -128,8 +128,6 @@ static double read_number(const char *path, const char *key)
     return end != buf && isfinite(v) ? v : (double)NAN;
 }
 
-
-
 /* Copies the rows where y is finite into x_out/y_out (capacity t->n): a
  * line through sparse measurements must not break at every blank cell. */
 static size_t compact(const table *t, const char *xname, const char *yname, double *x_out,
@@ -228,7 +226,10 @@ int run_read(run *r, const char *dir, lr_err *e)
     snprintf(path, sizeof path, "%s/suggestions.txt", dir);
     r->base_lr = read_number(path, "smith.base_lr");
     r->max_lr = read_number(path, "smith.max_lr");
-    r->valley_lr = read_number(path, "fastai.valley_lr");
+    /* a net that did not learn in the sweep has no LR worth marking */
+    char dead[8];
+    read_key(path, "smith.did_not_learn", dead, sizeof dead);
+    r->valley_lr = strcmp(dead, "yes") ? read_number(path, "fastai.valley_lr") : (double)NAN;
     return 0;
 }
 
