@@ -297,6 +297,19 @@ Test(rangetest, loss_rules_find_the_known_valley)
     rangetest_curve_free(&c);
 }
 
+/* A linear sweep 0 -> 3 over n steps, its evaluation before the first
+ * step at accuracy acc0 and loss loss0. */
+static void linear_sweep(rangetest_curve *c, int n, double acc0, double loss0)
+{
+    lr_err e;
+    cr_assert_eq(rangetest_curve_alloc(c, n, &e), 0);
+    c->policy = SCHED_SWEEP_LINEAR;
+    c->lr_min = 0.0;
+    c->lr_max = 3.0;
+    c->n_planned = n;
+    rangetest_curve_push_eval(c, 0.0, acc0, loss0);
+}
+
 /* Accuracy on a linear sweep 0 -> 3 (600 steps, an evaluation every 10):
  * chance (0.1) below 0.2, a rise to 0.85 at 0.6, a plateau to 2.0, then a fall
  * to 0.3 at 3. noise: BN-like jumps, +-3 points uniform plus a drop of 8
@@ -304,15 +317,9 @@ Test(rangetest, loss_rules_find_the_known_valley)
 static void accuracy_curve(rangetest_curve *c, bool noisy, bool hold)
 {
     enum { N = 600 };
-    lr_err e;
-    cr_assert_eq(rangetest_curve_alloc(c, N, &e), 0);
-    c->policy = SCHED_SWEEP_LINEAR;
-    c->lr_min = 0.0;
-    c->lr_max = 3.0;
-    c->n_planned = N;
+    linear_sweep(c, N, 0.1, 2.3);
     lr_rng r;
     rng_seed(&r, 11);
-    rangetest_curve_push_eval(c, 0.0, 0.1, 2.3);
     for (int i = 0; i < N; i++) {
         double lr = 3.0 * i / N;
         double acc = NAN;
@@ -393,13 +400,7 @@ Test(rangetest, no_signature_verdict_for_a_net_that_never_learned)
 {
     enum { N = 400 };
     rangetest_curve c;
-    lr_err e;
-    cr_assert_eq(rangetest_curve_alloc(&c, N, &e), 0);
-    c.policy = SCHED_SWEEP_LINEAR;
-    c.lr_min = 0.0;
-    c.lr_max = 3.0;
-    c.n_planned = N;
-    rangetest_curve_push_eval(&c, 0.0, 0.1, 2.3);
+    linear_sweep(&c, N, 0.1, 2.3);
     for (int i = 0; i < N; i++) {
         double acc = (i + 1) % 10 ? (double)NAN : 0.1 + 0.005 * (i % 20 ? 1 : -1);
         rangetest_curve_push(&c, 3.0 * i / N, 2.3, 2.3, acc, isnan(acc) ? (double)NAN : 0.9);
@@ -422,13 +423,7 @@ Test(rangetest, a_net_that_died_gets_no_bounds_and_no_offer)
 {
     enum { N = 100 };
     rangetest_curve c;
-    lr_err e;
-    cr_assert_eq(rangetest_curve_alloc(&c, N, &e), 0);
-    c.policy = SCHED_SWEEP_LINEAR;
-    c.lr_min = 0.0;
-    c.lr_max = 3.0;
-    c.n_planned = N;
-    rangetest_curve_push_eval(&c, 0.0, 0.108, 5.8);
+    linear_sweep(&c, N, 0.108, 5.8);
     double ema = 0.0;
     for (int i = 0; i < N; i++) {
         double lr = 3.0 * i / N, loss = i < 2 ? 5.5 : i < 4 ? 15.0 : 2.3026 + 0.01 * (i % 3);
