@@ -280,8 +280,8 @@ typedef struct rangetest_smith {
     bool   base_at_first;           /* base is the point right after the start: the rise
                                        happened between two evaluations, base bounds it */
     bool   max_at_end;              /* max is the last point: the limit is past the sweep */
-    bool   did_not_learn;           /* enough evaluations, and smoothed accuracy stayed within
-                                       2 points of chance: nothing is read or offered */
+    bool   did_not_learn;           /* enough evaluations, and smoothed accuracy varied by
+                                       under 2 points: nothing is read or offered */
     double acc_lo, acc_hi;          /* the range it stayed in (did_not_learn) */
     double clr_base_lo, clr_base_hi;            /* max/4 .. max/3 */
     double onecycle_base_lo, onecycle_base_hi;  /* max/20 .. max/10 */
@@ -402,10 +402,11 @@ void rangetest_smoothed_accuracy(const rangetest_curve *c, double *tmp, double *
 
 /* The maximum LR to offer for a cycle: where smoothed accuracy stops
  * improving (Smith's plateau, the near end of "stops improving, turns ragged
- * or falls"), else Smith's max, else valley*; NaN when none could be
- * read or the network did not learn in the sweep. The far end of the plateau (smith.max_lr) is where training still
- * survives, not where it trains best: on Fashion-MNIST, 1cycle to the far
- * end (2.1) ended below a step schedule, while maxima of 0.3-1 beat it. */
+ * or falls"), else Smith's max, else valley*; NaN when none could be read or
+ * the network did not learn in the sweep. The far end of the plateau
+ * (smith.max_lr) is where training still survives, not where it trains
+ * best: on Fashion-MNIST, 1cycle to the far end (2.1) ended below a step
+ * schedule, while maxima of 0.3-1 beat it. */
 double rangetest_offer_max(const rangetest_suggestions *s);
 
 /* The readings a user can choose to mark on a range-test plot. */
