@@ -21,15 +21,13 @@ static int pool_shape(layer *l, lr_err *e)
 
 static void maxpool_sizes(const layer *l, int max_batch, layer_sizes *s)
 {
-    /* the argmax of each output, stored as int32 in float-sized slots, and
-     * per thread the gradient of one output pixel */
-    s->scratch = (size_t)max_batch * shape_size(l->out) + (size_t)PAR_MAX_THREADS * l->out.c;
+    /* the argmax of each output, stored as int32 in float-sized slots */
+    s->scratch = (size_t)max_batch * shape_size(l->out);
 }
 
 static void maxpool_bind(layer *l, const layer_views *v)
 {
     l->argmax = (int32_t *)v->scratch;
-    l->pool_grad = v->scratch + (size_t)v->max_batch * shape_size(l->out);
 }
 
 /* Offset of input pixel (b, oy*stride, ox*stride), channel 0. */
@@ -121,63 +119,52 @@ static bool windows_tile(const layer *l)
     return l->k == l->stride && l->out.h * l->k == l->in.h && l->out.w * l->k == l->in.w;
 }
 
-/* The gradient of outputs [o, o + C), through the fused ReLU's mask when
- * there is one. */
-static void pool_grad(const layer *l, const layer_io *io, size_t o, float *restrict g)
+/* Gradient of output o, through the fused ReLU's mask when there is one. */
+static inline float pool_grad(bool relu, const float *dy, const float *y, size_t o)
 {
-    const float *restrict dy = io->dout + o, *restrict y = io->out + o;
-    int C = l->out.c;
-    if (l->relu)
-        for (int c = 0; c < C; c++)
-            g[c] = relu_grad(dy[c], y[c]);
-    else
-        memcpy(g, dy, (size_t)C * sizeof *g);
+    return relu ? relu_grad(dy[o], y[o]) : dy[o];
 }
 
-static void maxpool_tiled_back(const layer *l, const layer_io *io, float *restrict g,
-                               size_t b0, size_t b1)
+static void maxpool_tiled_back(const layer *l, const layer_io *io, size_t b0, size_t b1)
 {
     int C = l->in.c, W = l->in.w, k = l->k;
-    bool acc = io->din_acc[0];
+    bool acc = io->din_acc[0], relu = l->relu;
     size_t o = b0 * shape_size(l->out);
     for (size_t b = b0; b < b1; b++)
     for (int oy = 0; oy < l->out.h; oy++)
     for (int ox = 0; ox < l->out.w; ox++, o += (size_t)C) {
         const int32_t *restrict arg = l->argmax + o;
+        const float *restrict dy = io->dout + o, *restrict y = io->out + o;
         int32_t i = (int32_t)window_origin(l, (int)b, oy, ox);
-        pool_grad(l, io, o, g);
         for (int ky = 0; ky < k; ky++)
             for (int kx = 0; kx < k; kx++) {
                 int32_t at = i + (ky * W + kx) * C;
                 float *restrict dx = io->din[0] + at;
                 if (acc)
                     for (int c = 0; c < C; c++)
-                        dx[c] += arg[c] == at + c ? g[c] : 0.0f;
+                        dx[c] += arg[c] == at + c ? pool_grad(relu, dy, y, (size_t)c) : 0.0f;
                 else
                     for (int c = 0; c < C; c++)
-                        dx[c] = arg[c] == at + c ? g[c] : 0.0f;
+                        dx[c] = arg[c] == at + c ? pool_grad(relu, dy, y, (size_t)c) : 0.0f;
             }
     }
 }
 
 static void maxpool_back_images(void *p, int slot, size_t b0, size_t b1)
 {
+    (void)slot;
     layer *l = ((pool_ctx *)p)->l;
     const layer_io *io = ((pool_ctx *)p)->io;
-    float *g = l->pool_grad + (size_t)slot * l->out.c;
     if (windows_tile(l)) {
-        maxpool_tiled_back(l, io, g, b0, b1);
+        maxpool_tiled_back(l, io, b0, b1);
         return;
     }
     float *dx = io->din[0];
-    size_t out = shape_size(l->out), in = shape_size(l->in), C = (size_t)l->out.c;
+    size_t out = shape_size(l->out), in = shape_size(l->in);
     if (!io->din_acc[0])
         memset(dx + b0 * in, 0, (b1 - b0) * in * sizeof *dx);
-    for (size_t o = b0 * out; o < b1 * out; o += C) {
-        pool_grad(l, io, o, g);
-        for (size_t c = 0; c < C; c++)
-            dx[l->argmax[o + c]] += g[c];
-    }
+    for (size_t j = b0 * out; j < b1 * out; j++)
+        dx[l->argmax[j]] += pool_grad(l->relu, io->dout, io->out, j);
 }
 
 static void maxpool_backward(layer *l, const layer_io *io)

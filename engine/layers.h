@@ -152,10 +152,8 @@ struct layer {
     float            *sum_a, *sum_b;       /* [C] per-channel sums */
     float            *part;                /* [PAR_MAX_THREADS][2][C] per-thread sums */
     float             bn_maf, bn_eps;      /* running = maf*running + (1-maf)*batch */
-    /* max pool: index of the winning input of each output [max_batch][out],
-     * and per thread the gradient of one output pixel [PAR_MAX_THREADS][C] */
+    /* max pool: index of the winning input of each output [max_batch][out] */
     int32_t          *argmax;
-    float            *pool_grad;
     /* conv: the lowering (resolved from CONV_AUTO by shape), the shared
      * col buffer and how many images fit in it at once */
     conv_algo         algo;
