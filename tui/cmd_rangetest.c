@@ -414,8 +414,7 @@ static int run_range_test(const cli_opts *o, run_setup *r, const rangetest_cfg *
                 log.log.dir);
 
     progress p;
-    progress_init(&p, cfg->n_iters, o->quiet);
-    p.train0 = t.train_seconds;
+    progress_init(&p, &t, cfg->n_iters, o->quiet);
     metrics_row m;
     bool going = true;
     while (going && !headless_stop) {

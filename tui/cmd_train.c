@@ -13,9 +13,7 @@
 int headless_train(run *r, trainer *t, bool quiet)
 {
     progress p;
-    progress_init(&p, sched_end(&t->sched), quiet);
-    p.done0 = t->iter;
-    p.train0 = t->train_seconds;
+    progress_init(&p, t, sched_end(&t->sched), quiet);
     metrics_row m;
     double final_acc = NAN, final_loss = NAN;
     lr_err e;

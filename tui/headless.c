@@ -57,12 +57,14 @@ void headless_install_signals(void)
         headless_catch_signals();
 }
 
-void progress_init(progress *p, long total, bool quiet)
+void progress_init(progress *p, const trainer *t, long total, bool quiet)
 {
     memset(p, 0, sizeof *p);
     p->tty = isatty(STDERR_FILENO);
     p->quiet = quiet;
     p->total = total;
+    p->done0 = t->iter;
+    p->train0 = t->train_seconds;
     p->t0 = clock_seconds();
     p->last_test_acc = p->last_test_loss = NAN;
 }

@@ -45,9 +45,10 @@ typedef struct progress {
     double last_test_acc, last_test_loss;
 } progress;
 
-/* Starts the clock for a run of `total` iterations; decides once whether
- * stderr is a terminal. */
-void progress_init(progress *p, long total, bool quiet);
+/* Starts the clock for a run of `total` iterations from where trainer t
+ * stands (its steps and training seconds so far: a resumed run's rate
+ * counts only its new steps); decides once whether stderr is a terminal. */
+void progress_init(progress *p, const trainer *t, long total, bool quiet);
 /* Reports one step, train_seconds being the trainer's (its steps' time, no
  * evaluations): images/s count training steps only, as `lrscope bench`
  * does; the ETA is wall clock. Rows with a test evaluation always print. */
