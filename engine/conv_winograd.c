@@ -1,18 +1,24 @@
-/* conv_winograd.c — 3x3 convolutions (stride 1, padding 1) by Winograd's
- * minimal filtering F(4x4, 3x3) (Lavin & Gray, "Fast Algorithms for
- * Convolutional Neural Networks", 2016).
+/* conv_winograd.c — stride-1 convolutions by Winograd's minimal filtering
+ * (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks",
+ * 2016): F(4x4, 3x3) for 3x3 kernels, F(2x2, 5x5) for 5x5 ones.
  *
- * The output is cut into 4x4 tiles; tile t reads the 6x6 input window that
- * starts one pixel up and left of it. With the constant matrices
+ * The output is cut into m x m tiles (m = 4 for 3x3, 2 for 5x5); tile t
+ * reads the 6x6 input window that starts `pad` pixels up and left of it.
+ * Both variants interpolate at the same six points (0, 1, -1, 2, -2 and
+ * infinity), so they share the input transform B^T and differ in the
+ * filter transform G (6 x r) and the output transform A^T (m x 6):
  *
- *   B^T = | 4  0 -5  0  1  0 |   G = | 1/4    0     0   |   A^T = | 1 1  1 1  1 0 |
- *         | 0 -4 -4  1  1  0 |       | -1/6 -1/6  -1/6 |         | 0 1 -1 2 -2 0 |
- *         | 0  4 -4 -1  1  0 |       | -1/6  1/6  -1/6 |         | 0 1  1 4  4 0 |
- *         | 0 -2 -1  2  1  0 |       | 1/24  1/12  1/6 |         | 0 1 -1 8 -8 1 |
- *         | 0  2 -1 -2  1  0 |       | 1/24 -1/12  1/6 |
- *         | 0  4  0 -5  0  1 |       | 0      0     1   |
+ *   B^T = | 4  0 -5  0  1  0 |   G3 = | 1/4    0     0   |   A4^T = | 1 1  1 1  1 0 |
+ *         | 0 -4 -4  1  1  0 |        | -1/6 -1/6  -1/6 |          | 0 1 -1 2 -2 0 |
+ *         | 0  4 -4 -1  1  0 |        | -1/6  1/6  -1/6 |          | 0 1  1 4  4 0 |
+ *         | 0 -2 -1  2  1  0 |        | 1/24  1/12  1/6 |          | 0 1 -1 8 -8 1 |
+ *         | 0  2 -1 -2  1  0 |        | 1/24 -1/12  1/6 |
+ *         | 0  4  0 -5  0  1 |        | 0      0     1   |   A2^T = | 1 1  1 1  1 0 |
+ *                                                                 | 0 1 -1 2 -2 1 |
+ *   G5 row i = f_i (1, p_i, p_i^2, p_i^3, p_i^4) at point p_i with the
+ *   factor f_i of G3's row (1/4, -1/6, -1/6, 1/24, 1/24), and (0 0 0 0 1).
  *
- * one tile of one output channel n is
+ * One tile of one output channel n is
  *
  *   Y = A^T [ sum_c (G w[c][n] G^T) (.) (B^T d[c] B) ] A      ((.) elementwise)
  *
@@ -23,11 +29,13 @@
  *   M[T][xi][N] = V[.][xi] U[xi]      36 cblas_sgemm, M = T, N = out_c, K = C
  *   y           = output transform of M (+ bias)
  *
- * That is 36 multiply-adds per tile (16 outputs) and channel pair where
- * im2col does 144: 4x fewer. F(2x2, 3x3), 16 per 4 outputs, saves 2.25x;
- * side by side, both laid out by position, F(4x4) trained resnet:8 and
- * cnn-bn 8-10 % faster, its 6x6 windows also reading each input pixel 2.25
- * times where 4x4 windows read it 4 times. Every stage is linear, so
+ * That is 36 multiply-adds per tile and channel pair where im2col does
+ * m^2 r^2: 4x fewer for F(4x4, 3x3) (144), 2.8x fewer for F(2x2, 5x5)
+ * (100). F(2x2, 3x3), 16 per 4 outputs, saves 2.25x; side by side, both
+ * laid out by position, F(4x4) trained resnet:8 and cnn-bn 8-10 % faster,
+ * its 6x6 windows also reading each input pixel 2.25 times where 4x4
+ * windows read it 4 times. For 5x5 kernels the 6x6 windows step by 2 and
+ * read each pixel 9 times, im2col's patches 25. Every stage is linear, so
  * backward is the exact adjoint of each stage in reverse:
  *
  *   dM = A dY A^T                      per tile (zero outside the image)
@@ -36,12 +44,12 @@
  *   dx += B dV B^T                     scattered back; windows overlap
  *   dw += G^T dU G
  *
- * Numerical error: the larger tile's constants (4, 5, 8, 1/6, 1/24) round
- * more than F(2x2)'s adds and halves. Against im2col on 64 channels the
- * outputs and gradients differ by 1.7-3.5e-5 of their RMS (F(2x2):
- * 1.6-3.3e-6), far below the noise of SGD; tests/test_layers.c checks both
- * lowerings against finite differences and against each other (within
- * 1e-3).
+ * Numerical error: the constants (4, 5, 8, 1/6, 1/24; 16 in G5) round
+ * more than F(2x2, 3x3)'s adds and halves. Against im2col on 64 channels
+ * F(4x4, 3x3)'s outputs and gradients differ by 1.7-3.5e-5 of their RMS
+ * (F(2x2, 3x3): 1.6-3.3e-6), far below the noise of SGD; tests/test_layers.c
+ * checks both variants against finite differences and against im2col
+ * (within 1e-3).
  *
  * Layout: channel-last as everywhere (layers.h), so every transform is a
  * loop over contiguous channels that the compiler vectorises. V and M keep a
@@ -60,22 +68,26 @@
 #include <cblas.h>
 #include <string.h>
 
-#define TM 4        /* output tile: TM x TM pixels */
-#define TA 6        /* input window of a tile: TA x TA, TM + 3 - 1 */
+#define TA 6         /* input window of a tile: TA x TA, m + r - 1 */
 #define XI (TA * TA) /* positions of a transformed tile */
+#define TM_MAX 4     /* the largest output tile, F(4x4, 3x3)'s */
+#define R_MAX 5      /* the largest kernel, F(2x2, 5x5)'s */
 
 bool wino_applies(const layer *l)
 {
-    return l->k == 3 && l->stride == 1 && l->pad == 1;
+    return (l->k == 3 || l->k == 5) && l->stride == 1;
 }
+
+/* m: the output tile's side, TA + 1 - r */
+static int tile_m(const layer *l) { return TA + 1 - l->k; }
 
 bool wino_pays(const layer *l)
 {
     return l->in.c >= 8;
 }
 
-static int tiles_h(const layer *l) { return (l->out.h + TM - 1) / TM; }
-static int tiles_w(const layer *l) { return (l->out.w + TM - 1) / TM; }
+static int tiles_h(const layer *l) { return (l->out.h + tile_m(l) - 1) / tile_m(l); }
+static int tiles_w(const layer *l) { return (l->out.w + tile_m(l) - 1) / tile_m(l); }
 static size_t tiles_per_image(const layer *l) { return (size_t)tiles_h(l) * tiles_w(l); }
 
 static size_t widest_row(const layer *l)
@@ -188,7 +200,7 @@ static inline void b_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
     }
 }
 
-/* out = A^T in: 6 -> 4, the output transform. */
+/* out = A4^T in: 6 -> 4, F(4x4, 3x3)'s output transform. */
 static inline void at_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
 {
     for (int c = 0; c < LANES; c++) {
@@ -202,7 +214,7 @@ static inline void at_1d(float (*out)[LANES], int os, float (*in)[LANES], int is
     }
 }
 
-/* out = A in: 4 -> 6, the output transform's adjoint. */
+/* out = A4 in: 4 -> 6, its adjoint. */
 static inline void a_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
 {
     for (int c = 0; c < LANES; c++) {
@@ -217,7 +229,7 @@ static inline void a_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
     }
 }
 
-/* out = G in: 3 -> 6, the filter transform. */
+/* out = G3 in: 3 -> 6, F(4x4, 3x3)'s filter transform. */
 static inline void g_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
 {
     for (int c = 0; c < LANES; c++) {
@@ -231,7 +243,7 @@ static inline void g_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
     }
 }
 
-/* out = G^T in: 6 -> 3, the filter transform's adjoint. */
+/* out = G3^T in: 6 -> 3, its adjoint. */
 static inline void gt_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
 {
     for (int c = 0; c < LANES; c++) {
@@ -243,35 +255,129 @@ static inline void gt_1d(float (*out)[LANES], int os, float (*in)[LANES], int is
     }
 }
 
+/* out = A2^T in: 6 -> 2, F(2x2, 5x5)'s output transform. */
+static inline void at2_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    for (int c = 0; c < LANES; c++) {
+        float m0 = in[0][c], m1 = in[is][c], m2 = in[2 * is][c], m3 = in[3 * is][c],
+              m4 = in[4 * is][c], m5 = in[5 * is][c];
+        out[0][c] = m0 + (m1 + m2) + (m3 + m4);
+        out[os][c] = (m1 - m2) + 2.0f * (m3 - m4) + m5;
+    }
+}
+
+/* out = A2 in: 2 -> 6, its adjoint. */
+static inline void a2_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    for (int c = 0; c < LANES; c++) {
+        float y0 = in[0][c], y1 = in[is][c];
+        out[0][c] = y0;
+        out[os][c] = y0 + y1;
+        out[2 * os][c] = y0 - y1;
+        out[3 * os][c] = y0 + 2.0f * y1;
+        out[4 * os][c] = y0 - 2.0f * y1;
+        out[5 * os][c] = y1;
+    }
+}
+
+/* out = G5 in: 5 -> 6, F(2x2, 5x5)'s filter transform. */
+static inline void g5_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    for (int c = 0; c < LANES; c++) {
+        float g0 = in[0][c], g1 = in[is][c], g2 = in[2 * is][c], g3 = in[3 * is][c],
+              g4 = in[4 * is][c];
+        float even = g0 + g2 + g4, odd = g1 + g3;
+        float even2 = g0 + 4.0f * g2 + 16.0f * g4, odd2 = 2.0f * g1 + 8.0f * g3;
+        out[0][c] = g0 / 4.0f;
+        out[os][c] = -(even + odd) / 6.0f;
+        out[2 * os][c] = -(even - odd) / 6.0f;
+        out[3 * os][c] = (even2 + odd2) / 24.0f;
+        out[4 * os][c] = (even2 - odd2) / 24.0f;
+        out[5 * os][c] = g4;
+    }
+}
+
+/* out = G5^T in: 6 -> 5, its adjoint. */
+static inline void gt5_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    for (int c = 0; c < LANES; c++) {
+        float u0 = in[0][c], u1 = in[is][c], u2 = in[2 * is][c], u3 = in[3 * is][c],
+              u4 = in[4 * is][c], u5 = in[5 * is][c];
+        float s = -(u1 + u2) / 6.0f, d = (u2 - u1) / 6.0f;
+        float s2 = (u3 + u4) / 24.0f, d2 = (u3 - u4) / 24.0f;
+        out[0][c] = u0 / 4.0f + s + s2;
+        out[os][c] = d + 2.0f * d2;
+        out[2 * os][c] = s + 4.0f * s2;
+        out[3 * os][c] = d + 8.0f * d2;
+        out[4 * os][c] = s + 16.0f * s2 + u5;
+    }
+}
+
+/* The stages by kernel size r (3 or 5): filter transform, its adjoint;
+ * by tile side m (4 or 2): output transform, its adjoint. */
+static inline void g_r(int r, float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    if (r == 3)
+        g_1d(out, os, in, is);
+    else
+        g5_1d(out, os, in, is);
+}
+
+static inline void gt_r(int r, float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    if (r == 3)
+        gt_1d(out, os, in, is);
+    else
+        gt5_1d(out, os, in, is);
+}
+
+static inline void at_m(int m, float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    if (m == 4)
+        at_1d(out, os, in, is);
+    else
+        at2_1d(out, os, in, is);
+}
+
+static inline void a_m(int m, float (*out)[LANES], int os, float (*in)[LANES], int is)
+{
+    if (m == 4)
+        a_1d(out, os, in, is);
+    else
+        a2_1d(out, os, in, is);
+}
+
 /* U[xi][C][N] = G w G^T for the filter entries (c, n) in [i_lo, i_hi) of
- * C*N; w is [3][3][C][N]. */
+ * C*N; w is [r][r][C][N]. */
 static void filter_transform(const layer *l, size_t i_lo, size_t i_hi)
 {
     size_t cn = (size_t)l->in.c * l->out_c;
-    float *w_rows[9];
-    for (int k = 0; k < 9; k++)
+    int r = l->k;
+    float *w_rows[R_MAX * R_MAX];
+    for (int k = 0; k < r * r; k++)
         w_rows[k] = l->w + k * cn;
     for (size_t i0 = i_lo; i0 < i_hi && i0 < cn; i0 += LANES) {
         int w = cn - i0 < LANES ? (int)(cn - i0) : LANES;
-        float g[9][LANES], t[TA * 3][LANES], u[XI][LANES];
-        gather(g, w_rows, 9, (int)i0, w);
-        for (int x = 0; x < 3; x++) /* G g: down each column kx */
-            g_1d(t + x, 3, g + x, 3);
+        float g[R_MAX * R_MAX][LANES], t[TA * R_MAX][LANES], u[XI][LANES];
+        gather(g, w_rows, r * r, (int)i0, w);
+        for (int x = 0; x < r; x++) /* G g: down each column kx */
+            g_r(r, t + x, r, g + x, r);
         for (int y = 0; y < TA; y++) /* (G g) G^T: along each row */
-            g_1d(u + y * TA, 1, t + y * 3, 1);
+            g_r(r, u + y * TA, 1, t + y * r, 1);
         for (int k = 0; k < XI; k++)
             put(l->wino_u + k * cn + i0, u[k], w);
     }
 }
 
-/* dw [3][3][C][N] += G^T dU G for the entries in [i_lo, i_hi), dU being the
+/* dw [r][r][C][N] += G^T dU G for the entries in [i_lo, i_hi), dU being the
  * sum of the slots' (in slot order): the filter transform's adjoint. */
 static void filter_adjoint(layer *l, size_t i_lo, size_t i_hi)
 {
     size_t cn = (size_t)l->in.c * l->out_c;
+    int r = l->k;
     for (size_t i0 = i_lo; i0 < i_hi && i0 < cn; i0 += LANES) {
         int w = cn - i0 < LANES ? (int)(cn - i0) : LANES;
-        float u[XI][LANES], t[TA * 3][LANES], g[9][LANES];
+        float u[XI][LANES], t[TA * R_MAX][LANES], g[R_MAX * R_MAX][LANES];
         for (int s = 0; s < l->wino_slots; s++) {
             float *du_rows[XI], part[XI][LANES];
             for (int k = 0; k < XI; k++)
@@ -282,39 +388,39 @@ static void filter_adjoint(layer *l, size_t i_lo, size_t i_hi)
                     u[k][c] += part[k][c];
         }
         for (int y = 0; y < TA; y++) /* along each row */
-            gt_1d(t + y * 3, 1, u + y * TA, 1);
-        for (int x = 0; x < 3; x++) /* down each column */
-            gt_1d(g + x, 3, t + x, 3);
-        for (int k = 0; k < 9; k++)
+            gt_r(r, t + y * r, 1, u + y * TA, 1);
+        for (int x = 0; x < r; x++) /* down each column */
+            gt_r(r, g + x, r, t + x, r);
+        for (int k = 0; k < r * r; k++)
             for (int c = 0; c < w; c++)
                 l->dw[k * cn + i0 + c] += g[k][c];
     }
 }
 
 /* The 36 rows of one tile's 6x6 window: pixel pointers into the image, or
- * `outside` where the window leaves it. */
+ * `outside` where the window leaves it (the padding). */
 static void window_rows(const layer *l, float *img, int ty, int tx, size_t row_len,
                         float *outside, float *p[XI])
 {
-    int H = l->in.h, W = l->in.w;
+    int H = l->in.h, W = l->in.w, m = tile_m(l);
     for (int i = 0; i < TA; i++)
         for (int j = 0; j < TA; j++) {
-            int iy = TM * ty - 1 + i, ix = TM * tx - 1 + j;
+            int iy = m * ty - l->pad + i, ix = m * tx - l->pad + j;
             bool in = iy >= 0 && iy < H && ix >= 0 && ix < W;
             p[i * TA + j] = in ? img + ((size_t)iy * W + ix) * row_len : outside;
         }
 }
 
-/* The 16 output pixels of tile (ty, tx), or `outside` past the image's
- * edge (a size that is not a multiple of 4). */
+/* The m x m output pixels of tile (ty, tx), or `outside` past the image's
+ * edge (a size that is not a multiple of m). */
 static void tile_rows(const layer *l, float *img, int ty, int tx, float *outside,
-                      float *q[TM * TM])
+                      float *q[TM_MAX * TM_MAX])
 {
-    int H = l->out.h, W = l->out.w, N = l->out_c;
-    for (int i = 0; i < TM; i++)
-        for (int j = 0; j < TM; j++) {
-            int oy = TM * ty + i, ox = TM * tx + j;
-            q[i * TM + j] = oy < H && ox < W ? img + ((size_t)oy * W + ox) * N : outside;
+    int H = l->out.h, W = l->out.w, N = l->out_c, m = tile_m(l);
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < m; j++) {
+            int oy = m * ty + i, ox = m * tx + j;
+            q[i * m + j] = oy < H && ox < W ? img + ((size_t)oy * W + ox) * N : outside;
         }
 }
 
@@ -375,9 +481,9 @@ static void input_adjoint(const layer *l, const float *dV, float *dx, int slot,
     }
 }
 
-/* y [nb][Ho][Wo][N] = A^T M A (+ bias) of every tile. */
-static void output_transform(const layer *l, const float *M, float *y, int slot,
-                             int nb)
+/* y [nb][Ho][Wo][N] = A^T M A (+ bias) of every tile, tiles m x m. */
+static inline void output_tiles(const layer *l, const float *M, float *y, int slot, int nb,
+                                int m)
 {
     int N = l->out_c, th = tiles_h(l), tw = tiles_w(l);
     size_t t = 0;
@@ -386,20 +492,21 @@ static void output_transform(const layer *l, const float *M, float *y, int slot,
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = y + (size_t)b * shape_size(l->out);
         for (int tx = 0; tx < tw; tx++, t++) {
-            float *q[TM * TM], *m_rows[XI];
+            float *q[TM_MAX * TM_MAX], *m_rows[XI];
             tile_rows(l, img, ty, tx, sink_of(l, slot), q);
             for (int k = 0; k < XI; k++)
                 m_rows[k] = (float *)M + (t * XI + k) * N;
             for (int n0 = 0; n0 < N; n0 += LANES) {
                 int w = N - n0 < LANES ? N - n0 : LANES;
-                float m[XI][LANES], s[TM * TA][LANES], o[TM * TM][LANES], bl[1][LANES];
-                gather(m, m_rows, XI, n0, w);
+                float mt[XI][LANES], s[TM_MAX * TA][LANES], o[TM_MAX * TM_MAX][LANES];
+                float bl[1][LANES];
+                gather(mt, m_rows, XI, n0, w);
                 gather(bl, &bias, 1, n0, w);
                 for (int j = 0; j < TA; j++) /* A^T m: down each column */
-                    at_1d(s + j, TA, m + j, TA);
-                for (int i = 0; i < TM; i++) /* (A^T m) A: along each row */
-                    at_1d(o + i * TM, 1, s + i * TA, 1);
-                for (int k = 0; k < TM * TM; k++) {
+                    at_m(m, s + j, TA, mt + j, TA);
+                for (int i = 0; i < m; i++) /* (A^T m) A: along each row */
+                    at_m(m, o + i * m, 1, s + i * TA, 1);
+                for (int k = 0; k < m * m; k++) {
                     for (int c = 0; c < LANES; c++)
                         o[k][c] += bl[0][c];
                     put(q[k] + n0, o[k], w);
@@ -409,8 +516,18 @@ static void output_transform(const layer *l, const float *M, float *y, int slot,
     }
 }
 
-/* dM[T][xi][N] = A dY A^T of every tile: the output transform's adjoint. */
-static void output_adjoint(const layer *l, const float *dy, float *dM, int nb)
+static void output_transform(const layer *l, const float *M, float *y, int slot, int nb)
+{
+    if (tile_m(l) == 4)
+        output_tiles(l, M, y, slot, nb, 4);
+    else
+        output_tiles(l, M, y, slot, nb, 2);
+}
+
+/* dM[T][xi][N] = A dY A^T of every tile, tiles m x m: the output
+ * transform's adjoint. */
+static inline void output_adjoint_tiles(const layer *l, const float *dy, float *dM, int nb,
+                                        int m)
 {
     int N = l->out_c, th = tiles_h(l), tw = tiles_w(l);
     size_t t = 0;
@@ -418,21 +535,29 @@ static void output_adjoint(const layer *l, const float *dy, float *dM, int nb)
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = (float *)dy + (size_t)b * shape_size(l->out);
         for (int tx = 0; tx < tw; tx++, t++) {
-            float *q[TM * TM];
+            float *q[TM_MAX * TM_MAX];
             tile_rows(l, img, ty, tx, l->wino_zero, q);
             for (int n0 = 0; n0 < N; n0 += LANES) {
                 int w = N - n0 < LANES ? N - n0 : LANES;
-                float y[TM * TM][LANES], s[TM * TA][LANES], m[XI][LANES];
-                gather(y, q, TM * TM, n0, w);
-                for (int i = 0; i < TM; i++) /* along each row */
-                    a_1d(s + i * TA, 1, y + i * TM, 1);
+                float y[TM_MAX * TM_MAX][LANES], s[TM_MAX * TA][LANES], mt[XI][LANES];
+                gather(y, q, m * m, n0, w);
+                for (int i = 0; i < m; i++) /* along each row */
+                    a_m(m, s + i * TA, 1, y + i * m, 1);
                 for (int j = 0; j < TA; j++) /* down each column */
-                    a_1d(m + j, TA, s + j, TA);
+                    a_m(m, mt + j, TA, s + j, TA);
                 for (int k = 0; k < XI; k++)
-                    put(dM + (t * XI + k) * N + n0, m[k], w);
+                    put(dM + (t * XI + k) * N + n0, mt[k], w);
             }
         }
     }
+}
+
+static void output_adjoint(const layer *l, const float *dy, float *dM, int nb)
+{
+    if (tile_m(l) == 4)
+        output_adjoint_tiles(l, dy, dM, nb, 4);
+    else
+        output_adjoint_tiles(l, dy, dM, nb, 2);
 }
 
 /* Slots: the batch is cut into l->wino_slots equal runs of images, fixed

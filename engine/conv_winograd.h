@@ -1,16 +1,18 @@
-/* conv_winograd.h — the Winograd F(4x4, 3x3) lowering of layer_conv.c
- * (see conv_winograd.c for the algorithm, its buffers and its error).
+/* conv_winograd.h — the Winograd lowering of layer_conv.c, F(4x4, 3x3) and
+ * F(2x2, 5x5) (see conv_winograd.c for the algorithm, its buffers and its
+ * error).
  * Same forward/backward contract as every layer (layers.h). */
 #ifndef LRSCOPE_CONV_WINOGRAD_H
 #define LRSCOPE_CONV_WINOGRAD_H
 
 #include "engine/layers.h"
 
-/* Whether the lowering applies: a 3x3 kernel, stride 1, padding 1. */
+/* Whether the lowering applies: a 3x3 or 5x5 kernel, stride 1, any
+ * padding. */
 bool   wino_applies(const layer *l);
 /* Whether it is worth it where it applies: with fewer than 8 input
  * channels (an RGB or grey stem) its 36 GEMMs have K = 1..3 and im2col's
- * one GEMM with K = 9 C is faster. */
+ * one GEMM with K = 9 C or 25 C is faster. */
 bool   wino_pays(const layer *l);
 /* Floats of the shared col buffer one image needs (V and M of its tiles);
  * each of the l->wino_slots slots has a chunk of l->col_images images. */

@@ -14,8 +14,8 @@
  * its Haswell kernels), those per-image NCHW products of a 3x3 im2col were
  * as fast or faster: 63 against 47 GFLOP/s at 28x28 16->16, 76 against 66
  * at 14x14 32->32, 80 against 83 at 7x7 64->64, OpenBLAS liking a wide N.
- * Channel-last is kept because the 3x3 stride-1 convolutions, most of the
- * work, go through Winograd (conv_winograd.c), whose products run over
+ * Channel-last is kept because the 3x3 and 5x5 stride-1 convolutions, most
+ * of the work, go through Winograd (conv_winograd.c), whose products run over
  * channels in either layout and whose transforms want channels contiguous;
  * a channel-first engine was not built to time whole training steps.
  *
@@ -75,10 +75,10 @@ enum { REGION_WEIGHTS, REGION_BIASES, REGION_BN, REGION_COUNT };
 
 typedef enum { INIT_HE, INIT_TORCH } net_init;
 
-/* How a convolution is lowered to GEMMs. CONV_AUTO picks Winograd's
- * F(4x4, 3x3) for 3x3 stride-1 padding-1 convolutions of 8 or more input
- * channels and im2col for the rest; CONV_WINOGRAD asks for Winograd
- * wherever it applies (stems included). */
+/* How a convolution is lowered to GEMMs. CONV_AUTO picks Winograd
+ * (F(4x4, 3x3) or F(2x2, 5x5)) for 3x3 and 5x5 stride-1 convolutions of 8
+ * or more input channels and im2col for the rest; CONV_WINOGRAD asks for
+ * Winograd wherever it applies (stems included). */
 typedef enum { CONV_AUTO, CONV_IM2COL, CONV_WINOGRAD } conv_algo;
 
 typedef struct layer_sizes {

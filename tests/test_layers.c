@@ -223,18 +223,24 @@ Test(layers, conv_3x3_padded_im2col)
     check_layer(&l, (lr_shape){ 3, 5, 6 }, 2, 0.0f);
 }
 
-Test(layers, conv_3x3_padded_winograd_odd_sizes)
+/* Winograd against finite differences: F(4x4, 3x3) and F(2x2, 5x5), padded
+ * and not (LeNet's second convolution is unpadded), on sizes the tiles do
+ * not cover exactly, an image one pixel high, with and without bias. */
+Test(layers, conv_winograd_every_variant)
 {
-    layer l = proto(LAYER_CONV, 4, 3, 1, 1, true);
-    l.algo = CONV_WINOGRAD;
-    check_layer(&l, (lr_shape){ 3, 5, 7 }, 2, 0.0f);
-}
-
-Test(layers, conv_3x3_winograd_no_bias_tiny_image)
-{
-    layer l = proto(LAYER_CONV, 2, 3, 1, 1, false);
-    l.algo = CONV_WINOGRAD;
-    check_layer(&l, (lr_shape){ 5, 1, 3 }, 3, 0.0f);
+    const struct { const char *name; int out_c, k, pad; bool bias; lr_shape in; int B; } cases[] = {
+        { "3x3 pad 1, 5x7", 4, 3, 1, true, { 3, 5, 7 }, 2 },
+        { "3x3 pad 1, 1x3, no bias", 2, 3, 1, false, { 5, 1, 3 }, 3 },
+        { "3x3 pad 0, 7x9", 3, 3, 0, true, { 2, 7, 9 }, 2 },
+        { "5x5 pad 0, 7x8", 4, 5, 0, true, { 3, 7, 8 }, 2 },
+        { "5x5 pad 2, 5x6, no bias", 3, 5, 2, false, { 2, 5, 6 }, 2 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        layer l = proto(LAYER_CONV, cases[i].out_c, cases[i].k, 1, cases[i].pad, cases[i].bias);
+        l.algo = CONV_WINOGRAD;
+        snprintf(l.name, sizeof l.name, "%s", cases[i].name);
+        check_layer(&l, cases[i].in, cases[i].B, 0.0f);
+    }
 }
 
 Test(layers, conv_auto_lowering)
@@ -242,7 +248,10 @@ Test(layers, conv_auto_lowering)
     struct { int c, k, stride, pad; conv_algo want; } cases[] = {
         { 16, 3, 1, 1, CONV_WINOGRAD }, { 8, 3, 1, 1, CONV_WINOGRAD },
         { 3, 3, 1, 1, CONV_IM2COL },    /* a stem: K = 3 GEMMs would not pay */
-        { 16, 3, 2, 1, CONV_IM2COL },   { 16, 5, 1, 2, CONV_IM2COL },
+        { 16, 3, 2, 1, CONV_IM2COL },   { 16, 3, 1, 0, CONV_WINOGRAD },
+        { 20, 5, 1, 0, CONV_WINOGRAD }, { 16, 5, 1, 2, CONV_WINOGRAD },
+        { 1, 5, 1, 0, CONV_IM2COL },    /* LeNet's first: K = 1 */
+        { 16, 5, 2, 2, CONV_IM2COL },   { 16, 7, 1, 3, CONV_IM2COL },
         { 16, 1, 1, 0, CONV_IM2COL },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -256,24 +265,25 @@ Test(layers, conv_auto_lowering)
 
 /* The GEMM list `lrscope bench` times is the work each lowering does, over
  * full chunks of images and the remainders: im2col's products multiply-add
- * exactly the direct convolution's count, Winograd's 36/144 of it (on
- * sizes that the 4x4 tiles cover exactly). Each case has chunks of two
+ * exactly the direct convolution's count, Winograd's 36/144 of it for 3x3
+ * kernels and 36/100 for 5x5 (on sizes that the tiles cover exactly). Each case has chunks of two
  * sizes (three GEMMs each), or, with the batch in two Winograd slots, of
  * three: runs of 5 and 4 images in chunks of 3 leave remainders of 2 and 1. */
 Test(layers, conv_gemm_lists_add_up_to_the_lowerings_work)
 {
-    const double wino = 36.0 / (9.0 * 16.0);
-    const struct { conv_algo algo; double share; int c, B, threads, gemms; } cases[] = {
-        { CONV_IM2COL, 1.0, 32, 5, 1, 6 },
-        { CONV_WINOGRAD, wino, 32, 5, 1, 6 },
-        { CONV_WINOGRAD, wino, 48, 9, 2, 9 },
+    const double wino3 = 36.0 / (9.0 * 16.0), wino5 = 36.0 / (25.0 * 4.0);
+    const struct { conv_algo algo; double share; int c, k, B, threads, gemms; } cases[] = {
+        { CONV_IM2COL, 1.0, 32, 3, 5, 1, 6 },
+        { CONV_WINOGRAD, wino3, 32, 3, 5, 1, 6 },
+        { CONV_WINOGRAD, wino3, 48, 3, 9, 2, 9 },
+        { CONV_WINOGRAD, wino5, 8, 5, 5, 1, 6 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int B = cases[i].B, C = cases[i].c;
+        int B = cases[i].B, C = cases[i].c, side = cases[i].k;
         lr_rng r;
         rng_seed(&r, 1);
         gemm_threads(cases[i].threads);
-        layer l = proto(LAYER_CONV, C, 3, 1, 1, false);
+        layer l = proto(LAYER_CONV, C, side, 1, side / 2, false);
         l.algo = cases[i].algo;
         lone t;
         lone_make(&t, &l, (lr_shape){ C, 28, 28 }, B, &r);
@@ -284,7 +294,7 @@ Test(layers, conv_gemm_lists_add_up_to_the_lowerings_work)
         double macs = 0.0;
         for (int k = 0; k < n; k++)
             macs += (double)g[k].count * g[k].m * g[k].n * g[k].k;
-        double direct = 3.0 * B * 28 * 28 * (9 * C) * C; /* forward, dW, din */
+        double direct = 3.0 * B * 28 * 28 * (side * side * C) * C; /* forward, dW, din */
         cr_expect(fabs(macs - cases[i].share * direct) < 0.5, "case %zu: %.0f multiply-adds, "
                   "want %.0f", i, macs, cases[i].share * direct);
         lone_free(&t);
@@ -561,7 +571,7 @@ static void run_pass(layer proto_l, conv_algo algo, lr_shape in, int B, int max_
     lone t;
     lone_make(&t, &proto_l, in, max_B > B ? max_B : B, &r);
     cr_assert_eq(t.l.algo, algo, "the layer is not lowered as asked");
-    res->n_w = (size_t)9 * in.c * t.l.out_c;
+    res->n_w = (size_t)t.l.k * t.l.k * in.c * t.l.out_c;
     res->n_b = (size_t)t.l.out_c;
     for (int pass = max_B > B ? 0 : 1; pass < 2; pass++) {
         int nb = pass ? B : max_B;
@@ -621,18 +631,25 @@ static void expect_passes_close(pass_result *a, pass_result *b, double tol)
     pass_free(b);
 }
 
-/* Winograd against im2col on a batch lowered in many chunks (64 + 64
- * channels at 28x28 fill the col buffer with one image or a few): the same
- * outputs and gradients up to float rounding (1e-3 of
- * each tensor's RMS, far below any real error). */
+/* Winograd against im2col on a batch lowered in many chunks: F(4x4, 3x3)
+ * on 64 + 64 channels at 28x28 (the col buffer fills with one image or a
+ * few) and F(2x2, 5x5) on LeNet's second convolution (20 channels of 12x12
+ * to 50, unpadded). The same outputs and gradients up to float rounding
+ * (1e-3 of each tensor's RMS, far below any real error). */
 Test(layers, winograd_equals_im2col_across_chunks)
 {
-    layer l = proto(LAYER_CONV, 64, 3, 1, 1, true);
-    lr_shape in = { 64, 28, 28 };
-    pass_result a, b;
-    run_pass(l, CONV_IM2COL, in, 23, 0, &a);
-    run_pass(l, CONV_WINOGRAD, in, 23, 0, &b);
-    expect_passes_close(&a, &b, 1e-3);
+    const struct { int c, out_c, k, pad, side, B; } cases[] = {
+        { 64, 64, 3, 1, 28, 23 },
+        { 20, 50, 5, 0, 12, 70 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        layer l = proto(LAYER_CONV, cases[i].out_c, cases[i].k, 1, cases[i].pad, true);
+        lr_shape in = { cases[i].c, cases[i].side, cases[i].side };
+        pass_result a, b;
+        run_pass(l, CONV_IM2COL, in, cases[i].B, 0, &a);
+        run_pass(l, CONV_WINOGRAD, in, cases[i].B, 0, &b);
+        expect_passes_close(&a, &b, 1e-3);
+    }
 }
 
 /* Winograd with the batch in three slots (conv_winograd.c) against one

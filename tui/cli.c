@@ -125,8 +125,8 @@ static int parse_conv(cli_opts *o, const char *arg, lr_err *e)
             o->net.conv = (conv_algo)i;
             return 0;
         }
-    return lr_fail(e, "'%s': use auto (Winograd for 3x3 stride-1 convolutions, im2col "
-                      "for the rest), im2col or winograd", arg);
+    return lr_fail(e, "'%s': use auto (Winograd for 3x3 and 5x5 stride-1 convolutions, "
+                      "im2col for the rest), im2col or winograd", arg);
 }
 
 static void format_conv(FILE *f, const cli_opts *o)
@@ -173,7 +173,8 @@ const opt_row cli_table[] = {
     { .name = "conv", .key = "conv", .type = OT_FUNC, .parse = parse_conv,
       .format = format_conv, .modes = MODES_ALL, .arg = "auto|im2col|winograd",
       .help = "how convolutions become matrix products (default auto:\n"
-              "Winograd F(4x4,3x3) for 3x3 stride-1 ones, im2col for the rest)" },
+              "Winograd F(4x4,3x3) and F(2x2,5x5) for 3x3 and 5x5 stride-1\n"
+              "ones, im2col for the rest)" },
     ROW("batch", "batch", OT_INT, &Q_BATCH, F(batch), NULL, MODES_ALL, "N",
       "mini-batch size (default 128)"),
     ROW("bn-maf", "bn_maf", OT_FLOAT, &Q_BN_MAF, F(net.bn_maf), NULL, MODES_ALL, "F",
