@@ -85,6 +85,34 @@ Test(keys, other_commands)
     parse_bad("reading", "lr-finder");
 }
 
+/* :sweep [linear|exp] [MIN] MAX: the kind, the bounds, or both; alone it
+ * asks what the next range test sweeps. */
+Test(keys, sweep_command)
+{
+    wb_action a = parse_ok("sweep 0.3");
+    cr_expect_eq(a.kind, ACT_SET_SWEEP);
+    cr_expect_eq(a.policy, SCHED_N_POLICIES);
+    cr_expect_eq(a.n_values, 1);
+    cr_expect(isnan(a.a));
+    cr_expect_float_eq(a.b, 0.3, 1e-12);
+    a = parse_ok("sweep linear 0 0.5");
+    cr_expect_eq(a.policy, SCHED_SWEEP_LINEAR);
+    cr_expect_eq(a.n_values, 2);
+    cr_expect_float_eq(a.a, 0.0, 1e-12);
+    cr_expect_float_eq(a.b, 0.5, 1e-12);
+    a = parse_ok("sweep exp");
+    cr_expect_eq(a.policy, SCHED_SWEEP_EXP);
+    cr_expect_eq(a.n_values, 0);
+    a = parse_ok("sweep");
+    cr_expect_eq(a.kind, ACT_SET_SWEEP);
+    cr_expect_eq(a.policy, SCHED_N_POLICIES);
+    cr_expect_eq(a.n_values, 0);
+    parse_bad("sweep 0.5 0.5", "MIN must be below MAX");
+    parse_bad("sweep exp 0 1", "needs MIN > 0");
+    parse_bad("sweep expo 1", "'expo' is not a number");
+    parse_bad("sweep linear 0 1 2", "at most 2 values");
+}
+
 Test(keys, table_has_no_duplicate_keys_and_every_key_has_help)
 {
     for (size_t i = 0; i < key_table_len; i++) {

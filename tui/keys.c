@@ -57,6 +57,8 @@ static const char *const command_help[] = {
     ":policy P [MIN MAX]  start a run: const step multistep inv clr",
     "               triangular2 exp_range 1cycle",
     ":model SPEC    model of the next runs (mlp:512,512, mlp-bn:512,512)",
+    ":sweep [linear|exp] [MIN] MAX  the next range test's sweep (r);",
+    "               :sweep alone shows it",
     ":reading R     mark a range-test reading: offer (default), smith,",
     "               valley slide steep minimum lr-finder valley* steep*",
     ":ghost RUN     load a finished run folder as a ghost (Tab completes;",
@@ -245,6 +247,31 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
         out->kind = ACT_SET_READING;
         return 0;
     }
+    if (!strcmp(word, "sweep")) {
+        while (*rest == ' ')
+            rest++;
+        out->policy = SCHED_N_POLICIES;
+        size_t w = strcspn(rest, " \t");
+        if (w == 6 && !strncmp(rest, "linear", 6))
+            out->policy = SCHED_SWEEP_LINEAR;
+        else if (w == 3 && !strncmp(rest, "exp", 3))
+            out->policy = SCHED_SWEEP_EXP;
+        const char *nums = out->policy == SCHED_N_POLICIES ? rest : rest + w;
+        int n = read_values("sweep", nums, count_words(nums) == 1 ? bounds1 : bounds2, 2, v,
+                            err, err_len);
+        if (n < 0)
+            return -1;
+        if (n == 2 && !(v[0] < v[1]))
+            return fail(err, err_len, ":sweep [linear|exp] [MIN] MAX: MIN must be below MAX");
+        if (n == 2 && out->policy == SCHED_SWEEP_EXP && !(v[0] > 0.0))
+            return fail(err, err_len, ":sweep exp MIN MAX: an exponential sweep needs MIN > 0 "
+                                      "(fastai starts at 1e-7)");
+        out->kind = ACT_SET_SWEEP;
+        out->n_values = n;
+        out->a = n == 2 ? v[0] : (double)NAN;
+        out->b = n > 0 ? v[n - 1] : (double)NAN;
+        return 0;
+    }
     if (!strcmp(word, "policy")) {
         while (*rest == ' ')
             rest++;
@@ -325,6 +352,6 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
     }
     char msg[160];
     snprintf(msg, sizeof msg, "unknown command '%s': try lr, wd, mom, epochs, iters, policy, "
-                              "model, reading, ghost, png, export, q", word);
+                              "model, sweep, reading, ghost, png, export, q", word);
     return fail(err, err_len, msg);
 }

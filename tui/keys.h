@@ -21,7 +21,7 @@ typedef enum {
     ACT_SET_LR, ACT_SET_WD, ACT_SET_MOM, ACT_SET_EPOCHS, ACT_SET_ITERS, ACT_SET_MODEL,
     ACT_RESTART, ACT_PAUSE, ACT_ACCEPT, ACT_CMDLINE, ACT_TOGGLE_LOG, ACT_GHOST,
     ACT_CLEAR_GHOSTS, ACT_EXPORT, ACT_PNG, ACT_SCREENSHOT, ACT_TOGGLE_ASCII,
-    ACT_TOGGLE_EST, ACT_HELP, ACT_QUIT, ACT_SET_READING,
+    ACT_TOGGLE_EST, ACT_HELP, ACT_QUIT, ACT_SET_READING, ACT_SET_SWEEP,
     ACT_EXPORT_CODE, ACT_GHOST_LOAD, ACT_GHOST_TOGGLE, ACT_GHOST_REMOVE, ACT_GHOST_LIST,
 } wb_action_kind;
 
@@ -29,7 +29,8 @@ typedef struct wb_action {
     wb_action_kind kind;
     double         a, b;        /* values typed after a command */
     int            n_values;
-    sched_policy   policy;      /* ACT_START_POLICY */
+    sched_policy   policy;      /* ACT_START_POLICY; ACT_SET_SWEEP: the sweep typed,
+                                   or SCHED_N_POLICIES when none was */
     char           text[128];   /* model spec, file name */
     rangetest_reading reading;  /* ACT_SET_READING */
 } wb_action;

@@ -225,9 +225,13 @@ static void result_text(const wb *w, char *buf, size_t len)
                  st->range_iters, rangetest_stop_name(st->range_stop));
     const rangetest_smith *m = &st->range.smith;
     if (m->did_not_learn) {
-        snprintf(buf, len, "DONE range test of %s: %s.  No offer: accuracy stayed at "
-                 "%.1f-%.1f %%, it did not learn", st->range_model, why, 100.0 * m->acc_lo,
-                 100.0 * m->acc_hi);
+        int n = snprintf(buf, len, "DONE range test of %s: %s.  No offer: accuracy stayed at "
+                         "%.1f-%.1f %%, it did not learn", st->range_model, why,
+                         100.0 * m->acc_lo, 100.0 * m->acc_hi);
+        /* a linear sweep spends most of its steps at large LRs: a tenth of
+         * its range is where such a net usually learns */
+        if (n > 0 && (size_t)n < len && st->sched.policy == SCHED_SWEEP_LINEAR)
+            snprintf(buf + n, len - (size_t)n, "; try :sweep 0 %.3g", st->sched.lr_max / 10.0);
         return;
     }
     int n = snprintf(buf, len, "DONE range test of %s: %s.  signature: %s", st->range_model,

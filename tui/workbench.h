@@ -57,6 +57,13 @@ typedef struct wb {
     size_t          rows_cap;
 
     long            plan_iters;      /* length of the next runs */
+    /* :sweep, over the options' sweep for the next range tests: its kind
+     * when kind_set, its bounds (NaN: the kind's default) when bounds_set */
+    struct wb_sweep {
+        bool         kind_set, bounds_set;
+        sched_policy kind;
+        double       lr_min, lr_max;
+    } sweep;
     rangetest_reading reading;       /* what the range-test panels mark (:reading) */
 
     bool            log_y, ascii, show_est, confirm_quit, in_cmdline, quit;

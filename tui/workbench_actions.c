@@ -95,12 +95,12 @@ void workbench_start(wb *w, sched_policy policy, bool baseline)
     send(w, &c);
 }
 
-/* The same range test `lrscope range-test` runs with these options: one
- * epoch (or --iters given at start), the sweep's own bounds unless --lr-min
- * and --lr-max were given for it (without a --policy). */
-void workbench_range_test(wb *w)
+/* The options of the next range test: those `lrscope range-test` would take
+ * from the command line (one epoch, or --iters given at start; the sweep's
+ * own bounds unless --lr-min and --lr-max were given for it, without a
+ * --policy), then what :sweep set in s. */
+static cli_opts range_test_opts(const wb *w, const struct wb_sweep *s)
 {
-    session_cmd c = { .kind = SCMD_RANGE_TEST };
     cli_opts o = *w->opts;
     o.policy = w->opts->sweep_exp ? SCHED_SWEEP_EXP : SCHED_SWEEP_LINEAR;
     o.epochs = 0;
@@ -108,12 +108,63 @@ void workbench_range_test(wb *w)
         o.lr_min = o.lr_max = o.mom_max = NAN; /* those are the run's, not the sweep's */
         o.iters = 0;
     }
+    if (s->kind_set) {
+        /* a preset chooses the kind too: one of the other kind gives way */
+        bool preset_linear = o.preset == RANGETEST_PRESET_SMITH;
+        if (o.preset >= 0 && preset_linear != (s->kind == SCHED_SWEEP_LINEAR))
+            o.preset = -1;
+        if (o.preset < 0)
+            o.policy = s->kind;
+    }
+    if (s->bounds_set) {
+        o.lr_min = s->lr_min;
+        o.lr_max = s->lr_max;
+    }
+    return o;
+}
+
+void workbench_range_test(wb *w)
+{
+    session_cmd c = { .kind = SCMD_RANGE_TEST };
+    cli_opts o = range_test_opts(w, &w->sweep);
     lr_err e;
     if (commands_rangetest_cfg(&o, w->n_train, &c.range, &e)) {
         workbench_say(w, true, "cannot start the range test: %s", e.msg);
         return;
     }
     send(w, &c);
+}
+
+/* :sweep [linear|exp] [MIN] MAX: checked as the range test will check it,
+ * kept only when valid; a kind alone takes its own bounds (linear 0 -> 3,
+ * exp 1e-7 -> 10); :sweep alone says what the next range test sweeps. */
+static void set_sweep(wb *w, const wb_action *a)
+{
+    struct wb_sweep s = w->sweep;
+    if (a->policy != SCHED_N_POLICIES) {
+        s.kind_set = true;
+        s.kind = a->policy;
+        if (a->n_values == 0) {
+            s.bounds_set = true;
+            s.lr_min = s.lr_max = NAN;
+        }
+    }
+    if (a->n_values > 0) {
+        s.bounds_set = true;
+        s.lr_min = a->a; /* NaN for MAX alone: the kind's start */
+        s.lr_max = a->b;
+    }
+    cli_opts o = range_test_opts(w, &s);
+    rangetest_cfg c;
+    lr_err e;
+    if (commands_rangetest_cfg(&o, w->n_train, &c, &e)) {
+        workbench_say(w, true, ":sweep: %s", e.msg);
+        return;
+    }
+    w->sweep = s;
+    workbench_say(w, false, "next range test (r): %s sweep %g -> %g over %ld iterations",
+                  c.policy == SCHED_SWEEP_EXP ? "exp" : "linear", c.lr_min, c.lr_max,
+                  c.n_iters);
 }
 
 /* Keeps the most recent run as a ghost. */
@@ -308,6 +359,7 @@ static void apply_action(wb *w, const wb_action *a)
                                                  : "braille");
         break;
     case ACT_SET_READING: set_reading(w, a->reading); break;
+    case ACT_SET_SWEEP: set_sweep(w, a); break;
     case ACT_TOGGLE_EST:
         w->show_est = !w->show_est;
         workbench_say(w, false, "optimal-LR estimate %s", w->show_est ? "shown" : "hidden");

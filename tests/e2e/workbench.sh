@@ -91,6 +91,14 @@ check "a result line after DONE" wait_for "DONE  test [0-9.]* %  loss [0-9.]*  i
 keys g s
 check "a ghost comparison line" wait_for "multistep [0-9.]*: [0-9.]* %  vs  1cycle [0-9.]*-[0-9.]*: [0-9.]* %  ([-+][0-9.]*) at it" 20
 check "the step baseline ends" wait_for "DONE  test" 20
+
+# :sweep narrows the next range test; an invalid one changes nothing.
+keys ":sweep 0 0.4" Enter
+check ":sweep says what r will sweep" wait_for "next range test (r): linear sweep 0 -> 0.4 over [0-9]* iterations" 3
+keys ":sweep exp 0 1" Enter
+check "an invalid :sweep is refused" wait_for "needs MIN > 0" 3
+keys r
+check "the narrowed range test ends" wait_for "DONE range test of mlp-bn:512,512: completed [0-9]* it up to lr 0.4" 30
 keys q
 i=0; while [ ! -s status ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "exit status 0" test "$(cat status 2>/dev/null)" = 0
@@ -105,6 +113,9 @@ check "restart recorded" grep -q ",restart," "$run/events.csv"
 check "weight decay recorded" grep -q ",set_wd," "$run/events.csv"
 check "the replaced run says so" grep -q ',interrupted,"a new run was started"' "$run/events.csv"
 check "range test files" test -s "$(ls -d runs/*-range-test | head -1)/suggestions.txt"
+narrow=$(ls -d runs/*-range-test | tail -1)
+check "the second range test swept to 0.4" grep -qx "sweep.lr_max = 0.4" "$narrow/suggestions.txt"
+check "its LRs stay within 0.4" awk -F, 'NR > 1 && $2 > 0.4 { bad = 1 } END { exit bad }' "$narrow/rangetest.csv"
 
 # 80x24: a constant LR, so metrics.csv's lr column shows the edits exactly.
 rm -f status
@@ -121,7 +132,7 @@ check "80x24: loss, accuracy and LR panels" sh -c "tmux capture-pane -p -t '$S' 
 check "80x24: the key bar ends with help and quit" sh -c "tmux capture-pane -p -t '$S' | tail -1 | grep -q '? help  q quit\$'"
 check "80x24: nothing wider than the screen" test "$(screen | LC_ALL=C.UTF-8 wc -L)" -le 80
 keys ":fly 3" Enter
-msg="unknown command 'fly': try lr, wd, mom, epochs, iters, policy, model, reading, ghost, png, export, q"
+msg="unknown command 'fly': try lr, wd, mom, epochs, iters, policy, model, sweep, reading, ghost, png, export, q"
 check "80x24: a long message wraps whole" sh -c "sleep 0.5; $(command -v tmux) capture-pane -p -t '$S' | tail -4 | tr '\n' ' ' | tr -s ' ' | grep -qF \"$msg\""
 keys "]]]"
 check "80x24: the burst lands" wait_for "0.1..0.156[0-9] -> 0.1..0.1953 at iteration" 5
