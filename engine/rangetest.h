@@ -285,7 +285,7 @@ typedef struct rangetest_smith {
     double acc_lo, acc_hi;          /* the range it stayed in (did_not_learn) */
     double clr_base_lo, clr_base_hi;            /* max/4 .. max/3 */
     double onecycle_base_lo, onecycle_base_hi;  /* max/20 .. max/10 */
-    char   note[200];
+    char   note[256];
 } rangetest_smith;
 
 typedef struct rangetest_signature {

@@ -159,8 +159,8 @@ static void suggest_smith(const rangetest_curve *c, const double *acc_s, rangete
             r->acc_hi = hi;
             note(r->note, sizeof r->note, "held-out accuracy stayed within %.1f-%.1f %% over "
                  "%ld evaluations: the network did not learn in this sweep (a slower sweep, "
-                 "or one to a smaller LR, reaches the LRs it trains at)", 100.0 * lo,
-                 100.0 * hi, m);
+                 "or one to a smaller LR such as --lr-max %.3g, reaches the LRs it trains at)",
+                 100.0 * lo, 100.0 * hi, m, c->lr_max / 10.0);
             return;
         }
         if (smith_read(c->eval_lr, acc_s, m, true, r)) {

@@ -439,6 +439,7 @@ Test(rangetest, a_net_that_died_gets_no_bounds_and_no_offer)
     cr_expect(s.smith.did_not_learn);
     cr_expect_eq(s.smith.basis, RANGETEST_FROM_NONE);
     cr_expect(strstr(s.smith.note, "did not learn"), "%s", s.smith.note);
+    cr_expect(strstr(s.smith.note, "--lr-max 0.3,"), "the remedy in figures: %s", s.smith.note);
     cr_expect(isnan(s.smith.max_lr) && isnan(s.smith.base_lr));
     cr_expect(s.smith.acc_lo > 0.09 && s.smith.acc_hi < 0.12, "%g-%g", s.smith.acc_lo,
               s.smith.acc_hi);
