@@ -324,8 +324,8 @@ static void add_suggestion_markers(const wb *w, chart *c)
         (w->cur_kind == RUN_RANGE_TEST && st->state == SESSION_RANGE_TEST) ||
         (w->cur_kind == RUN_RANGE_TEST && st->kind != RUN_RANGE_TEST))
         return;
-    if (w->cur_kind == RUN_TRAIN && strcmp(st->range_model, st->model))
-        return;
+    if (!w->watch && w->cur_kind == RUN_TRAIN && strcmp(st->range_model, st->model))
+        return; /* (a watched folder's metrics.csv is its range test's own steps) */
     char lo[CHART_LABEL_LEN], hi[CHART_LABEL_LEN + 64]; /* the chart keeps 23 characters */
     if (w->reading != RANGETEST_READ_OFFER) {   /* the reading chosen with :reading */
         double a, b;

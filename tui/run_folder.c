@@ -233,6 +233,71 @@ int run_read(run *r, const char *dir, lr_err *e)
     return 0;
 }
 
+/* The value of rangetest_stop_name's `name`, RANGETEST_COMPLETED when unknown. */
+static rangetest_stop stop_named(const char *name)
+{
+    for (int k = RANGETEST_RUNNING; k <= RANGETEST_CANCELLED; k++)
+        if (!strcmp(name, rangetest_stop_name((rangetest_stop)k)))
+            return (rangetest_stop)k;
+    return RANGETEST_COMPLETED;
+}
+
+int run_range_suggestions(const char *dir, rangetest_suggestions *s, char *model,
+                          size_t model_len, lr_err *e)
+{
+    char sugg[1100], csv[1100], kind[16], stop[32];
+    snprintf(sugg, sizeof sugg, "%s/suggestions.txt", dir);
+    snprintf(csv, sizeof csv, "%s/rangetest.csv", dir);
+    read_key(sugg, "sweep", kind, sizeof kind);
+    double steps = read_number(sugg, "steps");
+    if (!kind[0] || !(steps >= 0.0))
+        return 0;
+    table t;
+    int rc = table_read(&t, csv, e);
+    if (rc <= 0)
+        return rc;
+    const double *it = table_col(&t, "iter"), *lr = table_col(&t, "lr"),
+                 *loss = table_col(&t, "loss"), *smooth = table_col(&t, "loss_smooth"),
+                 *acc = table_col(&t, "test_acc"), *tloss = table_col(&t, "test_loss");
+    rangetest_curve c;
+    rc = 0;
+    if (!it || !lr || !loss || !smooth || !acc || !tloss)
+        rc = lr_fail(e, "%s: expected the columns iter, lr, loss, loss_smooth, test_acc "
+                        "and test_loss", csv);
+    else if (rangetest_curve_alloc(&c, (long)t.n + 1, e))
+        rc = -1;
+    if (rc < 0) {
+        table_free(&t);
+        return rc;
+    }
+    for (size_t i = 0; i < t.n; i++) {
+        if (it[i] < 0.0 && c.n == 0 && isfinite(acc[i]))
+            rangetest_curve_push_eval(&c, lr[i], acc[i], tloss[i]);
+        else if (it[i] >= 0.0 && isfinite(loss[i]) && isfinite(smooth[i]))
+            rangetest_curve_push(&c, lr[i], loss[i], smooth[i], acc[i], tloss[i]);
+    }
+    if (c.n >= (long)steps) { /* else the CSV is still being written */
+        c.policy = strcmp(kind, "exp") ? SCHED_SWEEP_LINEAR : SCHED_SWEEP_EXP;
+        c.lr_min = read_number(sugg, "sweep.lr_min");
+        c.lr_max = read_number(sugg, "sweep.lr_max");
+        double planned = read_number(sugg, "sweep.iters"), at = read_number(sugg, "stop.iter");
+        c.n_planned = planned >= 1.0 ? (long)planned : c.n;
+        read_key(sugg, "stop", stop, sizeof stop);
+        c.stop = stop_named(stop);
+        c.stop_iter = at >= 0.0 ? (long)at : c.n;
+        c.stop_lr = read_number(sugg, "stop.lr");
+        c.stop_loss = read_number(sugg, "stop.loss");
+        rangetest_suggest(&c, s);
+        run r = { 0 };
+        run_read_config(&r, dir);
+        snprintf(model, model_len, "%s", r.model);
+        rc = 1;
+    }
+    rangetest_curve_free(&c);
+    table_free(&t);
+    return rc;
+}
+
 void run_free(run *r)
 {
     table_free(&r->m);

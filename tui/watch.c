@@ -6,7 +6,9 @@
  * panels draw in colour; every further PATH is followed live as a ghost.
  * A PATH is a CSV log or an lrscope run folder: its metrics.csv (or its
  * rangetest.csv alone, for a range test), its rangetest.csv as the range
- * panels, its events.csv as markers. Every tick polls each file once (a
+ * panels, its events.csv as markers. Once a range test's folder has its
+ * suggestions.txt, the readings are computed again from the folder and
+ * marked as the workbench marks them (offer, or :reading). Every tick polls each file once (a
  * stat, and a read when it grew); the screen is drawn only when a row
  * arrived, a key was pressed or a file's state changed, so watching a
  * finished log costs no CPU and sends nothing over SSH. Signals only set
@@ -37,6 +39,7 @@ typedef struct source {
     log_follow  range;           /* a folder's rangetest.csv */
     char        events[1100];    /* a folder's events.csv, or "" */
     off_t       events_size;
+    char        suggestions[1100]; /* a folder's suggestions.txt, or "" */
 } source;
 
 struct watch {
@@ -70,7 +73,8 @@ static void usage(FILE *f)
           "  --help                 this text\n"
           "\n"
           "Keys: l log/linear loss, A ASCII, P panels PNG, S screenshot, :ghost RUN,\n"
-          ":ghost N (show/hide), :ghost rm N, ? help, q quit.\n", f);
+          ":ghost N (show/hide), :ghost rm N, :reading R (the reading a finished\n"
+          "range test's panels mark, as in the workbench), ? help, q quit.\n", f);
 }
 
 typedef struct watch_opts {
@@ -173,6 +177,7 @@ static int open_source(source *s, const char *path, const log_columns *cols)
         log_follow_init(&s->log, range_only ? rt : file, cols);
         log_follow_init(&s->range, range_only ? "" : rt, cols);
         snprintf(s->events, sizeof s->events, "%s/events.csv", path);
+        snprintf(s->suggestions, sizeof s->suggestions, "%s/suggestions.txt", path);
     } else {
         log_follow_init(&s->log, path, cols);
         log_follow_init(&s->range, "", cols);
@@ -211,6 +216,28 @@ static bool poll_events(wb *w, source *s)
     return true;
 }
 
+/* A finished range test's readings, once its folder has them, into the
+ * status the panels mark them from; returns whether they arrived. */
+static bool poll_readings(wb *w, const source *s)
+{
+    struct stat st;
+    session_status *ss = &w->st;
+    if (ss->have_range || !s->suggestions[0] || stat(s->suggestions, &st) != 0)
+        return false;
+    lr_err e;
+    int rc = run_range_suggestions(s->path, &ss->range, ss->range_model,
+                                   sizeof ss->range_model, &e);
+    if (rc < 0)
+        snprintf(w->watch->error, sizeof w->watch->error, "%.290s", e.msg);
+    if (rc <= 0)
+        return false;
+    ss->have_range = true;
+    ss->range_max = rangetest_offer_max(&ss->range);
+    ss->kind = RUN_RANGE_TEST;
+    ss->state = SESSION_DONE;
+    return true;
+}
+
 /* Polls one followed file into t; returns whether t changed. */
 static bool poll_log(wb *w, log_follow *f, run_trace *t)
 {
@@ -239,6 +266,8 @@ static bool poll_all(wb *w, bool *more)
     changed |= poll_log(w, &s->range, &w->range);
     changed |= poll_events(w, s);
     *more |= s->log.more || s->range.more;
+    if (!*more)
+        changed |= poll_readings(w, s);
     for (int g = 0; g < w->n_ghosts; g++) {
         int k = w->ghost_src[g];
         if (k > 0) {
@@ -369,6 +398,7 @@ int watch_run(int argc, char **argv)
         wt.n_src++;
     }
     label_source(&wt.src[0], w.cur.label, sizeof w.cur.label);
+    snprintf(w.range.label, sizeof w.range.label, "%s", w.cur.label);
     for (int k = 1; k < wt.n_src; k++) {
         int g = w.n_ghosts++;
         w.ghost_src[g] = (signed char)k;

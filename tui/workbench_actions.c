@@ -381,7 +381,7 @@ static bool read_only_action(wb_action_kind k)
     case ACT_TOGGLE_LOG: case ACT_TOGGLE_ASCII: case ACT_PNG: case ACT_SCREENSHOT:
     case ACT_QUIT: case ACT_CMDLINE: case ACT_HELP: case ACT_CLEAR_GHOSTS:
     case ACT_GHOST_LOAD: case ACT_GHOST_TOGGLE: case ACT_GHOST_REMOVE: case ACT_GHOST_LIST:
-    case ACT_TOGGLE_EST:
+    case ACT_TOGGLE_EST: case ACT_SET_READING:
         return true;
     default:
         return false;

@@ -3,7 +3,8 @@
 # line (a half-written line, a truncation) followed on screen; a run folder
 # that a nohup'd `lrscope train` is writing, followed to its last row (the
 # row count on screen against metrics.csv's); q and SIGTERM end it cleanly;
-# bad paths and columns are refused before the screen is touched.
+# a finished range test's offer marked from its folder; bad paths and
+# columns are refused before the screen is touched.
 . "$(dirname "$0")/lib.inc"
 
 command -v tmux >/dev/null 2>&1 || { echo "  watch.sh: tmux missing (make deps)"; exit 1; }
@@ -74,6 +75,20 @@ tmux send-keys -t "$S" "" # keep the session alive
 pid=$(pgrep -n -f "$BIN watch --fps 20 run") || pid=
 if [ -n "$pid" ]; then kill -TERM "$pid"; fi
 check "SIGTERM ends watch with status 130" test "$(wait_status)" = 130
+tmux kill-session -t "$S" 2>/dev/null; rm -f status
+
+# A finished range test's folder: its offer marked as the workbench marks
+# it, from what the run wrote (suggestions.txt), and :reading allowed.
+"$BIN" range-test --data synthetic --threads 1 --quiet --out rt >/dev/null 2>&1
+offer=$(sed -n 's/^offer.lr_max = //p' rt/suggestions.txt)
+valley=$(sed -n 's/^fastai.valley_lr = //p' rt/suggestions.txt)
+start rt
+check "a range test's offer is marked (max $offer)" wait_for "max $(printf %.2g "$offer") " 5
+check "  ...with its min" wait_for "min $(printf %.2g "$(echo "$offer" | awk '{print $1 / 10}')")" 2
+keys ":reading valley" Enter
+check ":reading works in watch (valley $valley)" wait_for "valley $(printf %.2g "$valley")" 3
+keys q
+check "q quits" test "$(wait_status)" = 0
 tmux kill-session -t "$S" 2>/dev/null; rm -f status
 
 finish
