@@ -40,6 +40,8 @@ typedef struct source {
     char        events[1100];    /* a folder's events.csv, or "" */
     off_t       events_size;
     char        suggestions[1100]; /* a folder's suggestions.txt, or "" */
+    size_t      readings_tried;  /* its size plus the rows read, at the last
+                                    attempt that gave no readings */
 } source;
 
 struct watch {
@@ -218,12 +220,17 @@ static bool poll_events(wb *w, source *s)
 
 /* A finished range test's readings, once its folder has them, into the
  * status the panels mark them from; returns whether they arrived. */
-static bool poll_readings(wb *w, const source *s)
+static bool poll_readings(wb *w, source *s)
 {
     struct stat st;
     session_status *ss = &w->st;
     if (ss->have_range || !s->suggestions[0] || stat(s->suggestions, &st) != 0)
         return false;
+    /* tried again only when something changed: a finished log costs nothing */
+    size_t now = (size_t)st.st_size + s->log.rows + s->range.rows;
+    if (now == s->readings_tried)
+        return false;
+    s->readings_tried = now;
     lr_err e;
     int rc = run_range_suggestions(s->path, &ss->range, ss->range_model,
                                    sizeof ss->range_model, &e);

@@ -167,7 +167,6 @@ static void set_sweep(wb *w, const wb_action *a)
                   c.n_iters);
 }
 
-/* Keeps the most recent run as a ghost. */
 /* Marks reading r on the range-test panels from now on, and says what it
  * gives on the latest range test (or why it gives nothing). */
 static void set_reading(wb *w, rangetest_reading r)
@@ -189,6 +188,7 @@ static void set_reading(wb *w, rangetest_reading r)
         workbench_say(w, false, "reading %s: lr %.3g", name, hi);
 }
 
+/* Keeps the most recent run as a ghost. */
 static void keep_ghost(wb *w)
 {
     run_trace *src = w->cur.steps.n ? &w->cur : w->range.steps.n ? &w->range : NULL;
