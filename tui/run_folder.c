@@ -250,7 +250,7 @@ int run_range_suggestions(const char *dir, rangetest_suggestions *s, char *model
     snprintf(csv, sizeof csv, "%s/rangetest.csv", dir);
     read_key(sugg, "sweep", kind, sizeof kind);
     double steps = read_number(sugg, "steps");
-    if (!kind[0] || !(steps >= 0.0))
+    if (!kind[0] || !(steps >= 0.0 && steps < 1e12))
         return 0;
     table t;
     int rc = table_read(&t, csv, e);

@@ -8,12 +8,13 @@
  * rangetest.csv alone, for a range test), its rangetest.csv as the range
  * panels, its events.csv as markers. Once a range test's folder has its
  * suggestions.txt, the readings are computed again from the folder and
- * marked as the workbench marks them (offer, or :reading). Every tick polls each file once (a
- * stat, and a read when it grew); the screen is drawn only when a row
- * arrived, a key was pressed or a file's state changed, so watching a
- * finished log costs no CPU and sends nothing over SSH. Signals only set
- * term_signal, which the loop sees within a tick; the terminal is restored
- * on every way out. Nothing is ever written to the followed files. */
+ * marked as the workbench marks them (offer, or :reading). Every tick
+ * polls each file once (a stat, and a read when it grew); the screen is
+ * drawn only when a row arrived, a key was pressed or a file's state
+ * changed, so watching a finished log costs no CPU and sends nothing over
+ * SSH. Signals only set term_signal, which the loop sees within a tick;
+ * the terminal is restored on every way out. Nothing is ever written to
+ * the followed files. */
 #define _POSIX_C_SOURCE 200809L
 #include "tui/workbench.h"
 
