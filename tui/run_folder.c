@@ -176,6 +176,77 @@ void run_read_config(run *r, const char *dir)
     r->lr_max = read_number(path, "sched.lr_max");
 }
 
+/* The value of rangetest_stop_name's `name`, RANGETEST_COMPLETED when unknown. */
+static rangetest_stop stop_named(const char *name)
+{
+    for (int k = RANGETEST_RUNNING; k <= RANGETEST_CANCELLED; k++)
+        if (!strcmp(name, rangetest_stop_name((rangetest_stop)k)))
+            return (rangetest_stop)k;
+    return RANGETEST_COMPLETED;
+}
+
+/* run_range_suggestions on the folder's rangetest.csv, already read into t
+ * (empty when the folder has none). */
+static int readings_from(const table *t, const char *dir, rangetest_suggestions *s, lr_err *e)
+{
+    char sugg[1100], kind[16], stop[32];
+    snprintf(sugg, sizeof sugg, "%s/suggestions.txt", dir);
+    read_key(sugg, "sweep", kind, sizeof kind);
+    double steps = read_number(sugg, "steps");
+    if (!kind[0] || !(steps >= 0.0 && steps < 1e12) || !t->n)
+        return 0;
+    const double *it = table_col(t, "iter"), *lr = table_col(t, "lr"),
+                 *loss = table_col(t, "loss"), *smooth = table_col(t, "loss_smooth"),
+                 *acc = table_col(t, "test_acc"), *tloss = table_col(t, "test_loss");
+    if (!it || !lr || !loss || !smooth || !acc || !tloss)
+        return lr_fail(e, "%s/rangetest.csv: expected the columns iter, lr, loss, "
+                          "loss_smooth, test_acc and test_loss", dir);
+    rangetest_curve c;
+    if (rangetest_curve_alloc(&c, (long)t->n + 1, e))
+        return -1;
+    for (size_t i = 0; i < t->n; i++) {
+        if (it[i] < 0.0 && c.n == 0 && isfinite(acc[i]))
+            rangetest_curve_push_eval(&c, lr[i], acc[i], tloss[i]);
+        else if (it[i] >= 0.0 && isfinite(loss[i]) && isfinite(smooth[i]))
+            rangetest_curve_push(&c, lr[i], loss[i], smooth[i], acc[i], tloss[i]);
+    }
+    int rc = 0;
+    if (c.n >= (long)steps) { /* else the CSV is still being written */
+        c.policy = strcmp(kind, "exp") ? SCHED_SWEEP_LINEAR : SCHED_SWEEP_EXP;
+        c.lr_min = read_number(sugg, "sweep.lr_min");
+        c.lr_max = read_number(sugg, "sweep.lr_max");
+        double planned = read_number(sugg, "sweep.iters"), at = read_number(sugg, "stop.iter");
+        c.n_planned = planned >= 1.0 ? (long)planned : c.n;
+        read_key(sugg, "stop", stop, sizeof stop);
+        c.stop = stop_named(stop);
+        c.stop_iter = at >= 0.0 ? (long)at : c.n;
+        c.stop_lr = read_number(sugg, "stop.lr");
+        c.stop_loss = read_number(sugg, "stop.loss");
+        rangetest_suggest(&c, s);
+        rc = 1;
+    }
+    rangetest_curve_free(&c);
+    return rc;
+}
+
+int run_range_suggestions(const char *dir, rangetest_suggestions *s, char *model,
+                          size_t model_len, lr_err *e)
+{
+    char csv[1100];
+    snprintf(csv, sizeof csv, "%s/rangetest.csv", dir);
+    table t;
+    int rc = table_read(&t, csv, e);
+    if (rc > 0)
+        rc = readings_from(&t, dir, s, e);
+    table_free(&t);
+    if (rc > 0) {
+        run r = { 0 };
+        run_read_config(&r, dir);
+        snprintf(model, model_len, "%s", r.model);
+    }
+    return rc;
+}
+
 int run_read(run *r, const char *dir, lr_err *e)
 {
     char path[4200];
@@ -223,79 +294,18 @@ int run_read(run *r, const char *dir, lr_err *e)
     run_read_config(r, dir);
     snprintf(path, sizeof path, "%s/events.csv", dir);
     read_events(r, path);
-    snprintf(path, sizeof path, "%s/suggestions.txt", dir);
-    r->base_lr = read_number(path, "smith.base_lr");
-    r->max_lr = read_number(path, "smith.max_lr");
-    /* a net that did not learn in the sweep has no LR worth marking */
-    char dead[8];
-    read_key(path, "smith.did_not_learn", dead, sizeof dead);
-    r->valley_lr = strcmp(dead, "yes") ? read_number(path, "fastai.valley_lr") : (double)NAN;
+    /* the readings as the run read them (a folder that gives none, or that
+     * a reading cannot be taken from, is still drawn, without markers) */
+    rangetest_suggestions s;
+    lr_err ignored;
+    r->base_lr = r->max_lr = r->valley_lr = NAN;
+    if (readings_from(&r->rt, dir, &s, &ignored) > 0) {
+        r->base_lr = s.smith.base_lr;
+        r->max_lr = s.smith.max_lr;
+        /* a net that did not learn in the sweep has no LR worth marking */
+        r->valley_lr = s.smith.did_not_learn ? (double)NAN : s.valley.lr;
+    }
     return 0;
-}
-
-/* The value of rangetest_stop_name's `name`, RANGETEST_COMPLETED when unknown. */
-static rangetest_stop stop_named(const char *name)
-{
-    for (int k = RANGETEST_RUNNING; k <= RANGETEST_CANCELLED; k++)
-        if (!strcmp(name, rangetest_stop_name((rangetest_stop)k)))
-            return (rangetest_stop)k;
-    return RANGETEST_COMPLETED;
-}
-
-int run_range_suggestions(const char *dir, rangetest_suggestions *s, char *model,
-                          size_t model_len, lr_err *e)
-{
-    char sugg[1100], csv[1100], kind[16], stop[32];
-    snprintf(sugg, sizeof sugg, "%s/suggestions.txt", dir);
-    snprintf(csv, sizeof csv, "%s/rangetest.csv", dir);
-    read_key(sugg, "sweep", kind, sizeof kind);
-    double steps = read_number(sugg, "steps");
-    if (!kind[0] || !(steps >= 0.0 && steps < 1e12))
-        return 0;
-    table t;
-    int rc = table_read(&t, csv, e);
-    if (rc <= 0)
-        return rc;
-    const double *it = table_col(&t, "iter"), *lr = table_col(&t, "lr"),
-                 *loss = table_col(&t, "loss"), *smooth = table_col(&t, "loss_smooth"),
-                 *acc = table_col(&t, "test_acc"), *tloss = table_col(&t, "test_loss");
-    rangetest_curve c;
-    rc = 0;
-    if (!it || !lr || !loss || !smooth || !acc || !tloss)
-        rc = lr_fail(e, "%s: expected the columns iter, lr, loss, loss_smooth, test_acc "
-                        "and test_loss", csv);
-    else if (rangetest_curve_alloc(&c, (long)t.n + 1, e))
-        rc = -1;
-    if (rc < 0) {
-        table_free(&t);
-        return rc;
-    }
-    for (size_t i = 0; i < t.n; i++) {
-        if (it[i] < 0.0 && c.n == 0 && isfinite(acc[i]))
-            rangetest_curve_push_eval(&c, lr[i], acc[i], tloss[i]);
-        else if (it[i] >= 0.0 && isfinite(loss[i]) && isfinite(smooth[i]))
-            rangetest_curve_push(&c, lr[i], loss[i], smooth[i], acc[i], tloss[i]);
-    }
-    if (c.n >= (long)steps) { /* else the CSV is still being written */
-        c.policy = strcmp(kind, "exp") ? SCHED_SWEEP_LINEAR : SCHED_SWEEP_EXP;
-        c.lr_min = read_number(sugg, "sweep.lr_min");
-        c.lr_max = read_number(sugg, "sweep.lr_max");
-        double planned = read_number(sugg, "sweep.iters"), at = read_number(sugg, "stop.iter");
-        c.n_planned = planned >= 1.0 ? (long)planned : c.n;
-        read_key(sugg, "stop", stop, sizeof stop);
-        c.stop = stop_named(stop);
-        c.stop_iter = at >= 0.0 ? (long)at : c.n;
-        c.stop_lr = read_number(sugg, "stop.lr");
-        c.stop_loss = read_number(sugg, "stop.loss");
-        rangetest_suggest(&c, s);
-        run r = { 0 };
-        run_read_config(&r, dir);
-        snprintf(model, model_len, "%s", r.model);
-        rc = 1;
-    }
-    rangetest_curve_free(&c);
-    table_free(&t);
-    return rc;
 }
 
 void run_free(run *r)
