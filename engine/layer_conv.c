@@ -335,6 +335,11 @@ static int conv_gemms(const layer *l, int B, bool needs_din, layer_gemm *g)
     return n;
 }
 
+const char *conv_lowering(const layer *l)
+{
+    return winograd(l) ? "winograd" : reads_input_directly(l) ? "gemm" : "im2col";
+}
+
 const layer_ops layer_conv_ops = {
     "conv", 1, conv_shape, conv_sizes, conv_bind, conv_init,
     conv_forward, conv_backward, conv_flops, conv_gemms,

@@ -169,6 +169,11 @@ struct layer {
 
 extern const layer_ops *const layer_table[LAYER_KIND_COUNT];
 
+/* How a convolution runs, for people reading a profile: "winograd",
+ * "im2col", or "gemm" (a 1x1 stride-1 convolution, a product over the input
+ * as it is). */
+const char *conv_lowering(const layer *l);
+
 /* Sets l->kind and l->ops, the common fields and hyper-parameters to their
  * defaults (stride 1, no padding, bias on). */
 void layer_setup(layer *l, layer_kind kind, const char *name);

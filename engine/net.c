@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/clock.h"
 #include "engine/rng.h"
 #include "engine/sysmem.h"
 
@@ -329,6 +330,20 @@ static const float *node_input(const net *n, const float *x, int input)
     return input == NET_INPUT ? x : input >= 0 ? n->nodes[input].act : NULL;
 }
 
+/* Node i's forward (pass 0) or backward (pass 1), timed into
+ * n->node_seconds when that is set. */
+static void run_node(net *n, int i, int pass, const layer_io *io)
+{
+    layer *l = &n->nodes[i].l;
+    double t0 = n->node_seconds ? clock_seconds() : 0.0;
+    if (pass == 0)
+        l->ops->forward(l, io);
+    else
+        l->ops->backward(l, io);
+    if (n->node_seconds)
+        n->node_seconds[2 * i + pass] += clock_seconds() - t0;
+}
+
 static const float *forward_nodes(net *n, const float *x, int B, bool train)
 {
     for (int i = 0; i < n->n_nodes; i++) {
@@ -336,7 +351,7 @@ static const float *forward_nodes(net *n, const float *x, int B, bool train)
         layer_io io = { .in = { node_input(n, x, node->input[0]),
                                 node_input(n, x, node->input[1]) },
                         .out = node->act, .B = B, .train = train };
-        node->l.ops->forward(&node->l, &io);
+        run_node(n, i, 0, &io);
     }
     return n->nodes[n->n_nodes - 1].act;
 }
@@ -366,7 +381,7 @@ float net_train_pass(net *n, const float *x, const int *y, int B, int *n_correct
             io.din[k] = src >= 0 ? n->grad_bufs[n->nodes[src].grad_buf] : NULL;
             io.din_acc[k] = node->din_acc[k];
         }
-        node->l.ops->backward(&node->l, &io);
+        run_node(n, i, 1, &io);
     }
     return loss;
 }

@@ -89,6 +89,10 @@ typedef struct net {
     float    *dlogits;           /* [max_batch][n_classes] */
     uint64_t  flops_per_example; /* 2 x multiply-adds of the GEMMs of one training pass */
     size_t    bytes;             /* everything allocated for it */
+    /* NULL, or [n_nodes][2] set by the caller (lrscope bench --by-layer):
+     * each pass adds every node's forward [i][0] and backward [i][1] wall
+     * clock seconds. Two clock reads per node; never set in training. */
+    double   *node_seconds;
     net_init  init;              /* how net_init_params draws parameters */
 } net;
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/clock.h"
 #include "engine/gradcheck.h"
 #include "engine/layers.h"
 #include "engine/net.h"
@@ -246,6 +247,46 @@ Test(net, evaluation_does_not_depend_on_the_chunk_size)
     free(x);
     net_free(&small);
     net_free(&big);
+}
+
+/* bench --by-layer's timing: every node's forward and backward add their
+ * own time, inside the pass's wall clock; evaluation only times forward;
+ * nothing is timed without the array. */
+Test(net, node_seconds_time_each_pass_of_each_node)
+{
+    net n;
+    net_opts o;
+    net_opts_default(&o);
+    lr_err e;
+    cr_assert_eq(net_build(&n, "resnet:8,4", IMAGE(3, 8, 8), 10, 4, &o, 4, &e), 0);
+    lr_rng r;
+    rng_seed(&r, 5);
+    float *x = randn(&r, 4 * 3 * 8 * 8, 1.0f);
+    int y[4] = { 1, 2, 3, 4 };
+    double *sec = calloc(2 * (size_t)n.n_nodes, sizeof *sec);
+    n.node_seconds = sec;
+    double t0 = clock_seconds();
+    net_train_pass(&n, x, y, 4, NULL);
+    double wall = clock_seconds() - t0, sum = 0.0;
+    for (int i = 0; i < n.n_nodes; i++) {
+        cr_expect(sec[2 * i] > 0.0, "%s: no forward time", n.nodes[i].l.name);
+        cr_expect(sec[2 * i + 1] > 0.0, "%s: no backward time", n.nodes[i].l.name);
+        sum += sec[2 * i] + sec[2 * i + 1];
+    }
+    cr_expect(sum <= wall, "the nodes took %g s of a %g s pass", sum, wall);
+    memset(sec, 0, 2 * (size_t)n.n_nodes * sizeof *sec);
+    net_forward(&n, x, 4, false);
+    for (int i = 0; i < n.n_nodes; i++) {
+        cr_expect(sec[2 * i] > 0.0, "%s: evaluation not timed", n.nodes[i].l.name);
+        cr_expect_eq(sec[2 * i + 1], 0.0, "%s: evaluation timed as backward", n.nodes[i].l.name);
+    }
+    n.node_seconds = NULL;
+    double first = sec[0];
+    net_train_pass(&n, x, y, 4, NULL);
+    cr_expect_eq(sec[0], first, "timed with node_seconds unset");
+    free(sec);
+    free(x);
+    net_free(&n);
 }
 
 Test(net, batchnorm_eval_uses_running_statistics)

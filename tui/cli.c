@@ -275,6 +275,8 @@ const opt_row cli_table[] = {
     HEAD("Workbench", MODE_BIT(CLI_WORKBENCH)),
     ROW("input-shape", NULL, OT_FUNC, NULL, 0, parse_input_shape, MODE_BIT(CLI_BENCH), "CxHxW",
       "one example's shape (default 1x28x28; CIFAR: 3x32x32)"),
+    ROW("by-layer", NULL, OT_FLAG, NULL, F(by_layer), NULL, MODE_BIT(CLI_BENCH), NULL,
+      "also time every layer's forward and backward pass"),
     ROW("ascii", NULL, OT_FLAG, NULL, F(ascii), NULL, MODE_BIT(CLI_WORKBENCH), NULL,
       "ASCII plots instead of braille"),
     ROW("ghost", NULL, OT_FUNC, NULL, 0, parse_ghost, MODE_BIT(CLI_WORKBENCH), "RUN",

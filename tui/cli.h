@@ -41,6 +41,7 @@ typedef struct cli_opts {
     bool         quiet;
     bool         augment;       /* CIFAR-style crop and flip */
     lr_shape     input_shape;   /* bench, check-grad: one example; c == 0: 1x28x28 */
+    bool         by_layer;      /* bench: time every layer too */
 
     /* schedule, as typed; NaN / negative mean "not given" */
     bool         policy_given;

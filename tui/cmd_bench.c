@@ -12,13 +12,18 @@
  * estimate (engine/lrest.h) measured every K steps, as `lrscope train
  * --lr-estimate K` runs it. An overhead of some per cent drowns in a busy
  * machine's noise unless both are timed alike: in whole windows of K steps,
- * alternating, keeping each one's fastest round. */
+ * alternating, keeping each one's fastest round.
+ *
+ * With --by-layer it then times every layer's forward and backward pass
+ * (net.h's node_seconds) over the same kind of steps and prints them in
+ * step order and summed by kind: where a step's time goes. */
 #include "tui/commands.h"
 
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/gemm.h"
 #include "engine/lrest.h"
@@ -32,21 +37,29 @@
 #define BENCH_CLASSES 10
 #define BENCH_LREST_ROUNDS 4
 
-/* Runs `fn` repeatedly for about `seconds`; returns seconds per call. */
 typedef void (*bench_fn)(void *ctx);
 
-static double time_per_call(bench_fn fn, void *ctx, double seconds)
+/* Runs `fn` repeatedly for about `seconds`; returns seconds per call and
+ * the number of calls in *calls. */
+static double time_calls(bench_fn fn, void *ctx, double seconds, long *calls)
 {
-    for (int i = 0; i < 3; i++)
-        fn(ctx); /* warm caches and OpenBLAS's buffers */
-    long calls = 0;
+    *calls = 0;
     double t0 = clock_seconds(), t;
     do {
         fn(ctx);
-        calls++;
+        (*calls)++;
         t = clock_seconds();
     } while (t - t0 < seconds);
-    return (t - t0) / (double)calls;
+    return (t - t0) / (double)*calls;
+}
+
+/* The same after three calls that warm the caches and OpenBLAS's buffers. */
+static double time_per_call(bench_fn fn, void *ctx, double seconds)
+{
+    for (int i = 0; i < 3; i++)
+        fn(ctx);
+    long calls;
+    return time_calls(fn, ctx, seconds, &calls);
 }
 
 typedef struct step_ctx {
@@ -135,6 +148,99 @@ static size_t largest_operand(const net *n, int B)
     return big;
 }
 
+#define KIND_LEN 24 /* "conv winograd", "batchnorm" */
+
+/* A layer's kind as the profile groups it: the lowering of a convolution
+ * counts, a fused ReLU does not. */
+static void kind_of(const layer *l, char kind[KIND_LEN])
+{
+    if (l->kind == LAYER_CONV)
+        snprintf(kind, KIND_LEN, "conv %s", conv_lowering(l));
+    else
+        snprintf(kind, KIND_LEN, "%s", l->ops->name);
+}
+
+typedef struct kind_total {
+    char   kind[KIND_LEN];
+    double seconds;
+    int    layers;
+} kind_total;
+
+static int by_share(const void *a, const void *b)
+{
+    double x = ((const kind_total *)a)->seconds, y = ((const kind_total *)b)->seconds;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Prints the layers' mean forward and backward milliseconds per step, in
+ * step order, and their sums by kind; shares are of the step's wall clock,
+ * the rest being the input's transposition, the loss and the SGD update. */
+static void print_layers(const net *n, const double *sec, long steps, double t_step)
+{
+    int width = 5;
+    for (int i = 0; i < n->n_nodes; i++) {
+        int len = (int)strlen(n->nodes[i].l.name);
+        width = len > width ? len : width;
+    }
+    printf("  %-*s  %-20s %-9s %9s %9s %7s\n", width, "layer", "kind", "output", "forward",
+           "backward", "share");
+    kind_total *kinds = calloc((size_t)n->n_nodes, sizeof *kinds);
+    int n_kinds = 0;
+    double in_layers = 0.0;
+    for (int i = 0; i < n->n_nodes; i++) {
+        const layer *l = &n->nodes[i].l;
+        double f = sec[2 * i] / (double)steps, b = sec[2 * i + 1] / (double)steps;
+        char kind[KIND_LEN], label[KIND_LEN + 8], shape[40];
+        kind_of(l, kind);
+        snprintf(label, sizeof label, "%s%s", kind, l->relu ? "+relu" : "");
+        if (l->out.h == 1 && l->out.w == 1)
+            snprintf(shape, sizeof shape, "%d", l->out.c);
+        else
+            snprintf(shape, sizeof shape, "%dx%dx%d", l->out.c, l->out.h, l->out.w);
+        printf("  %-*s  %-20s %-9s %9.3f %9.3f %6.1f %%\n", width, l->name, label, shape, f * 1e3,
+               b * 1e3, 100.0 * (f + b) / t_step);
+        in_layers += f + b;
+        if (!kinds)
+            continue;
+        int k = 0;
+        while (k < n_kinds && strcmp(kinds[k].kind, kind))
+            k++;
+        if (k == n_kinds)
+            memcpy(kinds[n_kinds++].kind, kind, KIND_LEN);
+        kinds[k].seconds += f + b;
+        kinds[k].layers++;
+    }
+    printf("  %-*s  %-20s %-9s %9s %9s %6.1f %%\n", width, "rest", "input, loss, update", "", "", "",
+           100.0 * (t_step - in_layers) / t_step);
+    if (!kinds)
+        return;
+    qsort(kinds, (size_t)n_kinds, sizeof *kinds, by_share);
+    for (int k = 0; k < n_kinds; k++)
+        printf("%-13s %-15s %5.1f %%  (%d layer%s)\n", k ? "" : "by kind", kinds[k].kind,
+               100.0 * kinds[k].seconds / t_step, kinds[k].layers, kinds[k].layers == 1 ? "" : "s");
+    free(kinds);
+}
+
+/* --by-layer: times steps (already warm) for BENCH_SECONDS with every
+ * node's passes timed (two clock reads each) and prints them; t_plain is the
+ * untimed step, to show what the timing itself costs. Returns -1 when out of
+ * memory. */
+static int report_layers(net *n, step_ctx *sc, double t_plain)
+{
+    double *sec = calloc(2 * (size_t)n->n_nodes, sizeof *sec);
+    if (!sec)
+        return -1;
+    n->node_seconds = sec;
+    long steps;
+    double t_step = time_calls(train_step, sc, BENCH_SECONDS, &steps);
+    n->node_seconds = NULL;
+    printf("by layer      ms per step over %ld steps (%.3f ms a step with its layers timed, "
+           "%.3f without)\n", steps, t_step * 1e3, t_plain * 1e3);
+    print_layers(n, sec, steps, t_step);
+    free(sec);
+    return 0;
+}
+
 int cmd_bench(int argc, char **argv)
 {
     cli_opts o;
@@ -202,6 +308,9 @@ int cmd_bench(int argc, char **argv)
                "%+.1f %%)\n", B / t_est, t_est * 1e3, every, t_plain * 1e3,
                100.0 * (t_est / t_plain - 1.0));
     }
+    int failed = o.by_layer ? report_layers(&n, &sc, t_step) : 0;
+    if (failed)
+        fprintf(stderr, "lrscope: out of memory\n");
     lrest_free(&est);
     free(sc.x);
     free(sc.y);
@@ -209,5 +318,5 @@ int cmd_bench(int argc, char **argv)
         free(gc.in[k]);
     free(gc.out);
     net_free(&n);
-    return EXIT_OK;
+    return failed ? EXIT_FAILURE_RUN : EXIT_OK;
 }

@@ -63,8 +63,21 @@ check "interruption is an event" grep -q ",interrupted," "$E2E_TMP/sig/events.cs
 expect_status 0 "bench runs" "$LRSCOPE" bench --threads 1 --model mlp:64 --batch 32
 check "bench prints efficiency" stdout_has "of sgemm"
 expect_status 0 "bench of a ResNet on CIFAR-shaped input" "$LRSCOPE" bench --threads 1 \
-    --model resnet:8,4 --input-shape 3x32x32 --batch 8
+    --model resnet:8,4 --input-shape 3x32x32 --batch 8 --by-layer
 check "bench names the input shape" stdout_has "input 3x32x32"
+# --by-layer: one row per layer of the graph (resnet:8 has 23), both lowerings
+# (4 channels are too few for Winograd, 8 are not), and the layers' own time
+# covering the step: what is left (loss, update) is a small share of it.
+layer_rows=$(sed -n '/^  layer /,/^  rest /p' "$E2E_TMP/out" | grep -c '%$')
+check "bench --by-layer lists the 23 layers and the rest" test "$layer_rows" -eq 24
+for name in stem.conv s1b1.add s2b1.proj.bn s3b1.2.conv gap dense; do
+    check "bench --by-layer has $name" stdout_has "^  $name "
+done
+check "bench --by-layer names the lowerings" sh -c \
+    "grep -q 'conv im2col' '$E2E_TMP/out' && grep -q 'conv winograd' '$E2E_TMP/out'"
+check "bench --by-layer: the layers take most of the step" \
+    awk '/^  rest / { r = $(NF-1) } END { exit !(r > -5 && r < 30) }' "$E2E_TMP/out"
+check "bench --by-layer sums by kind" stdout_has "^by kind  *conv "
 
 # check-grad: gradients of a conv net against finite differences
 expect_status 0 "check-grad passes on lenet" "$LRSCOPE" check-grad lenet --input-shape 1x16x16 \
