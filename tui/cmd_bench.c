@@ -173,9 +173,11 @@ static int by_share(const void *a, const void *b)
 }
 
 /* Prints the layers' mean forward and backward milliseconds per step, in
- * step order, and their sums by kind; shares are of the step's wall clock,
- * the rest being the input's transposition, the loss and the SGD update. */
-static void print_layers(const net *n, const double *sec, long steps, double t_step)
+ * step order, and their sums by kind (kinds: room for one per layer);
+ * shares are of the step's wall clock, the rest being the input's
+ * transposition, the loss and the SGD update. */
+static void print_layers(const net *n, const double *sec, long steps, double t_step,
+                         kind_total *kinds)
 {
     int width = 5;
     for (int i = 0; i < n->n_nodes; i++) {
@@ -184,7 +186,6 @@ static void print_layers(const net *n, const double *sec, long steps, double t_s
     }
     printf("  %-*s  %-20s %-9s %9s %9s %7s\n", width, "layer", "kind", "output", "forward",
            "backward", "share");
-    kind_total *kinds = calloc((size_t)n->n_nodes, sizeof *kinds);
     int n_kinds = 0;
     double in_layers = 0.0;
     for (int i = 0; i < n->n_nodes; i++) {
@@ -200,8 +201,6 @@ static void print_layers(const net *n, const double *sec, long steps, double t_s
         printf("  %-*s  %-20s %-9s %9.3f %9.3f %6.1f %%\n", width, l->name, label, shape, f * 1e3,
                b * 1e3, 100.0 * (f + b) / t_step);
         in_layers += f + b;
-        if (!kinds)
-            continue;
         int k = 0;
         while (k < n_kinds && strcmp(kinds[k].kind, kind))
             k++;
@@ -212,13 +211,10 @@ static void print_layers(const net *n, const double *sec, long steps, double t_s
     }
     printf("  %-*s  %-20s %-9s %9s %9s %6.1f %%\n", width, "rest", "input, loss, update", "", "", "",
            100.0 * (t_step - in_layers) / t_step);
-    if (!kinds)
-        return;
     qsort(kinds, (size_t)n_kinds, sizeof *kinds, by_share);
     for (int k = 0; k < n_kinds; k++)
         printf("%-13s %-15s %5.1f %%  (%d layer%s)\n", k ? "" : "by kind", kinds[k].kind,
                100.0 * kinds[k].seconds / t_step, kinds[k].layers, kinds[k].layers == 1 ? "" : "s");
-    free(kinds);
 }
 
 /* --by-layer: times steps (already warm) for BENCH_SECONDS with every
@@ -228,16 +224,21 @@ static void print_layers(const net *n, const double *sec, long steps, double t_s
 static int report_layers(net *n, step_ctx *sc, double t_plain)
 {
     double *sec = calloc(2 * (size_t)n->n_nodes, sizeof *sec);
-    if (!sec)
+    kind_total *kinds = calloc((size_t)n->n_nodes, sizeof *kinds);
+    if (!sec || !kinds) {
+        free(sec);
+        free(kinds);
         return -1;
+    }
     n->node_seconds = sec;
     long steps;
     double t_step = time_calls(train_step, sc, BENCH_SECONDS, &steps);
     n->node_seconds = NULL;
     printf("by layer      ms per step over %ld steps (%.3f ms a step with its layers timed, "
            "%.3f without)\n", steps, t_step * 1e3, t_plain * 1e3);
-    print_layers(n, sec, steps, t_step);
+    print_layers(n, sec, steps, t_step, kinds);
     free(sec);
+    free(kinds);
     return 0;
 }
 
