@@ -111,6 +111,23 @@ Test(keys, sweep_command)
     parse_bad("sweep exp 0 1", "needs MIN > 0");
     parse_bad("sweep expo 1", "'expo' is not a number");
     parse_bad("sweep linear 0 1 2", "at most 2 values");
+    cr_expect_eq(parse_ok("sweep 0.3").sweep_iters, 0);
+    a = parse_ok("sweep 0 0.3 over 200");
+    cr_expect_eq(a.n_values, 2);
+    cr_expect_float_eq(a.b, 0.3, 1e-12);
+    cr_expect_eq(a.sweep_iters, 200);
+    a = parse_ok("sweep over 50");
+    cr_expect_eq(a.policy, SCHED_N_POLICIES);
+    cr_expect_eq(a.n_values, 0);
+    cr_expect_eq(a.sweep_iters, 50);
+    a = parse_ok("sweep exp over 80");
+    cr_expect_eq(a.policy, SCHED_SWEEP_EXP);
+    cr_expect_eq(a.sweep_iters, 80);
+    parse_bad("sweep 0 0.3 over", "over N: N iterations");
+    parse_bad("sweep over 0", "over N: N iterations");
+    parse_bad("sweep over 2.5", "over N: N iterations");
+    parse_bad("sweep over 5 6", "over N: N iterations");
+    parse_bad("sweep overall 1", "'overall' is not a number");
 }
 
 Test(keys, table_has_no_duplicate_keys_and_every_key_has_help)

@@ -57,8 +57,8 @@ static const char *const command_help[] = {
     ":policy P [MIN MAX]  start a run: const step multistep inv clr",
     "               triangular2 exp_range 1cycle",
     ":model SPEC    model of the next runs (mlp:512,512, mlp-bn:512,512)",
-    ":sweep [linear|exp] [MIN] MAX  the next range test's sweep (r);",
-    "               :sweep alone shows it",
+    ":sweep [linear|exp] [MIN] MAX [over N]  the next range test's sweep (r),",
+    "               N iterations long; :sweep alone shows it",
     ":reading R     mark a range-test reading: offer (default), smith,",
     "               valley slide steep minimum lr-finder valley* steep*",
     ":ghost RUN     load a finished run folder as a ghost (Tab completes;",
@@ -166,6 +166,17 @@ static int read_values(const char *cmd, const char *p, const quantity *const *q,
     }
 }
 
+/* The first occurrence of `word` in s as a whole word, or NULL. */
+static char *word_in(char *s, const char *word)
+{
+    size_t len = strlen(word);
+    for (char *p = strstr(s, word); p; p = strstr(p + 1, word))
+        if ((p == s || p[-1] == ' ' || p[-1] == '\t') && (!p[len] || p[len] == ' ' ||
+                                                          p[len] == '\t'))
+            return p;
+    return NULL;
+}
+
 static int count_words(const char *p)
 {
     int n = 0;
@@ -257,7 +268,20 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
         else if (w == 3 && !strncmp(rest, "exp", 3))
             out->policy = SCHED_SWEEP_EXP;
         const char *nums = out->policy == SCHED_N_POLICIES ? rest : rest + w;
-        int n = read_values("sweep", nums, count_words(nums) == 1 ? bounds1 : bounds2, 2, v,
+        char bounds[128];
+        snprintf(bounds, sizeof bounds, "%s", nums);
+        char *over = word_in(bounds, "over");
+        out->sweep_iters = 0;
+        if (over) {
+            const quantity *const q[] = { &Q_ITERS };
+            double it;
+            if (read_values("sweep", over + 4, q, 1, &it, err, err_len) != 1)
+                return fail(err, err_len, ":sweep ... over N: N iterations, a positive whole "
+                                          "number");
+            out->sweep_iters = (long)it;
+            *over = '\0';
+        }
+        int n = read_values("sweep", bounds, count_words(bounds) == 1 ? bounds1 : bounds2, 2, v,
                             err, err_len);
         if (n < 0)
             return -1;

@@ -31,6 +31,7 @@ typedef struct wb_action {
     int            n_values;
     sched_policy   policy;      /* ACT_START_POLICY; ACT_SET_SWEEP: the sweep typed,
                                    or SCHED_N_POLICIES when none was */
+    long           sweep_iters; /* ACT_SET_SWEEP: its length ("over N"), 0 if not typed */
     char           text[128];   /* model spec, file name */
     rangetest_reading reading;  /* ACT_SET_READING */
 } wb_action;

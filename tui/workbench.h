@@ -63,6 +63,7 @@ typedef struct wb {
         bool         kind_set, bounds_set;
         sched_policy kind;
         double       lr_min, lr_max;
+        long         iters;          /* 0: one epoch, or --iters given at start */
     } sweep;
     rangetest_reading reading;       /* what the range-test panels mark (:reading) */
 

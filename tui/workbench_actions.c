@@ -120,6 +120,8 @@ static cli_opts range_test_opts(const wb *w, const struct wb_sweep *s)
         o.lr_min = s->lr_min;
         o.lr_max = s->lr_max;
     }
+    if (s->iters > 0)
+        o.iters = s->iters;
     return o;
 }
 
@@ -135,9 +137,10 @@ void workbench_range_test(wb *w)
     send(w, &c);
 }
 
-/* :sweep [linear|exp] [MIN] MAX: checked as the range test will check it,
- * kept only when valid; a kind alone takes its own bounds (linear 0 -> 3,
- * exp 1e-7 -> 10); :sweep alone says what the next range test sweeps. */
+/* :sweep [linear|exp] [MIN] MAX [over N]: checked as the range test will
+ * check it, kept only when valid; a kind alone takes its own bounds (linear
+ * 0 -> 3, exp 1e-7 -> 10), "over N" alone keeps the bounds; :sweep alone
+ * says what the next range test sweeps. */
 static void set_sweep(wb *w, const wb_action *a)
 {
     struct wb_sweep s = w->sweep;
@@ -154,6 +157,8 @@ static void set_sweep(wb *w, const wb_action *a)
         s.lr_min = a->a; /* NaN for MAX alone: the kind's start */
         s.lr_max = a->b;
     }
+    if (a->sweep_iters > 0)
+        s.iters = a->sweep_iters;
     cli_opts o = range_test_opts(w, &s);
     rangetest_cfg c;
     lr_err e;

@@ -93,8 +93,8 @@ check "a ghost comparison line" wait_for "multistep [0-9.]*: [0-9.]* %  vs  1cyc
 check "the step baseline ends" wait_for "DONE  test" 20
 
 # :sweep narrows the next range test; an invalid one changes nothing.
-keys ":sweep 0 0.4" Enter
-check ":sweep says what r will sweep" wait_for "next range test (r): linear sweep 0 -> 0.4 over [0-9]* iterations" 3
+keys ":sweep 0 0.4 over 30" Enter
+check ":sweep says what r will sweep" wait_for "next range test (r): linear sweep 0 -> 0.4 over 30 iterations" 3
 keys ":sweep exp 0 1" Enter
 check "an invalid :sweep is refused" wait_for "needs MIN > 0" 3
 keys r
@@ -115,6 +115,8 @@ check "the replaced run says so" grep -q ',interrupted,"a new run was started"' 
 check "range test files" test -s "$(ls -d runs/*-range-test | head -1)/suggestions.txt"
 narrow=$(ls -d runs/*-range-test | tail -1)
 check "the second range test swept to 0.4" grep -qx "sweep.lr_max = 0.4" "$narrow/suggestions.txt"
+check "the second range test ran the 30 iterations :sweep asked for" \
+    grep -qx "sweep.iters = 30" "$narrow/suggestions.txt"
 check "its LRs stay within 0.4" awk -F, 'NR > 1 && $2 > 0.4 { bad = 1 } END { exit bad }' "$narrow/rangetest.csv"
 
 # 80x24: a constant LR, so metrics.csv's lr column shows the edits exactly.
