@@ -182,4 +182,17 @@ Test(config, the_command_line_refuses_what_it_cannot_use)
     char *ms[] = { "train", "--milestones", "1,2," };
     cr_expect_eq(cli_parse(&o, CLI_TRAIN, 3, ms, &e), -1);
     assert_has(e, "--milestones: '1,2,' has an empty item");
+    /* another subcommand's option would be ignored: refused by name */
+    char *bench_opt[] = { "train", "--by-layer" };
+    cr_expect_eq(cli_parse(&o, CLI_TRAIN, 2, bench_opt, &e), -1);
+    assert_has(e, "--by-layer is not an option of lrscope train");
+    char *run_opt[] = { "bench", "--epochs", "3" };
+    cr_expect_eq(cli_parse(&o, CLI_BENCH, 3, run_opt, &e), -1);
+    assert_has(e, "--epochs is not an option of lrscope bench");
+    char *wb_opt[] = { "range-test", "--fps", "10" };
+    cr_expect_eq(cli_parse(&o, CLI_RANGE_TEST, 3, wb_opt, &e), -1);
+    assert_has(e, "--fps is not an option of lrscope range-test");
+    char *ok[] = { "bench", "--by-layer", "--threads", "1" };
+    cr_expect_eq(cli_parse(&o, CLI_BENCH, 4, ok, &e), 0, "%s", e.msg);
+    cr_expect(o.by_layer);
 }

@@ -451,6 +451,11 @@ int cli_parse(cli_opts *o, cli_mode mode, int argc, char **argv, lr_err *e)
                 sched_print_help(stdout);
             return 1;
         }
+        /* an option another subcommand takes would be silently ignored here
+         * (resume checks its own few options, cmd_resume.c) */
+        if (mode != CLI_RESUME && !(row->modes & MODE_BIT(mode)))
+            return lr_fail(e, "--%s is not an option of %s (see %s --help)", name,
+                           mode_name(mode), mode_name(mode));
         lr_err why;
         if (cli_set_option(o, row, optarg, &why))
             return lr_fail(e, "--%s: %s", name, why.msg);

@@ -29,7 +29,7 @@ typedef struct opt_row {
     const quantity *q;         /* range and words of the value */
     size_t          off;       /* the field in cli_opts */
     int           (*parse)(cli_opts *o, const char *arg, lr_err *e); /* OT_FUNC */
-    unsigned        modes;     /* where --help shows it */
+    unsigned        modes;     /* the subcommands that take it (and show it in --help) */
     const char     *arg;       /* how --help names the value */
     const char     *help;      /* may hold '\n' for more lines */
     /* OT_FUNC rows with a config key: writes the value for the config. */
