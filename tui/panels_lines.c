@@ -413,20 +413,52 @@ static void help_box(int *y0, int *x0, int *h, int *wd)
     *x0 = (COLS - *wd) / 2;
 }
 
-int lines_help_pages(void)
+/* A help line that continues the entry above it (indented). */
+static bool continues_entry(int i)
+{
+    char line[LINE_LEN];
+    keys_help_line(i, line, sizeof line);
+    return line[0] == ' ';
+}
+
+/* The first help line of page `page` (1-based; past the last page, at
+ * least the line count). A page holds per_page lines, and an entry that
+ * would straddle its end moves whole to the next page unless it is longer
+ * than a page. */
+static int page_start(int page, int per_page)
+{
+    int n = keys_help_count(), start = 0;
+    for (int p = 1; p < page && start < n; p++) {
+        int end = start + per_page, first = end;
+        while (first < n && first > start && continues_entry(first))
+            first--;
+        start = first > start ? first : end;
+    }
+    return start;
+}
+
+static int help_per_page(void)
 {
     int y0, x0, h, wd;
     help_box(&y0, &x0, &h, &wd);
-    int per_page = h - 4 > 1 ? h - 4 : 1;
-    return (keys_help_count() + per_page - 1) / per_page;
+    return h - 4 > 1 ? h - 4 : 1;
+}
+
+int lines_help_pages(void)
+{
+    int pages = 1, per_page = help_per_page();
+    while (page_start(pages + 1, per_page) < keys_help_count())
+        pages++;
+    return pages;
 }
 
 void lines_help(wb *w)
 {
     int y0, x0, h, wd;
     help_box(&y0, &x0, &h, &wd);
-    int per_page = h - 4 > 1 ? h - 4 : 1, pages = lines_help_pages();
+    int per_page = help_per_page(), pages = lines_help_pages();
     int page = w->help_page > pages ? pages : w->help_page;
+    int first = page_start(page, per_page), last = page_start(page + 1, per_page);
     for (int r = 0; r < h; r++) { /* whole lines: nothing of the panels shows through */
         move(y0 + r, 0);
         clrtoeol();
@@ -438,12 +470,9 @@ void lines_help(wb *w)
         mvprintw(y0 + 1, x0 + 2, "%.*s", wd - 4, "lrscope keys (any key closes this help)");
     attroff(A_BOLD);
     char line[LINE_LEN];
-    for (int i = 0; i < per_page; i++) {
-        int k = (page - 1) * per_page + i;
-        if (k >= keys_help_count())
-            break;
+    for (int k = first; k < last && k < keys_help_count(); k++) {
         keys_help_line(k, line, sizeof line);
-        mvprintw(y0 + 2 + i, x0 + 2, "%.*s", wd - 4, line);
+        mvprintw(y0 + 2 + k - first, x0 + 2, "%.*s", wd - 4, line);
     }
     if (pages > 1) {
         snprintf(line, sizeof line, "page %d/%d: space next, b back, any other key closes",

@@ -133,6 +133,14 @@ check "80x24: loss, accuracy and LR panels" sh -c "tmux capture-pane -p -t '$S' 
     tmux capture-pane -p -t '$S' | grep -q 'learning rate'"
 check "80x24: the key bar ends with help and quit" sh -c "tmux capture-pane -p -t '$S' | tail -1 | grep -q '? help  q quit\$'"
 check "80x24: nothing wider than the screen" test "$(screen | LC_ALL=C.UTF-8 wc -L)" -le 80
+# Help pages move an entry whole rather than split it: :sweep's syntax line
+# shows with its two lines of description.
+keys "?"
+i=0
+while [ "$i" -lt 4 ] && ! screen | grep -q ':sweep \[linear'; do keys " "; sleep 0.4; i=$((i + 1)); done
+check "80x24: the help shows :sweep with its description" sh -c \
+    "$(command -v tmux) capture-pane -p -t '$S' | grep -A2 ':sweep \[linear' | grep -q ':sweep alone shows it'"
+keys z
 keys ":fly 3" Enter
 msg="unknown command 'fly': try lr, wd, mom, epochs, iters, policy, model, sweep, reading, ghost, png, export, q"
 check "80x24: a long message wraps whole" sh -c "sleep 0.5; $(command -v tmux) capture-pane -p -t '$S' | tail -4 | tr '\n' ' ' | tr -s ' ' | grep -qF \"$msg\""
