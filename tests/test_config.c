@@ -183,15 +183,20 @@ Test(config, the_command_line_refuses_what_it_cannot_use)
     cr_expect_eq(cli_parse(&o, CLI_TRAIN, 3, ms, &e), -1);
     assert_has(e, "--milestones: '1,2,' has an empty item");
     /* another subcommand's option would be ignored: refused by name */
-    char *bench_opt[] = { "train", "--by-layer" };
-    cr_expect_eq(cli_parse(&o, CLI_TRAIN, 2, bench_opt, &e), -1);
-    assert_has(e, "--by-layer is not an option of lrscope train");
-    char *run_opt[] = { "bench", "--epochs", "3" };
-    cr_expect_eq(cli_parse(&o, CLI_BENCH, 3, run_opt, &e), -1);
-    assert_has(e, "--epochs is not an option of lrscope bench");
-    char *wb_opt[] = { "range-test", "--fps", "10" };
-    cr_expect_eq(cli_parse(&o, CLI_RANGE_TEST, 3, wb_opt, &e), -1);
-    assert_has(e, "--fps is not an option of lrscope range-test");
+    static const struct {
+        cli_mode    mode;
+        const char *option, *message;
+    } other[] = {
+        { CLI_TRAIN, "--by-layer", "--by-layer is not an option of lrscope train" },
+        { CLI_BENCH, "--augment", "--augment is not an option of lrscope bench" },
+        { CLI_RANGE_TEST, "--ascii", "--ascii is not an option of lrscope range-test" },
+        { CLI_CHECK_GRAD, "--nesterov", "--nesterov is not an option of lrscope check-grad" },
+    };
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+        char *argv[] = { "lrscope", (char *)other[i].option };
+        cr_expect_eq(cli_parse(&o, other[i].mode, 2, argv, &e), -1, "%s", other[i].option);
+        assert_has(e, other[i].message);
+    }
     char *ok[] = { "bench", "--by-layer", "--threads", "1" };
     cr_expect_eq(cli_parse(&o, CLI_BENCH, 4, ok, &e), 0, "%s", e.msg);
     cr_expect(o.by_layer);

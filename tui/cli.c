@@ -165,23 +165,24 @@ const opt_row cli_table[] = {
     ROW("augment", "augment", OT_FLAG, NULL, F(augment), NULL, MODES_RUN, NULL,
       "random crops (4-pixel padding) and horizontal flips"),
     { .name = "model", .key = "model", .type = OT_TEXT, .q = &Q_MODEL, .off = F(model),
-      .modes = MODES_ALL, .arg = "SPEC", .help = "one of (default mlp-bn:512,512):",
+      .modes = MODES_NET, .arg = "SPEC", .help = "one of (default mlp-bn:512,512):",
       .more = net_presets_help },
     { .name = "init", .key = "init", .type = OT_FUNC, .parse = parse_init,
-      .format = format_init, .modes = MODES_ALL, .arg = "he|torch",
+      .format = format_init, .modes = MODES_NET, .arg = "he|torch",
       .help = "He normal (default) or PyTorch's default initialisation" },
     { .name = "conv", .key = "conv", .type = OT_FUNC, .parse = parse_conv,
-      .format = format_conv, .modes = MODES_ALL, .arg = "auto|im2col|winograd",
+      .format = format_conv, .modes = MODES_NET, .arg = "auto|im2col|winograd",
       .help = "how convolutions become matrix products (default auto:\n"
               "Winograd F(4x4,3x3) and F(2x2,5x5) for 3x3 and 5x5 stride-1\n"
               "ones, im2col for the rest)" },
-    ROW("batch", "batch", OT_INT, &Q_BATCH, F(batch), NULL, MODES_ALL, "N",
+    ROW("batch", "batch", OT_INT, &Q_BATCH, F(batch), NULL, MODES_NET, "N",
       "mini-batch size (default 128)"),
-    ROW("bn-maf", "bn_maf", OT_FLOAT, &Q_BN_MAF, F(net.bn_maf), NULL, MODES_ALL, "F",
+    ROW("bn-maf", "bn_maf", OT_FLOAT, &Q_BN_MAF, F(net.bn_maf), NULL, MODES_NET, "F",
       "batch-norm moving-average fraction (default 0.9)"),
-    ROW("seed", "seed", OT_U64, &Q_SEED, F(seed), NULL, MODES_ALL, "N",
+    ROW("seed", "seed", OT_U64, &Q_SEED, F(seed), NULL, MODES_NET, "N",
       "seed for initialisation, shuffling, subsets (default 1)"),
-    ROW("threads", "threads", OT_INT, &Q_THREADS, F(threads), NULL, MODES_ALL, "N",
+    ROW("threads", "threads", OT_INT, &Q_THREADS, F(threads), NULL,
+      MODES_NET | MODE_BIT(CLI_RESUME), "N",
       "threads for training, GEMMs included (default: number of\n"
       "cores; OpenBLAS itself runs single-threaded inside them)"),
     HEAD("Length and evaluation", MODES_RUN),
@@ -251,11 +252,13 @@ const opt_row cli_table[] = {
     ROW("out", NULL, OT_TEXT, &Q_PATH, F(out), NULL, MODES_RUN, "DIR",
       "run folder (default runs/<date>-<time>-<policy>;\n"
       "the workbench puts each of its runs under DIR)"),
-    ROW("quiet", NULL, OT_FLAG, NULL, F(quiet), NULL, MODES_RUN, NULL, "no progress output"),
+    ROW("quiet", NULL, OT_FLAG, NULL, F(quiet), NULL, MODES_RUN | MODE_BIT(CLI_RESUME), NULL,
+      "no progress output"),
     ROW("config", NULL, OT_FUNC, NULL, 0, parse_config, MODE_BIT(CLI_TRAIN), "RUN/config",
       "repeat a run: its settings, then the options after this one"),
     ROW("checkpoint-every", "checkpoint_every", OT_REAL, &Q_CHECKPOINT_MINUTES,
-      F(checkpoint_minutes), NULL, MODE_BIT(CLI_WORKBENCH) | MODE_BIT(CLI_TRAIN), "MIN",
+      F(checkpoint_minutes), NULL,
+      MODE_BIT(CLI_WORKBENCH) | MODE_BIT(CLI_TRAIN) | MODE_BIT(CLI_RESUME), "MIN",
       "write a checkpoint every MIN minutes (default 5; 0: only\n"
       "at epoch ends, the end and interruptions)"),
     ROW("resume", NULL, OT_TEXT, &Q_PATH, F(resume), NULL, MODE_BIT(CLI_WORKBENCH), "RUN",
@@ -273,7 +276,8 @@ const opt_row cli_table[] = {
       "(= --sweep exp) or lr-finder (torch-lr-finder:\n"
       "1e-7 -> 10 reached at step 100, stop at 5x)"),
     HEAD("Workbench", MODE_BIT(CLI_WORKBENCH)),
-    ROW("input-shape", NULL, OT_FUNC, NULL, 0, parse_input_shape, MODE_BIT(CLI_BENCH), "CxHxW",
+    ROW("input-shape", NULL, OT_FUNC, NULL, 0, parse_input_shape,
+      MODE_BIT(CLI_BENCH) | MODE_BIT(CLI_CHECK_GRAD), "CxHxW",
       "one example's shape (default 1x28x28; CIFAR: 3x32x32)"),
     ROW("by-layer", NULL, OT_FLAG, NULL, F(by_layer), NULL, MODE_BIT(CLI_BENCH), NULL,
       "also time every layer's forward and backward pass"),
@@ -288,8 +292,8 @@ const opt_row cli_table[] = {
     ROW("screenshot", NULL, OT_TEXT, &Q_PATH, F(screenshot), NULL, MODE_BIT(CLI_WORKBENCH),
       "FILE", "on exit, write the screen as a PNG"),
     HEAD("", MODES_ALL),
-    ROW("help", NULL, OT_INFO, NULL, 0, NULL, MODES_ALL, NULL, "this text"),
-    ROW("version", NULL, OT_INFO, NULL, 0, NULL, MODES_ALL, NULL, "the version"),
+    ROW("help", NULL, OT_INFO, NULL, 0, NULL, MODES_NET | MODE_BIT(CLI_RESUME), NULL, "this text"),
+    ROW("version", NULL, OT_INFO, NULL, 0, NULL, MODES_NET, NULL, "the version"),
 };
 const size_t cli_table_len = sizeof cli_table / sizeof cli_table[0];
 
@@ -298,6 +302,7 @@ static const char *mode_name(cli_mode m)
     static const char *names[] = {
         [CLI_WORKBENCH] = "lrscope", [CLI_TRAIN] = "lrscope train",
         [CLI_RANGE_TEST] = "lrscope range-test", [CLI_BENCH] = "lrscope bench",
+        [CLI_CHECK_GRAD] = "lrscope check-grad",
         [CLI_RESUME] = "lrscope resume RUN",
     };
     return names[m];
@@ -422,6 +427,22 @@ static void build_long_opts(void)
     long_opts[n] = (struct option){ 0, 0, 0, 0 };
 }
 
+bool cli_mode_takes(cli_mode mode, const char *arg)
+{
+    if (!strcmp(arg, "-h"))
+        return true;
+    if (strncmp(arg, "--", 2))
+        return false;
+    size_t len = strcspn(arg + 2, "=");
+    for (size_t i = 0; i < cli_table_len; i++) {
+        const opt_row *r = &cli_table[i];
+        if (r->name && r->type != OT_HEADING && strlen(r->name) == len &&
+            !strncmp(arg + 2, r->name, len))
+            return (r->modes & MODE_BIT(mode)) != 0;
+    }
+    return false;
+}
+
 int cli_parse(cli_opts *o, cli_mode mode, int argc, char **argv, lr_err *e)
 {
     cli_defaults(o, mode);
@@ -451,9 +472,8 @@ int cli_parse(cli_opts *o, cli_mode mode, int argc, char **argv, lr_err *e)
                 sched_print_help(stdout);
             return 1;
         }
-        /* an option another subcommand takes would be silently ignored here
-         * (resume checks its own few options, cmd_resume.c) */
-        if (mode != CLI_RESUME && !(row->modes & MODE_BIT(mode)))
+        /* an option another subcommand takes would be silently ignored here */
+        if (!(row->modes & MODE_BIT(mode)))
             return lr_fail(e, "--%s is not an option of %s (see %s --help)", name,
                            mode_name(mode), mode_name(mode));
         lr_err why;

@@ -23,7 +23,9 @@
 #include "engine/sgd.h"
 #include "engine/trainer.h"
 
-typedef enum { CLI_WORKBENCH, CLI_TRAIN, CLI_RANGE_TEST, CLI_BENCH, CLI_RESUME } cli_mode;
+typedef enum {
+    CLI_WORKBENCH, CLI_TRAIN, CLI_RANGE_TEST, CLI_BENCH, CLI_CHECK_GRAD, CLI_RESUME
+} cli_mode;
 
 typedef struct cli_opts {
     cli_mode     mode;
@@ -110,5 +112,9 @@ int  cli_write_config(FILE *f, const run_spec *spec);
 void cli_run_spec(const cli_opts *o, const sched *s, const train_cfg *tc, run_spec *out);
 
 void cli_print_usage(FILE *f, cli_mode mode);
+
+/* Whether `mode` takes the option arg ("--name", "--name=value" or -h);
+ * cli_parse refuses the others by name. */
+bool cli_mode_takes(cli_mode mode, const char *arg);
 
 #endif

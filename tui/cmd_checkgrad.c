@@ -5,7 +5,6 @@
  * passes, 1 when it does not. */
 #include "tui/commands.h"
 
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,28 +33,6 @@ static void usage(void)
           "  --threads N            threads\n", stdout);
 }
 
-/* The options check-grad takes: the shared parser knows bench's, and the
- * ones that only change training or timing would be silently ignored. */
-static const char *const taken[] = {
-    "--model", "--input-shape", "--batch", "--init", "--conv", "--bn-maf", "--seed", "--threads",
-};
-
-/* An option given that check-grad does not take, or NULL. */
-static const char *not_taken(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strncmp(argv[i], "--", 2))
-            continue;
-        size_t len = strcspn(argv[i], "=");
-        bool known = false;
-        for (size_t k = 0; k < sizeof taken / sizeof taken[0] && !known; k++)
-            known = strlen(taken[k]) == len && !strncmp(argv[i], taken[k], len);
-        if (!known)
-            return argv[i];
-    }
-    return NULL;
-}
-
 /* --batch given on the command line? (the shared default, 128, is far more
  * than finite differences need) */
 static bool batch_given(int argc, char **argv)
@@ -82,14 +59,7 @@ int cmd_checkgrad(int argc, char **argv)
             usage();
             return EXIT_OK;
         }
-    const char *other = not_taken(argc, argv);
-    if (other) {
-        lr_err bad;
-        snprintf(bad.msg, sizeof bad.msg, "check-grad takes no %s (see lrscope check-grad --help)",
-                 other);
-        return commands_fail(&bad, EXIT_BAD_INPUT);
-    }
-    int rc = cli_parse(&o, CLI_BENCH, argc, argv, &e);
+    int rc = cli_parse(&o, CLI_CHECK_GRAD, argc, argv, &e);
     if (rc)
         return rc > 0 ? EXIT_OK : commands_fail(&e, EXIT_BAD_INPUT);
     if (!model)

@@ -44,19 +44,6 @@ int resume_open(const char *dir, cli_opts *o, checkpoint *c, lr_err *e)
     return 0;
 }
 
-/* Options that change how a run continues, not what it computes. */
-static bool allowed_option(const char *arg)
-{
-    static const char *const ok[] = { "--threads", "--quiet", "--checkpoint-every",
-                                      "--help", "-h" };
-    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        size_t n = strlen(ok[i]);
-        if (!strncmp(arg, ok[i], n) && (arg[n] == '\0' || arg[n] == '='))
-            return true;
-    }
-    return false;
-}
-
 int cmd_resume(int argc, char **argv)
 {
     lr_err e;
@@ -68,8 +55,10 @@ int cmd_resume(int argc, char **argv)
         return help ? EXIT_OK : EXIT_BAD_INPUT;
     }
     const char *dir = argv[1];
+    /* only options that change how a run continues, not what it computes
+     * (cli_parse would refuse the others too, without saying why) */
     for (int i = 2; i < argc; i++)
-        if (argv[i][0] == '-' && !allowed_option(argv[i])) {
+        if (argv[i][0] == '-' && !cli_mode_takes(CLI_RESUME, argv[i])) {
             lr_fail(&e, "%s: a resumed run continues as it was configured; only --threads, "
                         "--quiet and --checkpoint-every may be given", argv[i]);
             return commands_fail(&e, EXIT_BAD_INPUT);
