@@ -9,12 +9,13 @@
  * at 1e-2 x the RMS over the whole network and at the finite difference's
  * resolution, 4 float ulps of the loss over 2h (so a tensor whose true
  * gradient is zero, like a bias just before batch norm, is not judged on
- * noise, and a layer that wrongly returns zeros fails on every entry). An entry that
- * fails is tried again with h/4, centrally and on each side of p alone,
- * because a ReLU or max-pool kink inside [p-h, p+h] is not an error of the
- * layer. A check passes when at most 1 % of the entries still fail. The tolerance, 5 %, is what float rounding and
- * kinks leave on a correct deep network with batch norm (the layer tests
- * hold each kind alone to 0.5 %); a wrong gradient is off by far more.
+ * noise, and a layer that wrongly returns zeros fails on every entry). An
+ * entry that fails is tried again with h/4, centrally and on each side of p
+ * alone, because a ReLU or max-pool kink inside [p-h, p+h] is not an error
+ * of the layer. A check passes when at most 1 % of the entries still fail.
+ * The tolerance, 5 %, is what float rounding and kinks leave on a correct
+ * deep network with batch norm (the layer tests hold each kind alone to
+ * 0.5 %); a wrong gradient is off by far more.
  * Batch-norm running statistics are restored. */
 #ifndef LRSCOPE_GRADCHECK_H
 #define LRSCOPE_GRADCHECK_H

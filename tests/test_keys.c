@@ -89,45 +89,49 @@ Test(keys, other_commands)
  * asks what the next range test sweeps. */
 Test(keys, sweep_command)
 {
-    wb_action a = parse_ok("sweep 0.3");
-    cr_expect_eq(a.kind, ACT_SET_SWEEP);
-    cr_expect_eq(a.policy, SCHED_N_POLICIES);
-    cr_expect_eq(a.n_values, 1);
-    cr_expect(isnan(a.a));
-    cr_expect_float_eq(a.b, 0.3, 1e-12);
-    a = parse_ok("sweep linear 0 0.5");
-    cr_expect_eq(a.policy, SCHED_SWEEP_LINEAR);
-    cr_expect_eq(a.n_values, 2);
-    cr_expect_float_eq(a.a, 0.0, 1e-12);
-    cr_expect_float_eq(a.b, 0.5, 1e-12);
-    a = parse_ok("sweep exp");
-    cr_expect_eq(a.policy, SCHED_SWEEP_EXP);
-    cr_expect_eq(a.n_values, 0);
-    a = parse_ok("sweep");
-    cr_expect_eq(a.kind, ACT_SET_SWEEP);
-    cr_expect_eq(a.policy, SCHED_N_POLICIES);
-    cr_expect_eq(a.n_values, 0);
-    parse_bad("sweep 0.5 0.5", "MIN must be below MAX");
-    parse_bad("sweep exp 0 1", "needs MIN > 0");
-    parse_bad("sweep expo 1", "'expo' is not a number");
-    parse_bad("sweep linear 0 1 2", "at most 2 values");
-    cr_expect_eq(parse_ok("sweep 0.3").sweep_iters, 0);
-    a = parse_ok("sweep 0 0.3 over 200");
-    cr_expect_eq(a.n_values, 2);
-    cr_expect_float_eq(a.b, 0.3, 1e-12);
-    cr_expect_eq(a.sweep_iters, 200);
-    a = parse_ok("sweep over 50");
-    cr_expect_eq(a.policy, SCHED_N_POLICIES);
-    cr_expect_eq(a.n_values, 0);
-    cr_expect_eq(a.sweep_iters, 50);
-    a = parse_ok("sweep exp over 80");
-    cr_expect_eq(a.policy, SCHED_SWEEP_EXP);
-    cr_expect_eq(a.sweep_iters, 80);
-    parse_bad("sweep 0 0.3 over", "over N: N iterations");
-    parse_bad("sweep over 0", "over N: N iterations");
-    parse_bad("sweep over 2.5", "over N: N iterations");
-    parse_bad("sweep over 5 6", "over N: N iterations");
-    parse_bad("sweep overall 1", "'overall' is not a number");
+    /* what each line sets: the kind (SCHED_N_POLICIES: none typed), the
+     * bounds typed (MIN NaN when MAX alone) and the length ("over N") */
+    static const struct {
+        const char  *line;
+        sched_policy kind;
+        int          n_values;
+        double       lr_min, lr_max;
+        long         iters;
+    } ok[] = {
+        { "sweep 0.3", SCHED_N_POLICIES, 1, NAN, 0.3, 0 },
+        { "sweep linear 0 0.5", SCHED_SWEEP_LINEAR, 2, 0.0, 0.5, 0 },
+        { "sweep exp", SCHED_SWEEP_EXP, 0, NAN, NAN, 0 },
+        { "sweep", SCHED_N_POLICIES, 0, NAN, NAN, 0 },
+        { "sweep 0 0.3 over 200", SCHED_N_POLICIES, 2, 0.0, 0.3, 200 },
+        { "sweep over 50", SCHED_N_POLICIES, 0, NAN, NAN, 50 },
+        { "sweep exp over 80", SCHED_SWEEP_EXP, 0, NAN, NAN, 80 },
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        wb_action a = parse_ok(ok[i].line);
+        cr_expect_eq(a.kind, ACT_SET_SWEEP, "%s", ok[i].line);
+        cr_expect_eq(a.policy, ok[i].kind, "%s: kind", ok[i].line);
+        cr_expect_eq(a.n_values, ok[i].n_values, "%s: values", ok[i].line);
+        if (ok[i].n_values == 2)
+            cr_expect_float_eq(a.a, ok[i].lr_min, 1e-12, "%s: MIN", ok[i].line);
+        else
+            cr_expect(isnan(a.a), "%s: MIN", ok[i].line);
+        if (ok[i].n_values > 0)
+            cr_expect_float_eq(a.b, ok[i].lr_max, 1e-12, "%s: MAX", ok[i].line);
+        cr_expect_eq(a.sweep_iters, ok[i].iters, "%s: length", ok[i].line);
+    }
+    static const char *const bad[][2] = {
+        { "sweep 0.5 0.5", "MIN must be below MAX" },
+        { "sweep exp 0 1", "needs MIN > 0" },
+        { "sweep expo 1", "'expo' is not a number" },
+        { "sweep linear 0 1 2", "at most 2 values" },
+        { "sweep 0 0.3 over", "over N: N iterations" },
+        { "sweep over 0", "over N: N iterations" },
+        { "sweep over 2.5", "over N: N iterations" },
+        { "sweep over 5 6", "over N: N iterations" },
+        { "sweep overall 1", "'overall' is not a number" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        parse_bad(bad[i][0], bad[i][1]);
 }
 
 Test(keys, table_has_no_duplicate_keys_and_every_key_has_help)
