@@ -1,5 +1,8 @@
 /* runlog.c — a run's folder and its CSV files (runlog.h). */
 #define _POSIX_C_SOURCE 200809L
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* flock */
+#endif
 #include "engine/runlog.h"
 
 #include <errno.h>
@@ -9,6 +12,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,14 +77,46 @@ static int write_row(runlog *r, runlog_file *lf, const char *name, const char *r
     return 0;
 }
 
-static int open_csv(runlog *r, runlog_file *lf, const char *name, const char *header, lr_err *e)
+/* The folder's lock: an exclusive flock on its events.csv (fd), held while
+ * that file is open and dropped by the kernel when the process ends. A
+ * second lrscope writing the same folder (a resume typed in another SSH
+ * session) would interleave its rows and checkpoints with this one's: it is
+ * refused before it changes a file. A file system without flock goes on
+ * unguarded. */
+static int lock_folder(const runlog *r, int fd, lr_err *e)
+{
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK)
+        return 0;
+    return lr_fail(e, "%s is being written by another lrscope process: stop it, or let it "
+                      "finish, first", r->dir);
+}
+
+/* Opens `name` for writing; the events file takes the folder's lock before
+ * anything is cut. */
+static int open_for_writing(runlog *r, runlog_file *lf, const char *name, int flags, lr_err *e)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/%s", r->dir, name);
-    lf->good = 0;
-    lf->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    lf->fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0666);
     if (lf->fd < 0)
         return lr_fail(e, "cannot write %s: %s", path, strerror(errno));
+    if (lf == &r->events && lock_folder(r, lf->fd, e)) {
+        close(lf->fd);
+        lf->fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+static int open_csv(runlog *r, runlog_file *lf, const char *name, const char *header, lr_err *e)
+{
+    lf->good = 0;
+    if (open_for_writing(r, lf, name, O_CREAT, e))
+        return -1;
+    /* cut after the lock (a device, which O_TRUNC would leave alone too,
+     * cannot be cut: EINVAL) */
+    if (ftruncate(lf->fd, 0) != 0 && errno != EINVAL)
+        return lr_fail(e, "cannot write %s/%s: %s", r->dir, name, strerror(errno));
     if (write_row(r, lf, name, header, strlen(header))) {
         if (e)
             *e = r->error;
@@ -105,8 +141,8 @@ int runlog_open(runlog *r, const char *dir, lr_err *e)
     snprintf(r->dir, sizeof r->dir, "%s", dir);
     char header[512];
     snprintf(header, sizeof header, "%s\n", runlog_metrics_header);
-    if (open_csv(r, &r->metrics, "metrics.csv", header, e) ||
-        open_csv(r, &r->events, "events.csv", "iter,kind,detail\n", e)) {
+    if (open_csv(r, &r->events, "events.csv", "iter,kind,detail\n", e) ||
+        open_csv(r, &r->metrics, "metrics.csv", header, e)) {
         close_csv(r, &r->metrics, "metrics.csv");
         close_csv(r, &r->events, "events.csv");
         return -1;
@@ -143,14 +179,13 @@ static long keep_rows_before(const char *path, long limit, lr_err *e)
 
 static int reopen_csv(runlog *r, runlog_file *lf, const char *name, long limit, lr_err *e)
 {
+    if (open_for_writing(r, lf, name, O_APPEND, e))
+        return -1;
     char path[1100];
     snprintf(path, sizeof path, "%s/%s", r->dir, name);
     long keep = keep_rows_before(path, limit, e);
     if (keep < 0)
         return -1;
-    lf->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (lf->fd < 0)
-        return lr_fail(e, "cannot write %s: %s", path, strerror(errno));
     lf->good = keep;
     return 0;
 }
@@ -160,8 +195,8 @@ int runlog_reopen(runlog *r, const char *dir, long iter, lr_err *e)
     memset(r, 0, sizeof *r);
     r->metrics.fd = r->events.fd = -1;
     snprintf(r->dir, sizeof r->dir, "%s", dir);
-    if (reopen_csv(r, &r->metrics, "metrics.csv", iter, e) ||
-        reopen_csv(r, &r->events, "events.csv", iter + 1, e)) {
+    if (reopen_csv(r, &r->events, "events.csv", iter + 1, e) ||
+        reopen_csv(r, &r->metrics, "metrics.csv", iter, e)) {
         close_csv(r, &r->metrics, "metrics.csv");
         close_csv(r, &r->events, "events.csv");
         return -1;

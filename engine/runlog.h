@@ -39,7 +39,9 @@ typedef struct runlog {
 extern const char runlog_metrics_header[];
 
 /* Creates `dir` (and its parents) and opens the CSV files, writing their
- * headers. Returns 0, or -1 with `e` naming the path that failed. */
+ * headers. Returns 0, or -1 with `e` naming the path that failed. Both this
+ * and runlog_reopen lock the folder until runlog_close: one writing process
+ * at a time, a second one refused before it changes a file. */
 int   runlog_open(runlog *r, const char *dir, lr_err *e);
 
 /* Makes a fresh folder name under `root`: root/YYYYmmdd-HHMMSS-<tag>, adding

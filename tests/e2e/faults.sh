@@ -24,7 +24,7 @@ ln -s /dev/full "$T/full/metrics.csv"
 expect_status 1 "metrics.csv on a full disk" "$LRSCOPE" train $FAST --iters 20 --out "$T/full"
 check "names metrics.csv and the reason" \
     stderr_has "full/metrics.csv: No space left on device"
-rm "$T/full/metrics.csv"
+rm -f "$T/full/metrics.csv" "$T/full/events.csv"
 ln -s /dev/full "$T/full/events.csv"
 expect_status 1 "events.csv on a full disk" "$LRSCOPE" train $FAST --iters 20 --out "$T/full"
 check "names events.csv" stderr_has "full/events.csv: No space left on device"

@@ -68,4 +68,27 @@ check "says what is allowed" stderr_has "line 1: wd: '-1' is out of range: give 
 expect_status 2 "a missing config" "$LRSCOPE" train --config "$T/none"
 expect_status 2 "--train-size above the data" "$LRSCOPE" train --data synthetic --train-size 999999
 check "says how many there are" stderr_has "is more than the"
+# A folder another lrscope is writing (a resume typed in a second SSH
+# session) is refused before anything in it changes.
+"$LRSCOPE" train $RUN --iters 100000 --out "$T/busy" >/dev/null 2>&1 &
+pid=$!
+n=0
+while [ "$n" -lt 200 ] && [ ! -s "$T/busy/checkpoint" ]; do sleep 0.05; n=$((n + 1)); done
+expect_status 2 "resuming a folder being written is refused" "$LRSCOPE" resume "$T/busy" --quiet
+check "it says another process writes it" stderr_has "being written by another lrscope process"
+expect_status 1 "training into it is refused" "$LRSCOPE" train $RUN --iters 10 --out "$T/busy"
+kill -INT "$pid"
+wait "$pid"
+check "the writer's files are its own: one header, one interruption" sh -c \
+    "test \$(grep -c '^iter,' '$T/busy/events.csv') -eq 1 &&
+     test \$(grep -c ',interrupted,' '$T/busy/events.csv') -eq 1 &&
+     test \$(grep -c '^iter,' '$T/busy/metrics.csv') -eq 1"
+"$LRSCOPE" resume "$T/busy" --quiet >/dev/null 2>&1 &
+pid=$!
+n=0
+while [ "$n" -lt 200 ] && ! grep -q ',resumed,' "$T/busy/events.csv"; do sleep 0.05; n=$((n + 1)); done
+check "once the writer has stopped, the folder resumes" grep -q ',resumed,' "$T/busy/events.csv"
+kill -INT "$pid"
+wait "$pid"
+
 finish
