@@ -52,7 +52,7 @@
  * shared col buffer, a chunk of images at a time; U, a dU per slot, a row
  * of zeros and per slot a row of discarded writes live in the layer's
  * scratch. V is recomputed in backward rather than kept, as im2col is.
- * Threads share the work by slots of the batch (below). */
+ * Threads share the work by slots of the batch (layer_conv.c). */
 #include "engine/conv_winograd.h"
 #include "engine/par.h"
 #include "engine/winograd_stages.h"
@@ -95,7 +95,7 @@ size_t wino_col_floats_per_image(const layer *l)
 size_t wino_scratch_floats(const layer *l)
 {
     size_t un = XI * (size_t)l->in.c * l->out_c;
-    return (1 + (size_t)l->wino_slots) * un + (1 + (size_t)l->wino_slots) * widest_row(l);
+    return (1 + (size_t)l->slots) * un + (1 + (size_t)l->slots) * widest_row(l);
 }
 
 void wino_bind(layer *l, float *scratch)
@@ -103,18 +103,8 @@ void wino_bind(layer *l, float *scratch)
     size_t un = XI * (size_t)l->in.c * l->out_c;
     l->wino_u = scratch;
     l->wino_du = scratch + un;
-    l->wino_zero = scratch + (1 + (size_t)l->wino_slots) * un;
+    l->wino_zero = scratch + (1 + (size_t)l->slots) * un;
     l->wino_sink = l->wino_zero + widest_row(l);
-}
-
-void wino_slot_images(const layer *l, int B, int s, size_t *lo, size_t *hi)
-{
-    par_range((size_t)B, l->wino_slots, s, lo, hi);
-}
-
-static float *slot_col(const layer *l, int s)
-{
-    return l->col + (size_t)s * l->col_images * wino_col_floats_per_image(l);
 }
 
 static float *slot_du(const layer *l, int s)
@@ -159,7 +149,7 @@ static void filter_adjoint(layer *l, size_t i_lo, size_t i_hi)
     for (size_t i0 = i_lo; i0 < i_hi && i0 < cn; i0 += LANES) {
         int w = cn - i0 < LANES ? (int)(cn - i0) : LANES;
         float u[XI][LANES], t[TA * R_MAX][LANES], g[R_MAX * R_MAX][LANES];
-        for (int s = 0; s < l->wino_slots; s++) {
+        for (int s = 0; s < l->slots; s++) {
             float *du_rows[XI], part[XI][LANES];
             for (int k = 0; k < XI; k++)
                 du_rows[k] = slot_du(l, s) + k * cn;
@@ -387,16 +377,8 @@ static void output_adjoint(const layer *l, const float *dy, float *dM, int nb)
         output_adjoint_tiles(l, dy, dM, nb, 2);
 }
 
-/* Slots: the batch is cut into l->wino_slots equal runs of images, fixed
- * when the layer is shaped (one per thread of the pool then). Each slot
- * lowers its run a chunk at a time in its own part of the col buffer and
- * sums its own dU, so a thread takes whole slots and runs the transforms
- * and the 36 products of its images with no other thread's data and no
- * barrier between the stages. Splitting each chunk's tiles and products
- * over the threads instead took three barriers per chunk, and every
- * product read rows the other thread had just written. The sum of the
- * slots' dU is taken in slot order: results depend on the number of slots
- * (by float rounding), not on the threads that run them. */
+/* Each slot (layer_conv.c) sums its own dU; filter_adjoint adds them in
+ * slot order. */
 
 /* The 36 products of one chunk of T tiles: M = V U forward; backward
  * dU (+)= V^T dM, and dV = dM U^T over V when din is wanted (each position
@@ -422,11 +404,11 @@ static void products(const layer *l, float *V, float *M, int T, float *du, bool 
     }
 }
 
-static void forward_slot(const layer *l, const layer_io *io, int s)
+void wino_forward_slot(const layer *l, const layer_io *io, int s)
 {
     size_t in_img = shape_size(l->in), out_img = shape_size(l->out), lo, hi;
-    wino_slot_images(l, io->B, s, &lo, &hi);
-    float *V = slot_col(l, s);
+    conv_slot_images(l, io->B, s, &lo, &hi);
+    float *V = conv_slot_col(l, s);
     for (size_t b0 = lo; b0 < hi; b0 += (size_t)l->col_images) {
         int nb = hi - b0 < (size_t)l->col_images ? (int)(hi - b0) : l->col_images;
         int T = nb * (int)tiles_per_image(l);
@@ -437,13 +419,11 @@ static void forward_slot(const layer *l, const layer_io *io, int s)
     }
 }
 
-/* Accumulates the slot's dU (zero when it has no images) and writes or
- * adds its images' din. */
-static void backward_slot(const layer *l, const layer_io *io, int s)
+void wino_backward_slot(const layer *l, const layer_io *io, int s)
 {
     size_t in_img = shape_size(l->in), out_img = shape_size(l->out), lo, hi;
-    wino_slot_images(l, io->B, s, &lo, &hi);
-    float *V = slot_col(l, s), *du = slot_du(l, s);
+    conv_slot_images(l, io->B, s, &lo, &hi);
+    float *V = conv_slot_col(l, s), *du = slot_du(l, s);
     if (lo == hi)
         memset(du, 0, (size_t)XI * l->in.c * l->out_c * sizeof *du);
     for (size_t b0 = lo; b0 < hi; b0 += (size_t)l->col_images) {
@@ -460,23 +440,6 @@ static void backward_slot(const layer *l, const layer_io *io, int s)
             memset(dx, 0, (size_t)nb * in_img * sizeof *dx);
         input_adjoint(l, V, dx, s, nb);
     }
-}
-
-typedef struct slots_ctx {
-    const layer    *l;
-    const layer_io *io;
-    bool            backward;
-} slots_ctx;
-
-static void slots_slice(void *p, int slot, size_t lo, size_t hi)
-{
-    (void)slot;
-    const slots_ctx *c = p;
-    for (size_t s = lo; s < hi; s++)
-        if (c->backward)
-            backward_slot(c->l, c->io, (int)s);
-        else
-            forward_slot(c->l, c->io, (int)s);
 }
 
 /* At least this many blocks of LANES filter entries per thread: a small
@@ -505,20 +468,9 @@ static void filters(layer *l, bool adjoint)
     par_for((cn + LANES - 1) / LANES, FILTER_GRAIN, filter_slice, &c);
 }
 
-void wino_forward(layer *l, const layer_io *io)
-{
-    filters(l, false);
-    slots_ctx c = { l, io, false };
-    par_for((size_t)l->wino_slots, 1, slots_slice, &c);
-}
+void wino_transform_filters(layer *l) { filters(l, false); }
 
-void wino_backward(layer *l, const layer_io *io)
-{
-    filters(l, false); /* the weights forward used: backward needs no state from it */
-    slots_ctx c = { l, io, true };
-    par_for((size_t)l->wino_slots, 1, slots_slice, &c);
-    filters(l, true);
-}
+void wino_gather_filter_grads(layer *l) { filters(l, true); }
 
 void wino_gemm_shape(const layer *l, int *rows_per_image, int *k, int *times)
 {

@@ -15,19 +15,22 @@ bool   wino_applies(const layer *l);
  * one GEMM with K = 9 C or 25 C is faster. */
 bool   wino_pays(const layer *l);
 /* Floats of the shared col buffer one image needs (V and M of its tiles);
- * each of the l->wino_slots slots has a chunk of l->col_images images. */
+ * each of the l->slots slots has a chunk of l->col_images images. */
 size_t wino_col_floats_per_image(const layer *l);
 /* Floats of private scratch: U, a dU per slot and rows. */
 size_t wino_scratch_floats(const layer *l);
 /* Points the layer's Winograd views into its scratch. */
 void   wino_bind(layer *l, float *scratch);
-void   wino_forward(layer *l, const layer_io *io);
-/* Accumulates dw and writes (or adds to) din; the bias gradient is the
- * caller's (layer_conv.c takes it for both lowerings). */
-void   wino_backward(layer *l, const layer_io *io);
-/* The images [lo, hi) of a batch of B that slot s takes (conv_winograd.c:
- * slots); one slot, the whole batch, for l->wino_slots == 1. */
-void   wino_slot_images(const layer *l, int B, int s, size_t *lo, size_t *hi);
+/* A pass is: the filters transformed (U from w), then each slot's images
+ * (layer_conv.c runs the slots over the threads), and after backward, the
+ * slots' dU added to dw. Forward writes the slot's images' out. Backward
+ * sums their dU in the slot's own (zero when it has none) and writes or
+ * adds their din; the bias gradient is the caller's (layer_conv.c takes it
+ * for both lowerings). */
+void   wino_transform_filters(layer *l);
+void   wino_forward_slot(const layer *l, const layer_io *io, int s);
+void   wino_backward_slot(const layer *l, const layer_io *io, int s);
+void   wino_gather_filter_grads(layer *l);
 /* Its products per chunk of images, for layer_ops.gemms: `times` GEMMs
  * with rows_per_image rows an image (tiles) and K = k (input channels). */
 void   wino_gemm_shape(const layer *l, int *rows_per_image, int *k, int *times);

@@ -15,13 +15,26 @@
  * GEMMs keep a thousand rows or more. A 1x1 convolution with stride 1 and no
  * padding reads the input directly: it is already col.
  *
+ * Threads share the work by slots: the batch is cut into l->slots equal
+ * runs of images, fixed when the layer is shaped (one per thread of the
+ * pool then). Each slot lowers its run a chunk at a time in its own part of
+ * the col buffer and sums its own weight gradient, so a thread takes whole
+ * slots and runs the lowering and the products of its images with no other
+ * thread's data and no barrier between the stages. Splitting each chunk's
+ * lowering and products over the threads instead took two or three barriers
+ * per chunk, and its weight gradient (K x N, small beside its M rows) came
+ * out slower at two threads than at one. The slots' sums are added in slot
+ * order: results depend on the number of slots (by float rounding), not on
+ * the threads that run them.
+ *
  * 3x3 and 5x5 convolutions with stride 1 go through Winograd's F(4x4, 3x3)
  * and F(2x2, 5x5) instead unless im2col is asked for (conv_winograd.c): 4x
  * and 2.8x fewer multiplications, in the same col buffer. */
 #include "engine/layers.h"
-#include "engine/gemm.h"
 #include "engine/conv_winograd.h"
 #include "engine/par.h"
+
+#include <cblas.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -54,7 +67,7 @@ static int conv_shape(layer *l, lr_err *e)
     if (l->algo != CONV_IM2COL)
         l->algo = wino_applies(l) && (l->algo == CONV_WINOGRAD || wino_pays(l))
                       ? CONV_WINOGRAD : CONV_IM2COL;
-    l->wino_slots = winograd(l) ? par_threads() : 1;
+    l->slots = par_threads();
     return 0;
 }
 
@@ -78,7 +91,7 @@ static int col_images(const layer *l, int max_batch)
 {
     size_t per_image = col_floats_per_image(l);
     size_t n = CONV_COL_FLOATS / per_image;
-    int most = (max_batch + l->wino_slots - 1) / l->wino_slots;
+    int most = (max_batch + l->slots - 1) / l->slots;
     if (n < 1)
         n = 1;
     return n > (size_t)most ? most : (int)n;
@@ -89,9 +102,11 @@ static void conv_sizes(const layer *l, int max_batch, layer_sizes *s)
     s->region[REGION_WEIGHTS] = patch_len(l) * l->out_c;
     s->region[REGION_BIASES] = l->bias ? (size_t)l->out_c : 0;
     if (!reads_input_directly(l))
-        s->col = (size_t)l->wino_slots * col_images(l, max_batch) * col_floats_per_image(l);
+        s->col = (size_t)l->slots * col_images(l, max_batch) * col_floats_per_image(l);
     if (winograd(l))
         s->scratch = wino_scratch_floats(l);
+    else
+        s->scratch = (size_t)(l->slots - 1) * patch_len(l) * l->out_c;
 }
 
 static void conv_bind(layer *l, const layer_views *v)
@@ -104,6 +119,8 @@ static void conv_bind(layer *l, const layer_views *v)
     l->col_images = col_images(l, v->max_batch);
     if (winograd(l))
         wino_bind(l, v->scratch);
+    else
+        l->slot_dw = v->scratch;
 }
 
 static void conv_init(layer *l, lr_rng *rng, net_init mode)
@@ -134,15 +151,15 @@ static inline void copy_run(float *dst, const float *src, size_t n)
     }
 }
 
-/* col rows of images [b0, b1) of x [nb][H][W][C] (col [nb*Ho*Wo][K]). For one output pixel and
+/* col [nb*Ho*Wo][K] of images x [nb][H][W][C]. For one output pixel and
  * one kernel row ky, the k input pixels are adjacent in memory: one copy of
  * k*C floats when the row lies inside the image. */
-static void im2col(const layer *l, const float *x, float *col, int b0, int b1)
+static void im2col(const layer *l, const float *x, float *col, int nb)
 {
     int H = l->in.h, W = l->in.w, C = l->in.c, k = l->k, s = l->stride, p = l->pad;
     size_t K = patch_len(l), run = (size_t)k * C;
-    float *row = col + (size_t)b0 * pixels_out(l) * K;
-    for (int b = b0; b < b1; b++) {
+    float *row = col;
+    for (int b = 0; b < nb; b++) {
         const float *img = x + (size_t)b * H * W * C;
         for (int oy = 0; oy < l->out.h; oy++)
             for (int ox = 0; ox < l->out.w; ox++, row += K) {
@@ -171,13 +188,13 @@ static void im2col(const layer *l, const float *x, float *col, int b0, int b1)
     }
 }
 
-/* dx images [b0, b1) += their patches in col scattered back (im2col's adjoint). */
-static void col2im(const layer *l, const float *col, float *dx, int b0, int b1)
+/* dx [nb][H][W][C] += the patches in col scattered back (im2col's adjoint). */
+static void col2im(const layer *l, const float *col, float *dx, int nb)
 {
     int H = l->in.h, W = l->in.w, C = l->in.c, k = l->k, s = l->stride, p = l->pad;
     size_t K = patch_len(l);
-    const float *row = col + (size_t)b0 * pixels_out(l) * K;
-    for (int b = b0; b < b1; b++) {
+    const float *row = col;
+    for (int b = 0; b < nb; b++) {
         float *img = dx + (size_t)b * H * W * C;
         for (int oy = 0; oy < l->out.h; oy++)
             for (int ox = 0; ox < l->out.w; ox++, row += K)
@@ -198,61 +215,112 @@ static void col2im(const layer *l, const float *col, float *dx, int b0, int b1)
     }
 }
 
-/* im2col or col2im of a chunk, its images spread over threads. */
-typedef struct lower_ctx {
-    const layer *l;
-    const float *x, *col_in;
-    float       *col, *dx;
-} lower_ctx;
+void conv_slot_images(const layer *l, int B, int s, size_t *lo, size_t *hi)
+{
+    par_range((size_t)B, l->slots, s, lo, hi);
+}
 
-static void im2col_slice(void *p, int slot, size_t lo, size_t hi)
+float *conv_slot_col(const layer *l, int s)
+{
+    return l->col + (size_t)s * l->col_images * col_floats_per_image(l);
+}
+
+/* Where slot s sums its weight gradient: dw itself for slot 0. */
+static float *slot_dw(const layer *l, int s)
+{
+    return s == 0 ? l->dw : l->slot_dw + (size_t)(s - 1) * patch_len(l) * l->out_c;
+}
+
+static void forward_slot(const layer *l, const layer_io *io, int s)
+{
+    int N = l->out_c, K = (int)patch_len(l);
+    size_t in_img = shape_size(l->in), out_img = shape_size(l->out), lo, hi;
+    conv_slot_images(l, io->B, s, &lo, &hi);
+    float *col = conv_slot_col(l, s);
+    for (size_t b0 = lo; b0 < hi; b0 += (size_t)l->col_images) {
+        int nb = hi - b0 < (size_t)l->col_images ? (int)(hi - b0) : l->col_images;
+        int M = nb * (int)pixels_out(l);
+        const float *x = io->in[0] + b0 * in_img, *a = x;
+        float *y = io->out + b0 * out_img;
+        if (!reads_input_directly(l)) {
+            im2col(l, x, col, nb);
+            a = col;
+        }
+        if (l->bias)
+            layer_bias_rows(y, l->b, (size_t)M, N);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, l->w, N,
+                    l->bias ? 1.0f : 0.0f, y, N);
+    }
+}
+
+/* Sums the slot's images' weight gradient into slot_dw(l, s) (which it
+ * overwrites, slot 0 excepted) and writes or adds their din. */
+static void backward_slot(const layer *l, const layer_io *io, int s)
+{
+    int N = l->out_c, K = (int)patch_len(l);
+    size_t in_img = shape_size(l->in), out_img = shape_size(l->out), lo, hi;
+    conv_slot_images(l, io->B, s, &lo, &hi);
+    bool direct = reads_input_directly(l);
+    float *col = conv_slot_col(l, s), *dw = slot_dw(l, s);
+    if (s > 0 && lo == hi)
+        memset(dw, 0, (size_t)K * N * sizeof *dw);
+    for (size_t b0 = lo; b0 < hi; b0 += (size_t)l->col_images) {
+        int nb = hi - b0 < (size_t)l->col_images ? (int)(hi - b0) : l->col_images;
+        int M = nb * (int)pixels_out(l);
+        const float *x = io->in[0] + b0 * in_img, *a = x;
+        const float *dy = io->dout + b0 * out_img;
+        if (!direct) {
+            im2col(l, x, col, nb);
+            a = col;
+        }
+        float beta = s == 0 || b0 > lo ? 1.0f : 0.0f;
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, M, 1.0f, a, K, dy, N, beta,
+                    dw, N);
+        if (!io->din[0])
+            continue;
+        float *dx = io->din[0] + b0 * in_img;
+        if (direct) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, K, N, 1.0f, dy, N, l->w, N,
+                        io->din_acc[0] ? 1.0f : 0.0f, dx, K);
+            continue;
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, K, N, 1.0f, dy, N, l->w, N,
+                    0.0f, col, K);
+        if (!io->din_acc[0])
+            memset(dx, 0, (size_t)nb * in_img * sizeof *dx);
+        col2im(l, col, dx, nb);
+    }
+}
+
+typedef struct slots_ctx {
+    const layer    *l;
+    const layer_io *io;
+    bool            backward;
+} slots_ctx;
+
+static void slots_slice(void *p, int slot, size_t lo, size_t hi)
 {
     (void)slot;
-    lower_ctx *c = p;
-    im2col(c->l, c->x, c->col, (int)lo, (int)hi);
+    const slots_ctx *c = p;
+    bool wino = winograd(c->l);
+    for (size_t s = lo; s < hi; s++)
+        if (c->backward)
+            (wino ? wino_backward_slot : backward_slot)(c->l, c->io, (int)s);
+        else
+            (wino ? wino_forward_slot : forward_slot)(c->l, c->io, (int)s);
 }
 
-static void col2im_slice(void *p, int slot, size_t lo, size_t hi)
+static void run_slots(const layer *l, const layer_io *io, bool backward)
 {
-    (void)slot;
-    lower_ctx *c = p;
-    col2im(c->l, c->col_in, c->dx, (int)lo, (int)hi);
-}
-
-static void lower(const layer *l, const float *x, int nb)
-{
-    lower_ctx c = { .l = l, .x = x, .col = l->col };
-    par_for((size_t)nb, 1, im2col_slice, &c);
-}
-
-static void raise_back(const layer *l, float *dx, int nb)
-{
-    lower_ctx c = { .l = l, .col_in = l->col, .dx = dx };
-    par_for((size_t)nb, 1, col2im_slice, &c);
+    slots_ctx c = { l, io, backward };
+    par_for((size_t)l->slots, 1, slots_slice, &c);
 }
 
 static void conv_forward(layer *l, const layer_io *io)
 {
-    if (winograd(l)) {
-        wino_forward(l, io);
-        return;
-    }
-    int N = l->out_c, K = (int)patch_len(l);
-    size_t in_img = shape_size(l->in), out_img = shape_size(l->out);
-    for (int b0 = 0; b0 < io->B; b0 += l->col_images) {
-        int nb = io->B - b0 < l->col_images ? io->B - b0 : l->col_images;
-        int M = nb * (int)pixels_out(l);
-        const float *x = io->in[0] + (size_t)b0 * in_img;
-        float *y = io->out + (size_t)b0 * out_img;
-        const float *a = x;
-        if (!reads_input_directly(l)) {
-            lower(l, x, nb);
-            a = l->col;
-        }
-        if (l->bias)
-            layer_bias_rows(y, l->b, (size_t)M, N);
-        gemm(false, false, M, N, K, 1.0f, a, K, l->w, N, l->bias ? 1.0f : 0.0f, y, N);
-    }
+    if (winograd(l))
+        wino_transform_filters(l);
+    run_slots(l, io, false);
 }
 
 static void conv_backward(layer *l, const layer_io *io)
@@ -260,35 +328,17 @@ static void conv_backward(layer *l, const layer_io *io)
     if (l->bias)
         layer_bias_grad(l->db, io->dout, (size_t)io->B * pixels_out(l), l->out_c);
     if (winograd(l)) {
-        wino_backward(l, io);
+        wino_transform_filters(l); /* the weights forward used: no state kept from it */
+        run_slots(l, io, true);
+        wino_gather_filter_grads(l);
         return;
     }
-    int N = l->out_c, K = (int)patch_len(l);
-    size_t in_img = shape_size(l->in), out_img = shape_size(l->out);
-    bool direct = reads_input_directly(l);
-    for (int b0 = 0; b0 < io->B; b0 += l->col_images) {
-        int nb = io->B - b0 < l->col_images ? io->B - b0 : l->col_images;
-        int M = nb * (int)pixels_out(l);
-        const float *x = io->in[0] + (size_t)b0 * in_img;
-        const float *dy = io->dout + (size_t)b0 * out_img;
-        const float *a = x;
-        if (!direct) {
-            lower(l, x, nb);
-            a = l->col;
-        }
-        gemm(true, false, K, N, M, 1.0f, a, K, dy, N, 1.0f, l->dw, N);
-        if (!io->din[0])
-            continue;
-        float *dx = io->din[0] + (size_t)b0 * in_img;
-        if (direct) {
-            gemm(false, true, M, K, N, 1.0f, dy, N, l->w, N, io->din_acc[0] ? 1.0f : 0.0f, dx,
-                 K);
-            continue;
-        }
-        gemm(false, true, M, K, N, 1.0f, dy, N, l->w, N, 0.0f, l->col, K);
-        if (!io->din_acc[0])
-            memset(dx, 0, (size_t)nb * in_img * sizeof *dx);
-        raise_back(l, dx, nb);
+    run_slots(l, io, true);
+    size_t kn = patch_len(l) * l->out_c;
+    for (int s = 1; s < l->slots; s++) {
+        const float *part = slot_dw(l, s);
+        for (size_t i = 0; i < kn; i++)
+            l->dw[i] += part[i];
     }
 }
 
@@ -310,9 +360,9 @@ static int conv_gemms(const layer *l, int B, bool needs_din, layer_gemm *g)
     /* chunk sizes in images and how many of each: full chunks, and the
      * remainders of the slots' runs, which differ by one image at most */
     int size[3] = { per }, count[3] = { 0 }, sizes = 1;
-    for (int s = 0; s < l->wino_slots; s++) {
+    for (int s = 0; s < l->slots; s++) {
         size_t lo, hi;
-        wino_slot_images(l, B, s, &lo, &hi);
+        conv_slot_images(l, B, s, &lo, &hi);
         int run = (int)(hi - lo), rest = run % per, k = 0;
         count[0] += run / per;
         while (k < sizes && size[k] != rest)

@@ -154,16 +154,20 @@ struct layer {
     float             bn_maf, bn_eps;      /* running = maf*running + (1-maf)*batch */
     /* max pool: index of the winning input of each output [max_batch][out] */
     int32_t          *argmax;
-    /* conv: the lowering (resolved from CONV_AUTO by shape), the shared
-     * col buffer and how many images fit in it at once */
+    /* conv: the lowering (resolved from CONV_AUTO by shape); the slots the
+     * batch is cut into (fixed by shape, one per thread of the pool then,
+     * see layer_conv.c), each with its part of the shared col buffer, which
+     * holds col_images images at once */
     conv_algo         algo;
+    int               slots;
     float            *col;
     int               col_images;
-    /* conv by Winograd (conv_winograd.c): the slots the batch is cut into
-     * (fixed by shape), transformed weights [36][in.c][out_c] and per slot
-     * their gradient; a row of zeros, and per slot a row of discarded
-     * writes, each max(in.c, out_c) floats */
-    int               wino_slots;
+    /* conv by im2col: the weight gradients of slots 1.. [slots-1][K][N],
+     * added to dw in slot order (slot 0 adds to dw itself) */
+    float            *slot_dw;
+    /* conv by Winograd (conv_winograd.c): transformed weights
+     * [36][in.c][out_c] and per slot their gradient; a row of zeros, and
+     * per slot a row of discarded writes, each max(in.c, out_c) floats */
     float            *wino_u, *wino_du, *wino_zero, *wino_sink;
 };
 
@@ -173,6 +177,11 @@ extern const layer_ops *const layer_table[LAYER_KIND_COUNT];
  * "im2col", or "gemm" (a 1x1 stride-1 convolution, a product over the input
  * as it is). */
 const char *conv_lowering(const layer *l);
+/* The images [lo, hi) of a batch of B that slot s of a convolution takes;
+ * one slot, the whole batch, for l->slots == 1. */
+void        conv_slot_images(const layer *l, int B, int s, size_t *lo, size_t *hi);
+/* Slot s's part of the col buffer: col_images images' worth. */
+float      *conv_slot_col(const layer *l, int s);
 
 /* Sets l->kind and l->ops, the common fields and hyper-parameters to their
  * defaults (stride 1, no padding, bias on). */

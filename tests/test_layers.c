@@ -287,7 +287,7 @@ Test(layers, conv_gemm_lists_add_up_to_the_lowerings_work)
         l.algo = cases[i].algo;
         lone t;
         lone_make(&t, &l, (lr_shape){ C, 28, 28 }, B, &r);
-        cr_expect_eq(t.l.wino_slots, cases[i].threads, "case %zu", i);
+        cr_expect_eq(t.l.slots, cases[i].threads, "case %zu", i);
         layer_gemm g[LAYER_MAX_GEMMS];
         int n = t.l.ops->gemms(&t.l, B, true, g);
         cr_expect_eq(n, cases[i].gemms, "case %zu: %d GEMM shapes", i, n);
@@ -652,18 +652,25 @@ Test(layers, winograd_equals_im2col_across_chunks)
     }
 }
 
-/* Winograd with the batch in three slots (conv_winograd.c) against one
+/* A convolution with the batch in three slots (layer_conv.c) against one
  * slot, on two images: the third slot has none and must add nothing to dw,
  * though a batch of six filled it before. Chunks of other sizes round the
  * products differently, which F(4x4)'s transforms magnify to some 2e-5. */
-Test(layers, winograd_slots_equal_one_slot_even_when_one_is_empty)
+Test(layers, conv_slots_equal_one_slot_even_when_one_is_empty)
 {
-    layer l = proto(LAYER_CONV, 16, 3, 1, 1, true);
-    lr_shape in = { 16, 9, 11 };
-    pass_result a, b;
-    run_pass(l, CONV_WINOGRAD, in, 2, 0, &a);
-    gemm_threads(3);
-    run_pass(l, CONV_WINOGRAD, in, 2, 6, &b);
-    gemm_threads(1);
-    expect_passes_close(&a, &b, 1e-4);
+    const struct { conv_algo algo; int stride; } cases[] = {
+        { CONV_WINOGRAD, 1 },
+        { CONV_IM2COL, 1 },
+        { CONV_IM2COL, 2 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        layer l = proto(LAYER_CONV, 16, 3, cases[i].stride, 1, true);
+        lr_shape in = { 16, 9, 11 };
+        pass_result a, b;
+        run_pass(l, cases[i].algo, in, 2, 0, &a);
+        gemm_threads(3);
+        run_pass(l, cases[i].algo, in, 2, 6, &b);
+        gemm_threads(1);
+        expect_passes_close(&a, &b, 1e-4);
+    }
 }
