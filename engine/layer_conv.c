@@ -377,10 +377,10 @@ static int conv_gemms(const layer *l, int B, bool needs_din, layer_gemm *g)
         int M = size[k] * rows;
         if (count[k] == 0)
             continue;
-        g[n++] = (layer_gemm){ M, N, K, false, false, times * count[k] };
-        g[n++] = (layer_gemm){ K, N, M, true, false, times * count[k] };
+        g[n++] = (layer_gemm){ M, N, K, false, false, times * count[k], true };
+        g[n++] = (layer_gemm){ K, N, M, true, false, times * count[k], true };
         if (needs_din)
-            g[n++] = (layer_gemm){ M, K, N, false, true, times * count[k] };
+            g[n++] = (layer_gemm){ M, K, N, false, true, times * count[k], true };
     }
     return n;
 }

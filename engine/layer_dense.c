@@ -62,9 +62,9 @@ static uint64_t dense_flops(const layer *l, bool needs_din)
 static int dense_gemms(const layer *l, int B, bool needs_din, layer_gemm *g)
 {
     int n = l->out_c, k = (int)shape_size(l->in);
-    g[0] = (layer_gemm){ B, n, k, false, false, 1 };
-    g[1] = (layer_gemm){ k, n, B, true, false, 1 };
-    g[2] = (layer_gemm){ B, k, n, false, true, 1 };
+    g[0] = (layer_gemm){ B, n, k, false, false, 1, false };
+    g[1] = (layer_gemm){ k, n, B, true, false, 1, false };
+    g[2] = (layer_gemm){ B, k, n, false, true, 1, false };
     return needs_din ? 3 : 2;
 }
 

@@ -96,11 +96,14 @@ typedef struct layer_views {
 } layer_views;
 
 /* One GEMM of a training pass: C[m][n] (+)= op(A)[m][k] op(B)[k][n], `count`
- * times per step. */
+ * times per step: each call's rows spread over the threads (gemm.h), or,
+ * by_slot, the calls themselves, each whole on one thread (a convolution's
+ * slots, layer_conv.c). */
 typedef struct layer_gemm {
     int  m, n, k;
     bool trans_a, trans_b;
     int  count;
+    bool by_slot;
 } layer_gemm;
 #define LAYER_MAX_GEMMS 9 /* a conv's three, for full chunks and two remainders */
 

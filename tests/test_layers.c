@@ -263,12 +263,13 @@ Test(layers, conv_auto_lowering)
     }
 }
 
-/* The GEMM list `lrscope bench` times is the work each lowering does, over
- * full chunks of images and the remainders: im2col's products multiply-add
- * exactly the direct convolution's count, Winograd's 36/144 of it for 3x3
- * kernels and 36/100 for 5x5 (on sizes that the tiles cover exactly). Each case has chunks of two
- * sizes (three GEMMs each), or, with the batch in two Winograd slots, of
- * three: runs of 5 and 4 images in chunks of 3 leave remainders of 2 and 1. */
+/* The GEMM list `lrscope bench` times is the work each lowering does, run
+ * by slots as training runs it, over full chunks of images and the
+ * remainders: im2col's products multiply-add exactly the direct
+ * convolution's count, Winograd's 36/144 of it for 3x3 kernels and 36/100
+ * for 5x5 (on sizes that the tiles cover exactly). Each case has chunks of
+ * two sizes (three GEMMs each), or, with the batch in two slots, of three:
+ * runs of 5 and 4 images in chunks of 3 leave remainders of 2 and 1. */
 Test(layers, conv_gemm_lists_add_up_to_the_lowerings_work)
 {
     const double wino3 = 36.0 / (9.0 * 16.0), wino5 = 36.0 / (25.0 * 4.0);
@@ -292,8 +293,10 @@ Test(layers, conv_gemm_lists_add_up_to_the_lowerings_work)
         int n = t.l.ops->gemms(&t.l, B, true, g);
         cr_expect_eq(n, cases[i].gemms, "case %zu: %d GEMM shapes", i, n);
         double macs = 0.0;
-        for (int k = 0; k < n; k++)
+        for (int k = 0; k < n; k++) {
             macs += (double)g[k].count * g[k].m * g[k].n * g[k].k;
+            cr_expect(g[k].by_slot, "case %zu: GEMM %d is not run by slots", i, k);
+        }
         double direct = 3.0 * B * 28 * 28 * (side * side * C) * C; /* forward, dW, din */
         cr_expect(fabs(macs - cases[i].share * direct) < 0.5, "case %zu: %.0f multiply-adds, "
                   "want %.0f", i, macs, cases[i].share * direct);

@@ -2,10 +2,12 @@
  * matrix-multiply speed.
  *
  * Times full training steps (forward, loss, backward, SGD update) of the
- * chosen model on random inputs, then times the GEMMs alone (gemm.h, spread
- * over the threads as training spreads them) at exactly the shapes and
- * counts of one step, in the same process and with the same thread count. The ratio of the two GFLOP/s figures is the trainer's
- * efficiency: what is lost to everything that is not GEMM. Ratios measured
+ * chosen model on random inputs, then times the GEMMs alone at exactly the
+ * shapes and counts of one step, in the same process, with the same thread
+ * count and spread over the threads as training spreads them (by rows, or
+ * by calls for a convolution's slots). The ratio of the two GFLOP/s
+ * figures is the trainer's efficiency: what is lost to everything that is
+ * not GEMM. Ratios measured
  * in one run are the only fair comparison on a noisy machine.
  *
  * With --lr-estimate K it also times the same steps with the optimal-LR
@@ -19,6 +21,7 @@
  * step order and summed by kind: where a step's time goes. */
 #include "tui/commands.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,6 +30,7 @@
 
 #include "engine/gemm.h"
 #include "engine/lrest.h"
+#include "engine/par.h"
 #include "engine/rng.h"
 #include "engine/sgd.h"
 #include "engine/clock.h"
@@ -105,14 +109,30 @@ static void window_estimate(void *p)
 }
 
 typedef struct gemm_ctx {
-    const net *net;
-    float     *in[2];     /* read-only operands, big enough for any GEMM of the net */
-    float     *out;       /* results, never read back, so values cannot blow up */
-    int        B;
+    const net        *net;
+    float            *in[2]; /* read-only operands, big enough for any GEMM of the net */
+    float            *out;   /* results, one operand's size per thread, never read back,
+                              * so values cannot blow up */
+    size_t            big;   /* floats of each operand */
+    int               B;
+    const layer_gemm *m;     /* by_slot_calls: the GEMM whose calls are shared out */
 } gemm_ctx;
 
+/* Calls [lo, hi) of g->m, on this thread alone, into its own out. */
+static void by_slot_calls(void *p, int slot, size_t lo, size_t hi)
+{
+    const gemm_ctx *g = p;
+    const layer_gemm *m = g->m;
+    int lda = m->trans_a ? m->m : m->k, ldb = m->trans_b ? m->k : m->n;
+    for (size_t c = lo; c < hi; c++)
+        cblas_sgemm(CblasRowMajor, m->trans_a ? CblasTrans : CblasNoTrans,
+                    m->trans_b ? CblasTrans : CblasNoTrans, m->m, m->n, m->k, 1.0f, g->in[0],
+                    lda, g->in[1], ldb, 1.0f, g->out + (size_t)slot * g->big, m->n);
+}
+
 /* The GEMMs of one training pass as the layer table lists them: shapes,
- * transposes and counts of engine/layer_*.c. */
+ * transposes and counts of engine/layer_*.c, spread over the threads as
+ * training spreads them. */
 static void gemms_only(void *p)
 {
     gemm_ctx *g = p;
@@ -123,9 +143,13 @@ static void gemms_only(void *p)
         for (int j = 0; j < n; j++) {
             const layer_gemm *m = &list[j];
             int lda = m->trans_a ? m->m : m->k, ldb = m->trans_b ? m->k : m->n;
-            for (int c = 0; c < m->count; c++)
-                gemm(m->trans_a, m->trans_b, m->m, m->n, m->k, 1.0f, g->in[0], lda, g->in[1],
-                     ldb, 1.0f, g->out, m->n);
+            g->m = m;
+            if (m->by_slot)
+                par_for((size_t)m->count, 1, by_slot_calls, g);
+            else
+                for (int c = 0; c < m->count; c++)
+                    gemm(m->trans_a, m->trans_b, m->m, m->n, m->k, 1.0f, g->in[0], lda,
+                         g->in[1], ldb, 1.0f, g->out, m->n);
         }
     }
 }
@@ -260,9 +284,9 @@ int cmd_bench(int argc, char **argv)
     step_ctx sc = { .net = &n, .opt = o.sgd, .B = B };
     sc.x = malloc(n_x * sizeof *sc.x);
     sc.y = malloc((size_t)B * sizeof *sc.y);
-    gemm_ctx gc = { .net = &n, .B = B };
     size_t big = largest_operand(&n, B);
-    gc.out = calloc(big, sizeof(float));
+    gemm_ctx gc = { .net = &n, .B = B, .big = big };
+    gc.out = calloc(big * (size_t)par_threads(), sizeof(float));
     bool ok = sc.x && sc.y && gc.out;
     for (int k = 0; k < 2; k++) {
         gc.in[k] = calloc(big, sizeof(float));
