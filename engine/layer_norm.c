@@ -91,30 +91,32 @@ static float *part_of(const bn_ctx *c, int slot) { return c->l->part + (size_t)s
  * make results depend on how the rows are split between threads. */
 #define SUM_BLOCK 128
 
-/* part[slot][0] = sum over the slot's rows of x, or of (x - a)^2 when the
- * mean a is given (c->a not NULL) */
+/* part[slot][0] = sum over the slot's rows of d = x - shift, part[slot][1]
+ * = of d^2, with shift = c->a (a row of the batch): the mean and the
+ * variance in one read of x. Shifted by a value of the data, the variance
+ * E[d^2] - E[d]^2 subtracts numbers of the variance's own size, not the
+ * squared mean's. */
 static void moment_slice(void *p, int slot, size_t lo, size_t hi)
 {
     bn_ctx *c = p;
     int C = c->C;
-    float *sum = part_of(c, slot);
+    float *sum = part_of(c, slot), *sum_sq = sum + C;
     for (int c0 = 0; c0 < C; c0 += SUM_BLOCK) {
         int w = C - c0 < SUM_BLOCK ? C - c0 : SUM_BLOCK;
-        double acc[SUM_BLOCK] = { 0 };
-        const float *mean = c->a ? c->a + c0 : NULL;
+        double acc[SUM_BLOCK] = { 0 }, acc_sq[SUM_BLOCK] = { 0 };
+        const float *shift = c->a + c0;
         for (size_t r = lo; r < hi; r++) {
             const float *xr = c->x + r * C + c0;
-            if (!mean)
-                for (int j = 0; j < w; j++)
-                    acc[j] += (double)xr[j];
-            else
-                for (int j = 0; j < w; j++) {
-                    double d = (double)(xr[j] - mean[j]);
-                    acc[j] += d * d;
-                }
+            for (int j = 0; j < w; j++) {
+                double d = (double)xr[j] - (double)shift[j];
+                acc[j] += d;
+                acc_sq[j] += d * d;
+            }
         }
-        for (int j = 0; j < w; j++)
+        for (int j = 0; j < w; j++) {
             sum[c0 + j] = (float)acc[j];
+            sum_sq[c0 + j] = (float)acc_sq[j];
+        }
     }
 }
 
@@ -199,16 +201,15 @@ static void bn_forward(layer *l, const layer_io *io)
         return;
     }
     float *mean = l->mean, *var = l->sum_b;
-    ctx.a = NULL;
-    row_sums(&ctx, R, moment_slice, mean, NULL);
-    float inv_r = 1.0f / (float)R;
-    for (int j = 0; j < C; j++)
-        mean[j] *= inv_r;
-    ctx.a = mean;
-    row_sums(&ctx, R, moment_slice, var, NULL);
+    const float *shift = io->in[0]; /* the first row */
+    ctx.a = shift;
+    row_sums(&ctx, R, moment_slice, mean, var);
     float maf = l->bn_maf, unbias = R > 1 ? (float)R / (float)(R - 1) : 1.0f;
     for (int j = 0; j < C; j++) {
-        var[j] *= inv_r;
+        double d_mean = (double)mean[j] / (double)R;
+        double v = (double)var[j] / (double)R - d_mean * d_mean; /* rounding can make it < 0 */
+        mean[j] = (float)((double)shift[j] + d_mean);
+        var[j] = v < 0.0 ? 0.0f : (float)v; /* a NaN stays NaN: the run diverged */
         l->run_mean[j] = maf * l->run_mean[j] + (1.0f - maf) * mean[j];
         l->run_var[j] = maf * l->run_var[j] + (1.0f - maf) * var[j] * unbias;
         l->inv_std[j] = 1.0f / sqrtf(var[j] + l->bn_eps);

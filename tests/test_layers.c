@@ -422,6 +422,44 @@ Test(layers, batchnorm_over_channels_training)
     check_layer(&l, (lr_shape){ 3, 4, 3 }, 2, 0.0f);
 }
 
+/* Activations far from zero (channel c around 1000 c, spread 1): the
+ * batch's mean and variance taken in one read of x still normalise them.
+ * Sums of squares from zero would cancel: float partials of about
+ * 1e6 per row lose the whole variance. */
+Test(layers, batchnorm_normalises_data_far_from_zero)
+{
+    const int B = 64, C = 4, side = 8;
+    layer p = proto(LAYER_BATCHNORM, 0, 0, 1, 0, false);
+    lr_rng r;
+    rng_seed(&r, 3);
+    lone t;
+    lone_make(&t, &p, (lr_shape){ C, side, side }, B, &r);
+    size_t rows = (size_t)B * side * side, n = rows * C;
+    float *x = randn(&r, n, 1.0f), *y = malloc(n * sizeof *y);
+    for (size_t i = 0; i < n; i++)
+        x[i] += 1000.0f * (float)(i % C + 1);
+    for (int c = 0; c < C; c++) {
+        t.l.w[c] = 1.0f; /* scale and shift that leave xhat as it is */
+        t.l.b[c] = 0.0f;
+    }
+    layer_io io = { .in = { x }, .out = y, .B = B, .train = true };
+    t.l.ops->forward(&t.l, &io);
+    for (int c = 0; c < C; c++) {
+        double sum = 0.0, sq = 0.0;
+        for (size_t i = 0; i < rows; i++) {
+            double v = y[i * C + c];
+            sum += v;
+            sq += v * v;
+        }
+        double mean = sum / rows, var = sq / rows - mean * mean;
+        cr_expect(fabs(mean) < 1e-3, "channel %d: mean %g after normalising", c, mean);
+        cr_expect(fabs(var - 1.0) < 1e-2, "channel %d: variance %g after normalising", c, var);
+    }
+    free(x);
+    free(y);
+    lone_free(&t);
+}
+
 Test(layers, relu)
 {
     layer l = proto(LAYER_RELU, 0, 0, 1, 0, false);
