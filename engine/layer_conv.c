@@ -39,12 +39,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* 2 MB: lowered a few images at a time, col and the GEMM's packed copies
- * stay near the caches. Timed side by side (images/s, 1 and 2 threads)
- * against 16, 4, 1 and 0.5 MB: 16 MB was slowest everywhere (LeNet 3617
- * against 4054 at one thread, 4834 against 6718 at two; resnet:8 873
- * against 1153 and 1263 against 1423); 1 MB and less left too few images
- * per chunk to split over two threads. */
+/* 2 MB a slot: lowered a few images at a time, col and the GEMM's packed
+ * copies stay near the caches. Timed side by side (images/s, 1 and 2
+ * threads) against 16, 4, 1 and 0.5 MB: 16 MB was slowest everywhere
+ * (LeNet 3617 against 4054 at one thread, 4834 against 6718 at two;
+ * resnet:8 873 against 1153 and 1263 against 1423). With the batch in
+ * slots, 1 MB a slot timed the same as 2 at two threads (resnet:8, by
+ * layer). */
 #define CONV_COL_FLOATS (1u << 19)
 
 static int out_size(int in, int k, int stride, int pad)
@@ -97,16 +98,25 @@ static int col_images(const layer *l, int max_batch)
     return n > (size_t)most ? most : (int)n;
 }
 
+/* Floats of one slot's own weight gradient (Winograd sums dU instead) and
+ * of the sums of slots 1.. (slot 0 sums into dw and db themselves). */
+static size_t slot_dw_floats(const layer *l)
+{
+    return winograd(l) ? 0 : patch_len(l) * l->out_c;
+}
+
+static size_t slot_partial_floats(const layer *l)
+{
+    return (size_t)(l->slots - 1) * (slot_dw_floats(l) + (l->bias ? (size_t)l->out_c : 0));
+}
+
 static void conv_sizes(const layer *l, int max_batch, layer_sizes *s)
 {
     s->region[REGION_WEIGHTS] = patch_len(l) * l->out_c;
     s->region[REGION_BIASES] = l->bias ? (size_t)l->out_c : 0;
     if (!reads_input_directly(l))
         s->col = (size_t)l->slots * col_images(l, max_batch) * col_floats_per_image(l);
-    if (winograd(l))
-        s->scratch = wino_scratch_floats(l);
-    else
-        s->scratch = (size_t)(l->slots - 1) * patch_len(l) * l->out_c;
+    s->scratch = slot_partial_floats(l) + (winograd(l) ? wino_scratch_floats(l) : 0);
 }
 
 static void conv_bind(layer *l, const layer_views *v)
@@ -117,10 +127,10 @@ static void conv_bind(layer *l, const layer_views *v)
     l->db = l->bias ? v->grad[REGION_BIASES] : NULL;
     l->col = v->col;
     l->col_images = col_images(l, v->max_batch);
+    l->slot_dw = v->scratch;
+    l->slot_db = l->slot_dw + (size_t)(l->slots - 1) * slot_dw_floats(l);
     if (winograd(l))
-        wino_bind(l, v->scratch);
-    else
-        l->slot_dw = v->scratch;
+        wino_bind(l, v->scratch + slot_partial_floats(l));
 }
 
 static void conv_init(layer *l, lr_rng *rng, net_init mode)
@@ -225,10 +235,41 @@ float *conv_slot_col(const layer *l, int s)
     return l->col + (size_t)s * l->col_images * col_floats_per_image(l);
 }
 
-/* Where slot s sums its weight gradient: dw itself for slot 0. */
+/* Where slot s sums its weight and bias gradients: dw and db themselves
+ * for slot 0. */
 static float *slot_dw(const layer *l, int s)
 {
-    return s == 0 ? l->dw : l->slot_dw + (size_t)(s - 1) * patch_len(l) * l->out_c;
+    return s == 0 ? l->dw : l->slot_dw + (size_t)(s - 1) * slot_dw_floats(l);
+}
+
+static float *slot_db(const layer *l, int s)
+{
+    return s == 0 ? l->db : l->slot_db + (size_t)(s - 1) * l->out_c;
+}
+
+/* The bias gradient of the slot's images, into slot_db(l, s) (which it
+ * overwrites, slot 0 excepted). */
+static void bias_grad_slot(const layer *l, const layer_io *io, int s)
+{
+    size_t lo, hi, N = (size_t)l->out_c;
+    conv_slot_images(l, io->B, s, &lo, &hi);
+    float *db = slot_db(l, s);
+    if (s > 0)
+        memset(db, 0, N * sizeof *db);
+    layer_bias_grad(db, io->dout + lo * shape_size(l->out), (hi - lo) * pixels_out(l), (int)N);
+}
+
+/* dw and db += the sums of slots 1.., in slot order. */
+static void add_slot_sums(layer *l)
+{
+    size_t kn = slot_dw_floats(l), N = (size_t)l->out_c;
+    for (int s = 1; s < l->slots; s++) {
+        const float *dw = slot_dw(l, s), *db = slot_db(l, s);
+        for (size_t i = 0; i < kn; i++)
+            l->dw[i] += dw[i];
+        for (size_t i = 0; l->bias && i < N; i++)
+            l->db[i] += db[i];
+    }
 }
 
 static void forward_slot(const layer *l, const layer_io *io, int s)
@@ -303,11 +344,15 @@ static void slots_slice(void *p, int slot, size_t lo, size_t hi)
     (void)slot;
     const slots_ctx *c = p;
     bool wino = winograd(c->l);
-    for (size_t s = lo; s < hi; s++)
-        if (c->backward)
-            (wino ? wino_backward_slot : backward_slot)(c->l, c->io, (int)s);
-        else
+    for (size_t s = lo; s < hi; s++) {
+        if (!c->backward) {
             (wino ? wino_forward_slot : forward_slot)(c->l, c->io, (int)s);
+            continue;
+        }
+        (wino ? wino_backward_slot : backward_slot)(c->l, c->io, (int)s);
+        if (c->l->bias)
+            bias_grad_slot(c->l, c->io, (int)s);
+    }
 }
 
 static void run_slots(const layer *l, const layer_io *io, bool backward)
@@ -325,21 +370,12 @@ static void conv_forward(layer *l, const layer_io *io)
 
 static void conv_backward(layer *l, const layer_io *io)
 {
-    if (l->bias)
-        layer_bias_grad(l->db, io->dout, (size_t)io->B * pixels_out(l), l->out_c);
-    if (winograd(l)) {
+    if (winograd(l))
         wino_transform_filters(l); /* the weights forward used: no state kept from it */
-        run_slots(l, io, true);
-        wino_gather_filter_grads(l);
-        return;
-    }
     run_slots(l, io, true);
-    size_t kn = patch_len(l) * l->out_c;
-    for (int s = 1; s < l->slots; s++) {
-        const float *part = slot_dw(l, s);
-        for (size_t i = 0; i < kn; i++)
-            l->dw[i] += part[i];
-    }
+    if (winograd(l))
+        wino_gather_filter_grads(l);
+    add_slot_sums(l);
 }
 
 /* The direct convolution's count, whatever the lowering: the work it stands

@@ -165,9 +165,10 @@ struct layer {
     int               slots;
     float            *col;
     int               col_images;
-    /* conv by im2col: the weight gradients of slots 1.. [slots-1][K][N],
-     * added to dw in slot order (slot 0 adds to dw itself) */
-    float            *slot_dw;
+    /* conv: the gradients slots 1.. sum, added to dw and db in slot order
+     * (slot 0 sums into them itself): weights [slots-1][K][N] by im2col
+     * (Winograd sums dU instead), biases [slots-1][N] */
+    float            *slot_dw, *slot_db;
     /* conv by Winograd (conv_winograd.c): transformed weights
      * [36][in.c][out_c] and per slot their gradient; a row of zeros, and
      * per slot a row of discarded writes, each max(in.c, out_c) floats */
