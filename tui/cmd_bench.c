@@ -172,6 +172,26 @@ static size_t largest_operand(const net *n, int B)
     return big;
 }
 
+/* Which kernels OpenBLAS runs, and the widest vectors the CPU has: what
+ * bounds the sgemm rate above. OPENBLAS_CORETYPE, when set, picks the
+ * kernels in place of the CPU's own (AVX2 ones on an AVX-512 CPU, say). */
+static void print_blas(void)
+{
+    char version[32] = "";
+    sscanf(openblas_get_config(), "OpenBLAS %31s", version);
+    const char *forced = getenv("OPENBLAS_CORETYPE");
+    if (forced && !*forced)
+        forced = NULL; /* OpenBLAS ignores it empty */
+    const char *cpu = "";
+#if defined(__x86_64__) || defined(__i386__)
+    cpu = __builtin_cpu_supports("avx512f") ? "; the CPU has AVX-512"
+          : __builtin_cpu_supports("avx2") ? "; the CPU has AVX2" : "";
+#endif
+    printf("blas          OpenBLAS %s, %s kernels%s%s%s%s\n", version, openblas_get_corename(),
+           forced ? " (set by OPENBLAS_CORETYPE=" : "", forced ? forced : "", forced ? ")" : "",
+           cpu);
+}
+
 #define KIND_LEN 24 /* "conv winograd", "batchnorm" */
 
 /* A layer's kind as the profile groups it: the lowering of a convolution
@@ -322,6 +342,7 @@ int cmd_bench(int argc, char **argv)
     printf("sgemm alone                      %7.2f GFLOP/s  (same shapes, same process)\n",
            gemm_gflops);
     printf("efficiency    %.1f %% of sgemm\n", 100.0 * train_gflops / gemm_gflops);
+    print_blas();
     if (every) {
         double t_plain = INFINITY, t_est = INFINITY;
         for (int r = 0; r < BENCH_LREST_ROUNDS; r++) {

@@ -62,6 +62,11 @@ check "interruption is an event" grep -q ",interrupted," "$E2E_TMP/sig/events.cs
 
 expect_status 0 "bench runs" "$LRSCOPE" bench --threads 1 --model mlp:64 --batch 32
 check "bench prints efficiency" stdout_has "of sgemm"
+check "bench names OpenBLAS's kernels" stdout_has "^blas *OpenBLAS .* kernels"
+if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
+    check "bench says the environment picked them" \
+        stdout_has "set by OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
+fi
 expect_status 0 "bench of a ResNet on CIFAR-shaped input" "$LRSCOPE" bench --threads 1 \
     --model resnet:8,4 --input-shape 3x32x32 --batch 8 --by-layer
 check "bench names the input shape" stdout_has "input 3x32x32"
