@@ -7,8 +7,8 @@
  * count and spread over the threads as training spreads them (by rows, or
  * by calls for a convolution's slots). The ratio of the two GFLOP/s
  * figures is the trainer's efficiency: what is lost to everything that is
- * not GEMM. Ratios measured
- * in one run are the only fair comparison on a noisy machine.
+ * not GEMM. Ratios measured in one run are the only fair comparison on a
+ * noisy machine.
  *
  * With --lr-estimate K it also times the same steps with the optimal-LR
  * estimate (engine/lrest.h) measured every K steps, as `lrscope train
