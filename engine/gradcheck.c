@@ -61,18 +61,28 @@ static double rms(const float *v, size_t n)
     return n ? sqrt(s / (double)n) : 0.0;
 }
 
-static double loss_at(net *n, const float *x, const int *y, int B)
+/* What every difference quotient of a check shares: the batch, the loss at
+ * the unmoved parameters, and the floors and tolerance of entry_error. */
+typedef struct fd_probe {
+    net         *n;
+    const float *x;
+    const int   *y;
+    int          B;
+    double       mid, resolution, tol;
+} fd_probe;
+
+static double loss_at(const fd_probe *f)
 {
-    const float *logits = net_forward(n, x, B, true);
-    return softmax_xent_mean(logits, y, B, n->n_classes, NULL, NULL);
+    const float *logits = net_forward(f->n, f->x, f->B, true);
+    return softmax_xent_mean(logits, f->y, f->B, f->n->n_classes, NULL, NULL);
 }
 
 /* The loss with *p moved by dp, *p restored. */
-static double loss_moved(net *n, const float *x, const int *y, int B, float *p, float dp)
+static double loss_moved(const fd_probe *f, float *p, float dp)
 {
     float keep = *p;
     *p = keep + dp;
-    double l = loss_at(n, x, y, B);
+    double l = loss_at(f);
     *p = keep;
     return l;
 }
@@ -85,20 +95,19 @@ static double loss_moved(net *n, const float *x, const int *y, int B, float *p, 
  * side of p the other side's quotient is free of it. Smaller steps resolve
  * less (the loss's rounding over a shorter step): their scale is floored at
  * that noise, `resolution` being the central step h's. */
-static double entry_error(net *n, const float *x, const int *y, int B, float *p, float h,
-                          double g, double scale, double resolution, double tol)
+static double entry_error(const fd_probe *f, float *p, float h, double g, double scale)
 {
-    double up = loss_moved(n, x, y, B, p, h), down = loss_moved(n, x, y, B, p, -h);
+    double up = loss_moved(f, p, h), down = loss_moved(f, p, -h);
     double err = fabs((up - down) / (2.0 * (double)h) - g) / scale;
-    if (err <= tol)
+    if (err <= f->tol)
         return err;
-    double q = (double)h / 4.0, mid = loss_at(n, x, y, B);
-    up = loss_moved(n, x, y, B, p, (float)q);
-    down = loss_moved(n, x, y, B, p, (float)-q);
-    err = fmin(err, fabs((up - down) / (2.0 * q) - g) / fmax(scale, 4 * resolution));
-    double one_side = fmax(scale, 8 * resolution);
-    err = fmin(err, fabs((up - mid) / q - g) / one_side);
-    return fmin(err, fabs((mid - down) / q - g) / one_side);
+    double q = (double)h / 4.0;
+    up = loss_moved(f, p, (float)q);
+    down = loss_moved(f, p, (float)-q);
+    err = fmin(err, fabs((up - down) / (2.0 * q) - g) / fmax(scale, 4 * f->resolution));
+    double one_side = fmax(scale, 8 * f->resolution);
+    err = fmin(err, fabs((up - f->mid) / q - g) / one_side);
+    return fmin(err, fabs((f->mid - down) / q - g) / one_side);
 }
 
 static int count_tensors(const net *n)
@@ -134,7 +143,9 @@ int gradcheck_net(net *n, const float *x, const int *y, int B, const gradcheck_o
      * resolves: the loss carries rounding of some ulps of itself, divided
      * by 2h. Below it (a bias right before batch norm, whose true gradient
      * is zero) the numeric side is only noise. */
-    double resolution = 4.0 * (double)FLT_EPSILON * fmax(fabs(loss), 1.0) / (double)o->h;
+    fd_probe f = { n, x, y, B, 0.0, 0.0, o->tol };
+    f.resolution = 4.0 * (double)FLT_EPSILON * fmax(fabs(loss), 1.0) / (double)o->h;
+    f.mid = loss_at(&f);
     lr_rng rng;
     rng_seed(&rng, o->seed);
     for (int i = 0; i < n->n_nodes; i++) {
@@ -147,13 +158,12 @@ int gradcheck_net(net *n, const float *x, const int *y, int B, const gradcheck_o
             out->n = t[j].n;
             /* the analytic gradient, from the copy: t[j].g is overwritten */
             const float *g = grads + (t[j].g - n->grads);
-            out->scale = fmax(fmax(rms(g, t[j].n), floor_scale), resolution);
+            out->scale = fmax(fmax(rms(g, t[j].n), floor_scale), f.resolution);
             int samples = (size_t)o->per_tensor < t[j].n ? o->per_tensor : (int)t[j].n;
             for (int s = 0; s < samples; s++) {
                 size_t at = samples == (int)t[j].n ? (size_t)s
                                                    : rng_below(&rng, (uint32_t)t[j].n);
-                double err = entry_error(n, x, y, B, t[j].p + at, o->h, (double)g[at],
-                                         out->scale, resolution, o->tol);
+                double err = entry_error(&f, t[j].p + at, o->h, (double)g[at], out->scale);
                 out->n_checked++;
                 out->n_bad += err > o->tol;
                 out->max_err = fmax(out->max_err, err);
