@@ -17,7 +17,7 @@
  * over channels, batched over every tile of a chunk of images:
  *
  *   V[T][xi][C] = input transform     U[xi][C][N] = filter transform
- *   M[T][xi][N] = V[.][xi] U[xi]      36 cblas_sgemm, M = T, N = out_c, K = C
+ *   M[T][xi][N] = V[.][xi] U[xi]      36 GEMMs, M = T, N = out_c, K = C
  *   y           = output transform of M (+ bias)
  *
  * That is 36 multiply-adds per tile and channel pair where im2col does
@@ -54,10 +54,10 @@
  * scratch. V is recomputed in backward rather than kept, as im2col is.
  * Threads share the work by slots of the batch (layer_conv.c). */
 #include "engine/conv_winograd.h"
+#include "engine/gemm.h"
 #include "engine/par.h"
 #include "engine/winograd_stages.h"
 
-#include <cblas.h>
 #include <string.h>
 
 #define TA 6         /* input window of a tile: TA x TA, m + r - 1 */
@@ -377,9 +377,6 @@ static void output_adjoint(const layer *l, const float *dy, float *dM, int nb)
         output_adjoint_tiles(l, dy, dM, nb, 2);
 }
 
-/* Each slot (layer_conv.c) sums its own dU; filter_adjoint adds them in
- * slot order. */
-
 /* The 36 products of one chunk of T tiles: M = V U forward; backward
  * dU (+)= V^T dM, and dV = dM U^T over V when din is wanted (each position
  * of V is no longer needed once its own products are done). */
@@ -392,15 +389,13 @@ static void products(const layer *l, float *V, float *M, int T, float *du, bool 
         float *v = V + xi * C, *m = M + xi * N;
         const float *u = l->wino_u + xi * cn;
         if (!backward) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, N, C, 1.0f, v, ldv, u, N,
-                        0.0f, m, ldm);
+            gemm_here(false, false, T, N, C, 1.0f, v, ldv, u, N, 0.0f, m, ldm);
             continue;
         }
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, C, N, T, 1.0f, v, ldv, m, ldm,
-                    accumulate ? 1.0f : 0.0f, du + xi * cn, N);
+        gemm_here(true, false, C, N, T, 1.0f, v, ldv, m, ldm,
+                  accumulate ? 1.0f : 0.0f, du + xi * cn, N);
         if (din)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, C, N, 1.0f, m, ldm, u, N,
-                        0.0f, v, ldv);
+            gemm_here(false, true, T, C, N, 1.0f, m, ldm, u, N, 0.0f, v, ldv);
     }
 }
 

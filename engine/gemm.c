@@ -17,15 +17,22 @@ typedef struct gemm_ctx {
     float       *c;
 } gemm_ctx;
 
+void gemm_here(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a,
+               int lda, const float *b, int ldb, float beta, float *c, int ldc)
+{
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c,
+                ldc);
+}
+
 static void rows_slice(void *p, int slot, size_t lo, size_t hi)
 {
     (void)slot;
     const gemm_ctx *g = p;
     /* rows [lo, hi) of op(A): rows of A, or columns of A when transposed */
     const float *a = g->ta ? g->a + lo : g->a + lo * (size_t)g->lda;
-    cblas_sgemm(CblasRowMajor, g->ta ? CblasTrans : CblasNoTrans,
-                g->tb ? CblasTrans : CblasNoTrans, (int)(hi - lo), g->n, g->k, g->alpha, a,
-                g->lda, g->b, g->ldb, g->beta, g->c + lo * (size_t)g->ldc, g->ldc);
+    gemm_here(g->ta, g->tb, (int)(hi - lo), g->n, g->k, g->alpha, a, g->lda, g->b, g->ldb,
+              g->beta, g->c + lo * (size_t)g->ldc, g->ldc);
 }
 
 void gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a,

@@ -10,9 +10,9 @@
  *   backward dW += col^T dout, db += sum of dout rows, and
  *            dcol = dout W^T, scattered back by col2im into din.
  *
- * The batch is lowered a chunk of images at a time so that the col buffer
- * (shared by all convolutions of a network) stays near CONV_COL_FLOATS; the
- * GEMMs keep a thousand rows or more. A 1x1 convolution with stride 1 and no
+ * Each slot (below) lowers its images a chunk at a time, so that its part of
+ * the col buffer (shared by all convolutions of a network) stays near
+ * CONV_COL_FLOATS; the GEMMs keep a few hundred rows or more. A 1x1 convolution with stride 1 and no
  * padding reads the input directly: it is already col.
  *
  * Threads share the work by slots: the batch is cut into l->slots equal
@@ -32,11 +32,9 @@
  * and 2.8x fewer multiplications, in the same col buffer. */
 #include "engine/layers.h"
 #include "engine/conv_winograd.h"
+#include "engine/gemm.h"
 #include "engine/par.h"
 
-#include <cblas.h>
-
-#include <stdio.h>
 #include <string.h>
 
 /* 2 MB a slot: lowered a few images at a time, col and the GEMM's packed
@@ -86,8 +84,8 @@ static size_t col_floats_per_image(const layer *l)
     return winograd(l) ? wino_col_floats_per_image(l) : pixels_out(l) * patch_len(l);
 }
 
-/* Images per chunk: CONV_COL_FLOATS of col, and no more than a batch (a
- * Winograd slot's share of one) holds. */
+/* Images per chunk: CONV_COL_FLOATS of col, and no more than a slot's share
+ * of a batch holds. */
 static int col_images(const layer *l, int max_batch)
 {
     size_t per_image = col_floats_per_image(l);
@@ -247,16 +245,13 @@ static float *slot_db(const layer *l, int s)
     return s == 0 ? l->db : l->slot_db + (size_t)(s - 1) * l->out_c;
 }
 
-/* The bias gradient of the slot's images, into slot_db(l, s) (which it
- * overwrites, slot 0 excepted). */
+/* slot_db(l, s) += the bias gradient of the slot's images. */
 static void bias_grad_slot(const layer *l, const layer_io *io, int s)
 {
     size_t lo, hi, N = (size_t)l->out_c;
     conv_slot_images(l, io->B, s, &lo, &hi);
-    float *db = slot_db(l, s);
-    if (s > 0)
-        memset(db, 0, N * sizeof *db);
-    layer_bias_grad(db, io->dout + lo * shape_size(l->out), (hi - lo) * pixels_out(l), (int)N);
+    layer_bias_grad(slot_db(l, s), io->dout + lo * shape_size(l->out),
+                    (hi - lo) * pixels_out(l), (int)N);
 }
 
 /* dw and db += the sums of slots 1.., in slot order. */
@@ -289,13 +284,12 @@ static void forward_slot(const layer *l, const layer_io *io, int s)
         }
         if (l->bias)
             layer_bias_rows(y, l->b, (size_t)M, N);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, l->w, N,
-                    l->bias ? 1.0f : 0.0f, y, N);
+        gemm_here(false, false, M, N, K, 1.0f, a, K, l->w, N, l->bias ? 1.0f : 0.0f, y, N);
     }
 }
 
-/* Sums the slot's images' weight gradient into slot_dw(l, s) (which it
- * overwrites, slot 0 excepted) and writes or adds their din. */
+/* slot_dw(l, s) += the weight gradient of the slot's images; writes or
+ * adds their din. */
 static void backward_slot(const layer *l, const layer_io *io, int s)
 {
     int N = l->out_c, K = (int)patch_len(l);
@@ -303,8 +297,6 @@ static void backward_slot(const layer *l, const layer_io *io, int s)
     conv_slot_images(l, io->B, s, &lo, &hi);
     bool direct = reads_input_directly(l);
     float *col = conv_slot_col(l, s), *dw = slot_dw(l, s);
-    if (s > 0 && lo == hi)
-        memset(dw, 0, (size_t)K * N * sizeof *dw);
     for (size_t b0 = lo; b0 < hi; b0 += (size_t)l->col_images) {
         int nb = hi - b0 < (size_t)l->col_images ? (int)(hi - b0) : l->col_images;
         int M = nb * (int)pixels_out(l);
@@ -314,19 +306,16 @@ static void backward_slot(const layer *l, const layer_io *io, int s)
             im2col(l, x, col, nb);
             a = col;
         }
-        float beta = s == 0 || b0 > lo ? 1.0f : 0.0f;
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, M, 1.0f, a, K, dy, N, beta,
-                    dw, N);
+        gemm_here(true, false, K, N, M, 1.0f, a, K, dy, N, 1.0f, dw, N);
         if (!io->din[0])
             continue;
         float *dx = io->din[0] + b0 * in_img;
         if (direct) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, K, N, 1.0f, dy, N, l->w, N,
-                        io->din_acc[0] ? 1.0f : 0.0f, dx, K);
+            gemm_here(false, true, M, K, N, 1.0f, dy, N, l->w, N,
+                      io->din_acc[0] ? 1.0f : 0.0f, dx, K);
             continue;
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, K, N, 1.0f, dy, N, l->w, N,
-                    0.0f, col, K);
+        gemm_here(false, true, M, K, N, 1.0f, dy, N, l->w, N, 0.0f, col, K);
         if (!io->din_acc[0])
             memset(dx, 0, (size_t)nb * in_img * sizeof *dx);
         col2im(l, col, dx, nb);
@@ -372,6 +361,7 @@ static void conv_backward(layer *l, const layer_io *io)
 {
     if (winograd(l))
         wino_transform_filters(l); /* the weights forward used: no state kept from it */
+    memset(l->slot_dw, 0, slot_partial_floats(l) * sizeof *l->slot_dw);
     run_slots(l, io, true);
     if (winograd(l))
         wino_gather_filter_grads(l);

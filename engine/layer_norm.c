@@ -75,7 +75,7 @@ typedef struct bn_ctx {
     const float *x, *dy;
     const float *y;         /* backward of a fused ReLU: the output, masking dy */
     float       *out;
-    const float *a, *c;     /* affine: out = x * a + c */
+    const float *a, *c;     /* affine: out = x * a + c; moments: a is the shift */
     bool         acc;       /* backward: add into out */
     float        rows;      /* R, for din */
     int          C;

@@ -1,8 +1,8 @@
 /* par.h — the work of a training step, spread over threads.
  *
- * Every loop of a training step (the GEMMs through gemm.h, batch norm, ReLU,
- * residual adds, the Winograd and im2col transforms, the SGD update) is
- * split into contiguous ranges, one per thread: the caller runs the first,
+ * Every loop of a training step (a dense layer's GEMMs through gemm.h, a
+ * convolution's slots of the batch, batch norm, ReLU, residual adds, the SGD
+ * update) is split into contiguous ranges, one per thread: the caller runs the first,
  * a small pool of workers the others. OpenBLAS runs single-threaded inside
  * them, so no second pool competes for the cores.
  *

@@ -118,16 +118,20 @@ typedef struct gemm_ctx {
     const layer_gemm *m;     /* by_slot_calls: the GEMM whose calls are shared out */
 } gemm_ctx;
 
+/* One call of GEMM m into out: whole on this thread, or split by rows. */
+static void one_call(const gemm_ctx *g, const layer_gemm *m, float *out, bool here)
+{
+    int lda = m->trans_a ? m->m : m->k, ldb = m->trans_b ? m->k : m->n;
+    (here ? gemm_here : gemm)(m->trans_a, m->trans_b, m->m, m->n, m->k, 1.0f, g->in[0], lda,
+                              g->in[1], ldb, 1.0f, out, m->n);
+}
+
 /* Calls [lo, hi) of g->m, on this thread alone, into its own out. */
 static void by_slot_calls(void *p, int slot, size_t lo, size_t hi)
 {
     const gemm_ctx *g = p;
-    const layer_gemm *m = g->m;
-    int lda = m->trans_a ? m->m : m->k, ldb = m->trans_b ? m->k : m->n;
     for (size_t c = lo; c < hi; c++)
-        cblas_sgemm(CblasRowMajor, m->trans_a ? CblasTrans : CblasNoTrans,
-                    m->trans_b ? CblasTrans : CblasNoTrans, m->m, m->n, m->k, 1.0f, g->in[0],
-                    lda, g->in[1], ldb, 1.0f, g->out + (size_t)slot * g->big, m->n);
+        one_call(g, g->m, g->out + (size_t)slot * g->big, true);
 }
 
 /* The GEMMs of one training pass as the layer table lists them: shapes,
@@ -141,15 +145,12 @@ static void gemms_only(void *p)
         layer_gemm list[LAYER_MAX_GEMMS];
         int n = node->l.ops->gemms(&node->l, g->B, node->input[0] >= 0, list);
         for (int j = 0; j < n; j++) {
-            const layer_gemm *m = &list[j];
-            int lda = m->trans_a ? m->m : m->k, ldb = m->trans_b ? m->k : m->n;
-            g->m = m;
-            if (m->by_slot)
-                par_for((size_t)m->count, 1, by_slot_calls, g);
+            g->m = &list[j];
+            if (g->m->by_slot)
+                par_for((size_t)g->m->count, 1, by_slot_calls, g);
             else
-                for (int c = 0; c < m->count; c++)
-                    gemm(m->trans_a, m->trans_b, m->m, m->n, m->k, 1.0f, g->in[0], lda,
-                         g->in[1], ldb, 1.0f, g->out, m->n);
+                for (int c = 0; c < g->m->count; c++)
+                    one_call(g, g->m, g->out, false);
         }
     }
 }
