@@ -47,6 +47,48 @@ static void put_i64(writer *w, int64_t v) { put(w, &v, sizeof v); }
 static void put_f64(writer *w, double v) { put(w, &v, sizeof v); }
 static void put_u8(writer *w, uint8_t v) { put(w, &v, sizeof v); }
 
+static void put_f64s(writer *w, const double *v, long n)
+{
+    put_block(w, v, (size_t)n * sizeof *v);
+}
+
+/* The range test's sweep and curve (the format in checkpoint.h). */
+static void write_range(writer *w, const rangetest *rt)
+{
+    const rangetest_cfg *c = &rt->cfg;
+    put_u32(w, (uint32_t)c->policy);
+    put_f64(w, c->lr_min);
+    put_f64(w, c->lr_max);
+    put_i64(w, c->n_iters);
+    put_u8(w, c->end_at_max);
+    put_u32(w, (uint32_t)c->stop_smoothing);
+    put_f64(w, c->momentum);
+    put_i64(w, c->eval_every);
+    put_i32(w, c->eval_n);
+    put_f64(w, c->stop_factor);
+    const rangetest_curve *v = &rt->curve;
+    put_i64(w, v->n);
+    put_i64(w, v->n_eval);
+    put_f64s(w, v->lr, v->n);
+    put_f64s(w, v->loss, v->n);
+    put_f64s(w, v->loss_smooth, v->n);
+    put_f64s(w, v->test_acc, v->n);
+    put_f64s(w, v->test_loss, v->n);
+    for (long k = 0; k < v->n_eval; k++)
+        put_i64(w, v->eval_iter[k]);
+    put_f64s(w, v->eval_lr, v->n_eval);
+    put_f64s(w, v->eval_acc, v->n_eval);
+    put_f64s(w, v->eval_loss, v->n_eval);
+    put_u32(w, (uint32_t)v->stop);
+    put_i64(w, v->stop_iter);
+    put_f64(w, v->stop_lr);
+    put_f64(w, v->stop_loss);
+    put_f64(w, v->stop_best);
+    put_f64(w, v->best_smooth);
+    put_f64(w, rt->lrf_smooth);
+    put_f64(w, rt->lrf_best);
+}
+
 static void write_body(writer *w, const trainer *t, const checkpoint_run *r)
 {
     const net *n = t->net;
@@ -113,6 +155,9 @@ static void write_body(writer *w, const trainer *t, const checkpoint_run *r)
     put_block(w, n->params, n->n_params * sizeof(float));
     put_block(w, n->velocity, n->n_params * sizeof(float));
     put_block(w, n->state, n->n_state * sizeof(float));
+    put_u8(w, r->range != NULL);
+    if (r->range)
+        write_range(w, r->range);
 }
 
 /* Makes the rename itself durable. */
@@ -219,8 +264,51 @@ static int load_file(checkpoint *c, const char *path, lr_err *e)
     return 0;
 }
 
-/* Parses the verified body into c. */
-static int parse(checkpoint *c, reader *r, const char *path, lr_err *e)
+/* The range test's part (the format in checkpoint.h) into g. */
+static int parse_range(checkpoint_range *g, reader *r, const char *path, lr_err *e)
+{
+    rangetest_cfg *c = &g->cfg;
+    c->policy = (sched_policy)get_u32(r);
+    c->lr_min = get_f64(r);
+    c->lr_max = get_f64(r);
+    c->n_iters = (long)get_i64(r);
+    c->end_at_max = get_u8(r);
+    c->stop_smoothing = (rangetest_smoothing)get_u32(r);
+    c->momentum = get_f64(r);
+    c->eval_every = (long)get_i64(r);
+    c->eval_n = get_i32(r);
+    c->stop_factor = get_f64(r);
+    g->n = (long)get_i64(r);
+    g->n_eval = (long)get_i64(r);
+    if (r->short_read)
+        return lr_fail(e, "the checkpoint %s is truncated", path);
+    lr_err why;
+    if (rangetest_cfg_validate(c, &why))
+        return lr_fail(e, "the checkpoint %s has a bad range test: %s", path, why.msg);
+    size_t left = (size_t)(r->end - r->p) / 8;
+    if (g->n < 0 || g->n > c->n_iters || g->n_eval < 0 || g->n_eval > g->n + 1 ||
+        (size_t)g->n > left / 5 || (size_t)g->n_eval > left / 4)
+        return lr_fail(e, "the checkpoint %s is corrupt: its range test's sizes do not add "
+                          "up", path);
+    g->steps = take(r, 5 * (size_t)g->n * sizeof(double));
+    g->eval_iter = take(r, (size_t)g->n_eval * sizeof(int64_t));
+    g->evals = take(r, 3 * (size_t)g->n_eval * sizeof(double));
+    g->stop = (rangetest_stop)get_u32(r);
+    g->stop_iter = (long)get_i64(r);
+    g->stop_lr = get_f64(r);
+    g->stop_loss = get_f64(r);
+    g->stop_best = get_f64(r);
+    g->best_smooth = get_f64(r);
+    g->lrf_smooth = get_f64(r);
+    g->lrf_best = get_f64(r);
+    if (g->stop > RANGETEST_CANCELLED || g->stop_iter < 0 || g->stop_iter > c->n_iters)
+        return lr_fail(e, "the checkpoint %s is corrupt: impossible range-test counters",
+                       path);
+    return 0;
+}
+
+/* Parses the verified body (of format `version`) into c. */
+static int parse(checkpoint *c, reader *r, uint32_t version, const char *path, lr_err *e)
 {
     get(r, c->spec, sizeof c->spec);
     c->spec[sizeof c->spec - 1] = '\0';
@@ -292,6 +380,9 @@ static int parse(checkpoint *c, reader *r, const char *path, lr_err *e)
     c->params = take(r, c->n_params * sizeof(float));
     c->velocity = take(r, c->n_params * sizeof(float));
     c->state_block = take(r, c->n_state * sizeof(float));
+    c->has_range = version >= 2 && get_u8(r);
+    if (c->has_range && parse_range(&c->range, r, path, e))
+        return -1;
     if (r->short_read)
         return lr_fail(e, "the checkpoint %s is truncated", path);
     if (r->p != r->end)
@@ -326,9 +417,9 @@ int checkpoint_read(checkpoint *c, const char *path, lr_err *e)
         lr_fail(e, "the checkpoint %s was written on a machine of another byte order", path);
         goto fail;
     }
-    if (version != CHECKPOINT_VERSION) {
-        lr_fail(e, "the checkpoint %s has format version %u; this lrscope reads version %d",
-                path, version, CHECKPOINT_VERSION);
+    if (version < 1 || version > CHECKPOINT_VERSION) {
+        lr_fail(e, "the checkpoint %s has format version %u; this lrscope reads versions 1 "
+                   "to %d", path, version, CHECKPOINT_VERSION);
         goto fail;
     }
     if (c->len < head + 4) {
@@ -347,7 +438,7 @@ int checkpoint_read(checkpoint *c, const char *path, lr_err *e)
         goto fail;
     }
     reader r = { .p = c->buf + head, .end = c->buf + c->len - 4 };
-    if (parse(c, &r, path, e))
+    if (parse(c, &r, version, path, e))
         goto fail;
     return 0;
 fail:

@@ -6,9 +6,11 @@
  * batcher's position, epoch, RNG state and permutation, the loss EMA, the
  * optimal-LR estimate's saved iterates and averages, and the iteration. A run
  * restored from it takes exactly the steps the uninterrupted run would have
- * taken: same floats, same rows (at the same thread count).
+ * taken: same floats, same rows (at the same thread count). A range test's
+ * checkpoint also holds its sweep and the curve recorded so far, so the test
+ * goes on where it stopped (rangetest_resume).
  *
- * Format (version 1, host byte order, checked by a byte-order mark):
+ * Format (version 2, host byte order, checked by a byte-order mark):
  *     "LRSCKPT\n"  u32 version  u32 0x01020304
  *     char spec[128]  u64 n_params  u64 n_state  u64 n_order  u32 batch
  *     u32 len + the schedule as sched_write_config text
@@ -19,7 +21,16 @@
  *     i32 every  i64 saved_iter[2]  f64 saved_lr[2] secant hvp secant_avg hvp_avg
  *     i64 n_secant n_hvp  u8 has_slot[2]  f32 slot[n_params] per present slot
  *     f32 params[n_params]  f32 velocity[n_params]  f32 state[n_state]
+ *     u8 range_test, and when it is 1 (engine/rangetest.h):
+ *       u32 policy  f64 lr_min lr_max  i64 n_iters  u8 end_at_max
+ *       u32 stop_smoothing  f64 momentum  i64 eval_every  i32 eval_n  f64 stop_factor
+ *       i64 n n_eval  f64 lr loss loss_smooth test_acc test_loss [n each]
+ *       i64 eval_iter[n_eval]  f64 eval_lr eval_acc eval_loss [n_eval each]
+ *       u32 stop  i64 stop_iter  f64 stop_lr stop_loss stop_best best_smooth
+ *       f64 lrf_smooth lrf_best
  *     u32 CRC-32 (zlib) of every byte before it
+ * Version 1 is version 2 without the range_test byte (training runs only);
+ * both are read.
  *
  * Writing is atomic: a temporary file beside the target, fsync, rename, fsync
  * of the folder. A failed write (disk full) removes the temporary file and
@@ -31,15 +42,32 @@
 #include <stdint.h>
 
 #include "engine/err.h"
+#include "engine/rangetest.h"
 #include "engine/trainer.h"
 
-#define CHECKPOINT_VERSION 1
+#define CHECKPOINT_VERSION 2
 #define CHECKPOINT_FILE "checkpoint"
 
 /* What a run keeps beside the trainer. */
 typedef struct checkpoint_run {
-    int    edits_applied;   /* replayed edits of the run spec already in the schedule */
+    int              edits_applied; /* replayed edits of the run spec already in the schedule */
+    const rangetest *range;         /* the range test the trainer runs; NULL: a training run */
 } checkpoint_run;
+
+/* A range test's part of a checkpoint; the arrays are views into the file's
+ * bytes (unaligned: copy them out with memcpy). */
+typedef struct checkpoint_range {
+    rangetest_cfg        cfg;
+    long                 n, n_eval;     /* steps and evaluation points recorded */
+    const unsigned char *steps;         /* f64 [5][n]: lr, loss, loss_smooth, test_acc,
+                                           test_loss */
+    const unsigned char *eval_iter;     /* i64 [n_eval] */
+    const unsigned char *evals;         /* f64 [3][n_eval]: eval_lr, eval_acc, eval_loss */
+    rangetest_stop       stop;
+    long                 stop_iter;
+    double               stop_lr, stop_loss, stop_best, best_smooth;
+    double               lrf_smooth, lrf_best;
+} checkpoint_range;
 
 /* A checkpoint read and verified; the pointers are views into buf. */
 typedef struct checkpoint {
@@ -64,6 +92,8 @@ typedef struct checkpoint {
     long           n_secant, n_hvp;
     const unsigned char *slot[2];          /* NULL: empty */
     const unsigned char *params, *velocity, *state_block;
+    bool           has_range;               /* a range test's checkpoint */
+    checkpoint_range range;
 } checkpoint;
 
 /* Writes t (and r) to `path` atomically. Returns 0, or -1 with `e` naming the

@@ -3,6 +3,7 @@
  * are in rangetest.h, the suggestion maths in suggest.c, the files in
  * rangetest_io.c. */
 #include "engine/rangetest.h"
+#include "engine/checkpoint.h"
 
 #include <assert.h>
 #include <math.h>
@@ -195,7 +196,9 @@ static void snapshot_free(rangetest *rt)
     rt->saved_params = rt->saved_velocity = rt->saved_state = NULL;
 }
 
-int rangetest_begin(rangetest *rt, trainer *t, const rangetest_cfg *cfg, lr_err *e)
+/* Snapshots t (see Isolation), allocates the curve and installs the sweep:
+ * everything rangetest_begin does but the first evaluation. */
+static int start(rangetest *rt, trainer *t, const rangetest_cfg *cfg, lr_err *e)
 {
     memset(rt, 0, sizeof *rt);
     if (rangetest_cfg_validate(cfg, e))
@@ -246,12 +249,80 @@ int rangetest_begin(rangetest *rt, trainer *t, const rangetest_cfg *cfg, lr_err 
     c->stop_smoothing = cfg->stop_smoothing;
     rt->lrf_smooth = NAN;
     rt->lrf_best = INFINITY;
+    rt->running = true;
+    return 0;
+}
+
+/* Puts back the trainer start() snapshotted. */
+static void restore(rangetest *rt)
+{
+    trainer *t = rt->t;
+    net *n = t->net;
+    *t = rt->saved;
+    memcpy(t->batches.order, rt->saved_order, (size_t)t->batches.d->n * sizeof *rt->saved_order);
+    memcpy(n->params, rt->saved_params, n->n_params * sizeof(float));
+    memcpy(n->velocity, rt->saved_velocity, n->n_params * sizeof(float));
+    if (n->n_state)
+        memcpy(n->state, rt->saved_state, n->n_state * sizeof(float));
+}
+
+int rangetest_begin(rangetest *rt, trainer *t, const rangetest_cfg *cfg, lr_err *e)
+{
+    if (start(rt, t, cfg, e))
+        return -1;
     if (cfg->eval_every > 0) {
         double loss, acc;
         trainer_evaluate(t, t->test, cfg->eval_n, &loss, &acc);
-        rangetest_curve_push_eval(c, cfg->lr_min, acc, loss);
+        rangetest_curve_push_eval(&rt->curve, cfg->lr_min, acc, loss);
     }
-    rt->running = true;
+    return 0;
+}
+
+/* dst[0..n) = the n doubles at src (unaligned). */
+static void copy_doubles(double *dst, const unsigned char *src, long n)
+{
+    memcpy(dst, src, (size_t)n * sizeof *dst);
+}
+
+int rangetest_resume(rangetest *rt, trainer *t, const checkpoint *c, const char *path,
+                     lr_err *e)
+{
+    if (!c->has_range)
+        return lr_fail(e, "the checkpoint %s is a training run's, not a range test's", path);
+    const checkpoint_range *g = &c->range;
+    if (start(rt, t, &g->cfg, e))
+        return -1;
+    if (checkpoint_restore(c, t, path, e)) {
+        restore(rt);
+        rangetest_curve_free(&rt->curve);
+        snapshot_free(rt);
+        memset(rt, 0, sizeof *rt);
+        return -1;
+    }
+    rangetest_curve *v = &rt->curve;
+    long n = g->n, m = g->n_eval;
+    double *steps[] = { v->lr, v->loss, v->loss_smooth, v->test_acc, v->test_loss };
+    for (int k = 0; k < 5; k++)
+        copy_doubles(steps[k], g->steps + (size_t)k * n * sizeof(double), n);
+    for (long k = 0; k < m; k++) {
+        int64_t it;
+        memcpy(&it, g->eval_iter + (size_t)k * sizeof it, sizeof it);
+        v->eval_iter[k] = (long)it;
+    }
+    double *evals[] = { v->eval_lr, v->eval_acc, v->eval_loss };
+    for (int k = 0; k < 3; k++)
+        copy_doubles(evals[k], g->evals + (size_t)k * m * sizeof(double), m);
+    v->n = n;
+    v->n_eval = m;
+    v->stop = g->stop;
+    v->stop_iter = g->stop_iter;
+    v->stop_lr = g->stop_lr;
+    v->stop_loss = g->stop_loss;
+    v->stop_best = g->stop_best;
+    v->best_smooth = g->best_smooth;
+    rt->lrf_smooth = g->lrf_smooth;
+    rt->lrf_best = g->lrf_best;
+    rt->running = g->stop == RANGETEST_RUNNING;
     return 0;
 }
 
@@ -318,15 +389,7 @@ void rangetest_end(rangetest *rt, rangetest_result *res)
     if (rt->running)
         stop_at(rt, RANGETEST_CANCELLED, c->n, c->n ? c->lr[c->n - 1] : (double)NAN, NAN);
 
-    trainer *t = rt->t;
-    net *n = t->net;
-    *t = rt->saved;
-    memcpy(t->batches.order, rt->saved_order, (size_t)t->batches.d->n * sizeof *rt->saved_order);
-    memcpy(n->params, rt->saved_params, n->n_params * sizeof(float));
-    memcpy(n->velocity, rt->saved_velocity, n->n_params * sizeof(float));
-    if (n->n_state)
-        memcpy(n->state, rt->saved_state, n->n_state * sizeof(float));
-
+    restore(rt);
     rangetest_suggest(c, &res->sugg);
     res->curve = *c;
     snapshot_free(rt);

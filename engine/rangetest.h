@@ -358,6 +358,20 @@ void rangetest_cfg_sched(const rangetest_cfg *c, sched *s);
  * with `e` set, nothing allocated and t untouched. */
 int  rangetest_begin(rangetest *rt, trainer *t, const rangetest_cfg *cfg, lr_err *e);
 
+struct checkpoint;
+
+/* Continues the test saved in checkpoint `c` (read from `path`, which the
+ * messages name): t is a trainer set up for the same run as the one the test
+ * began on, with the weights it had then (both lrscope's range tests start
+ * from freshly initialised weights, so the same model, seed, data and batch
+ * rebuild them). Snapshots t as rangetest_begin does, restores the sweep's
+ * trainer state from c (checkpoint_restore) and the curve recorded so far;
+ * no evaluation is taken. The steps that follow are those the uninterrupted
+ * test would have taken (same floats at the same thread count). Returns 0,
+ * or -1 with `e` set, nothing allocated and t untouched. */
+int  rangetest_resume(rangetest *rt, trainer *t, const struct checkpoint *c, const char *path,
+                      lr_err *e);
+
 /* One iteration of the sweep; fills `row` as trainer_step does (iter counts
  * from 0 at the test's start). Returns true while the test goes on, false
  * once it has stopped (see curve.stop); after that it only fills row with

@@ -92,7 +92,7 @@ int run_checkpoint(run *r, const trainer *t, lr_err *e)
      * consistent state to save. */
     if (runlog_flush(&r->log))
         return log_failure(r, e);
-    checkpoint_run cr = { .edits_applied = r->edits_applied };
+    checkpoint_run cr = { .edits_applied = r->edits_applied, .range = r->range };
     r->last_checkpoint = clock_seconds();
     return checkpoint_save(path, t, &cr, e);
 }
@@ -214,6 +214,16 @@ const char *run_checkpoint_problem(run *r)
     return r->checkpoint_error.msg;
 }
 
+/* An epoch has ended since the last call, or spec.checkpoint_minutes have
+ * passed since the last checkpoint. */
+static bool checkpoint_due(run *r, const trainer *t)
+{
+    bool epoch_end = t->batches.epoch != r->last_epoch;
+    r->last_epoch = t->batches.epoch;
+    return epoch_end || (r->spec.checkpoint_minutes > 0 &&
+                         clock_seconds() - r->last_checkpoint >= 60.0 * r->spec.checkpoint_minutes);
+}
+
 int run_after_step(run *r, trainer *t, const metrics_row *row, lr_err *e)
 {
     if (runlog_metrics(&r->log, row))
@@ -232,11 +242,15 @@ int run_after_step(run *r, trainer *t, const metrics_row *row, lr_err *e)
             return log_failure(r, e);
         return checkpoint_or_note(r, t);
     }
-    bool epoch_end = t->batches.epoch != r->last_epoch;
-    r->last_epoch = t->batches.epoch;
-    bool due = r->spec.checkpoint_minutes > 0 &&
-               clock_seconds() - r->last_checkpoint >= 60.0 * r->spec.checkpoint_minutes;
-    return epoch_end || due ? checkpoint_or_note(r, t) : 0;
+    return checkpoint_due(r, t) ? checkpoint_or_note(r, t) : 0;
+}
+
+int run_after_range_step(run *r, const trainer *t, const metrics_row *row, lr_err *e)
+{
+    if (runlog_metrics(&r->log, row))
+        return log_failure(r, e);
+    bool stopped = r->range && !r->range->running;
+    return checkpoint_due(r, t) || stopped ? checkpoint_or_note(r, t) : 0;
 }
 
 int run_step(run *r, trainer *t, metrics_row *row, lr_err *e)

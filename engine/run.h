@@ -7,6 +7,8 @@
  *     run_step      one step: replays the spec's edits due now, trains, logs
  *                   the row, records done/diverged, checkpoints at epoch ends,
  *                   every spec.checkpoint_minutes and at the end
+ *     run_after_range_step  the same for a step of a range test (`range`):
+ *                   its checkpoints also hold the sweep and the curve so far
  *     run_edit      a live edit: validated, applied, recorded as an event and
  *                   as an `edit` line of config (so --config replays it)
  *     run_interrupt checkpoint + `interrupted` event
@@ -25,6 +27,7 @@
 #include "engine/checkpoint.h"
 #include "engine/err.h"
 #include "engine/net.h"
+#include "engine/rangetest.h"
 #include "engine/run_spec.h"
 #include "engine/runlog.h"
 #include "engine/sched.h"
@@ -35,7 +38,8 @@ typedef struct run {
     run_spec          spec;        /* edits are appended as they happen */
     runlog            log;
     run_config_writer write_config;
-    bool              checkpoints; /* training runs; not range tests */
+    bool              checkpoints;
+    const rangetest  *range;       /* the range test this run is, once it has begun */
     int               edits_applied;
     double            last_checkpoint; /* clock_seconds() */
     long              last_epoch;
@@ -44,7 +48,7 @@ typedef struct run {
 } run;
 
 /* Creates `dir`, writes config, opens the CSV files. `checkpoints` turns
- * checkpoints on (training runs). Returns 0, or -1 with `e` naming the path. */
+ * checkpoints on. Returns 0, or -1 with `e` naming the path. */
 int  run_open(run *r, const run_spec *spec, const char *dir, run_config_writer w,
               bool checkpoints, lr_err *e);
 
@@ -61,6 +65,11 @@ int  run_step(run *r, trainer *t, metrics_row *row, lr_err *e);
  * trainer themselves (the session, around range tests): logs the row,
  * records done/diverged, checkpoints. */
 int  run_after_step(run *r, trainer *t, const metrics_row *row, lr_err *e);
+
+/* After a step of the range test r->range (which the caller took): logs the
+ * row, and checkpoints at epoch ends, every spec.checkpoint_minutes and when
+ * the test has stopped. Returns as run_after_step does. */
+int  run_after_range_step(run *r, const trainer *t, const metrics_row *row, lr_err *e);
 
 /* Applies a live edit to t at t->iter: checks it against a copy first
  * (sched_validate), then applies it, writes the event and the config line,

@@ -97,22 +97,6 @@ static void job_train(job *j, long until)
     }
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    buf[n] = '\0';
-    *len = (size_t)n;
-    return buf;
-}
-
 static void straight_run(const char *dir, float **params)
 {
     job j;
@@ -164,15 +148,15 @@ Test(run, interrupted_after_edits_and_resumed_is_bit_exact)
 
     size_t la, lb;
     snprintf(path, sizeof path, "%s/metrics.csv", a);
-    char *ma = slurp(path, &la);
+    char *ma = read_whole_file(path, &la);
     snprintf(path, sizeof path, "%s/metrics.csv", b);
-    char *mb = slurp(path, &lb);
+    char *mb = read_whole_file(path, &lb);
     cr_expect_eq(la, lb, "metrics.csv: %zu bytes straight, %zu resumed", la, lb);
     cr_expect(la == lb && memcmp(ma, mb, la) == 0, "metrics.csv differs");
     cr_expect(memcmp(want, k.n.params, k.n.n_params * sizeof(float)) == 0,
               "final parameters differ");
     snprintf(path, sizeof path, "%s/events.csv", b);
-    char *ev = slurp(path, &lb);
+    char *ev = read_whole_file(path, &lb);
     cr_expect(strstr(ev, "97,interrupted,") && strstr(ev, "97,resumed,") &&
               strstr(ev, "200,done,"), "events: %s", ev);
     free(ma);
@@ -198,7 +182,7 @@ static const char *finished_checkpoint(void)
 static void copy_with(const char *from, const char *to, long cut, long flip)
 {
     size_t n;
-    char *buf = slurp(from, &n);
+    char *buf = read_whole_file(from, &n);
     if (flip >= 0)
         buf[flip] ^= 0x40;
     FILE *f = fopen(to, "wb");
@@ -258,7 +242,7 @@ Test(run, a_failed_checkpoint_write_keeps_the_previous_one)
 {
     const char *good = finished_checkpoint();
     size_t before_len;
-    char *before = slurp(good, &before_len);
+    char *before = read_whole_file(good, &before_len);
     job j;
     lr_err e;
     job_build(&j, 5);
@@ -276,7 +260,7 @@ Test(run, a_failed_checkpoint_write_keeps_the_previous_one)
     struct stat st;
     cr_expect_neq(stat(tmp, &st), 0, "the temporary file was left behind");
     size_t after_len;
-    char *after = slurp(good, &after_len);
+    char *after = read_whole_file(good, &after_len);
     cr_expect(before_len == after_len && memcmp(before, after, before_len) == 0);
     free(before);
     free(after);

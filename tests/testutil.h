@@ -28,6 +28,10 @@ const char *tmpdir_root(void);
  * stays valid until the fourth call after it. */
 const char *tmpdir_path(const char *name);
 
+/* The whole file at path, NUL-terminated, its length in *len (malloc'd);
+ * fails the test when it cannot be read. */
+char *read_whole_file(const char *path, size_t *len);
+
 /* Fails the test unless the lr_err e's message contains phrase (a Criterion
  * assertion: include criterion.h). */
 #define assert_has(e, phrase) \
