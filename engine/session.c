@@ -85,12 +85,13 @@ void session_note_edit(session *s, run_edit_kind kind, double a, double b)
         run_written(s, run_edit_record(&s->run, s->trainer.iter, kind, a, b, &e), &e);
 }
 
-/* A training run stopped before its end keeps a checkpoint to resume from
- * and an `interrupted` event saying why. */
+/* A training run or range test stopped before its end keeps a checkpoint to
+ * resume from and an `interrupted` event saying why. */
 static void interrupt_run(session *s, const char *why)
 {
     lr_err e;
-    if (s->have_log && session_training(s) && !runlog_failed(&s->run.log))
+    bool testing = s->in_range_test && s->rt.running;
+    if (s->have_log && (session_training(s) || testing) && !runlog_failed(&s->run.log))
         run_written(s, run_interrupt(&s->run, &s->trainer, why, &e), &e);
 }
 
@@ -127,8 +128,9 @@ static int open_log(session *s, const char *tag, bool range_test, lr_err *e)
     spec.train = s->trainer.cfg;
     spec.lr_estimate = range_test ? 0 : s->cfg.lr_estimate;
     spec.n_edits = 0;
-    if (run_open(&s->run, &spec, dir, s->cfg.write_config, !range_test, e))
+    if (run_open(&s->run, &spec, dir, s->cfg.write_config, true, e))
         return -1;
+    s->run.range = range_test ? &s->rt : NULL;
     s->have_log = true;
     return 0;
 }
@@ -177,6 +179,7 @@ static int ensure_net(session *s, lr_err *e)
 static void end_run(session *s)
 {
     if (s->in_range_test) {
+        s->run.range = NULL;
         rangetest_result_free(&s->last_range);
         rangetest_end(&s->rt, &s->last_range);
         s->in_range_test = false;
@@ -275,8 +278,6 @@ static void start_run(session *s, const session_cmd *cmd)
         SAY(s, true, "cannot start: %s", e.msg);
         return; /* the run on screen goes on */
     }
-    if (s->in_range_test)
-        session_event(s, "interrupted", "a new run was started");
     interrupt_run(s, "a new run was started");
     end_run(s);
     if (ensure_net(s, &e)) {
@@ -376,7 +377,7 @@ static void step(session *s)
     lr_err e;
     int written = 0;
     if (s->in_range_test)
-        written = s->have_log ? runlog_metrics(&s->run.log, &row) : 0;
+        written = s->have_log ? run_after_range_step(&s->run, &s->trainer, &row, &e) : 0;
     else if (s->have_log)
         written = run_after_step(&s->run, &s->trainer, &row, &e);
     if (s->have_log && !run_written(s, written, &e))
@@ -475,6 +476,44 @@ static void history_event(long iter, const char *kind, const char *detail, void 
     }
 }
 
+/* Restores the trainer (or, for a range test, the test in it) from the
+ * checkpoint c at `path` and reopens the run's folder. Returns 0, or -1 with
+ * `e` set, nothing kept and the folder unchanged. */
+static int resume_trainer(session *s, const checkpoint *c, const char *path, lr_err *e)
+{
+    bool range_test = c->has_range;
+    run_spec spec = s->cfg.spec;
+    snprintf(spec.model, sizeof spec.model, "%s", s->model);
+    spec.sgd = s->sgd;
+    spec.train = s->cfg.train;
+    spec.lr_estimate = range_test ? 0 : s->cfg.lr_estimate;
+    if (range_test)
+        rangetest_cfg_sched(&c->range.cfg, &spec.sched);
+    if (trainer_init(&s->trainer, &s->net, &s->cfg.data->train, &s->cfg.data->test,
+                     &spec.sched, &s->sgd, &s->cfg.train, e))
+        return -1;
+    int rc = range_test
+        ? rangetest_resume(&s->rt, &s->trainer, c, path, e)
+        : (spec.lr_estimate > 0 &&
+           trainer_enable_lr_estimate(&s->trainer, spec.lr_estimate, e)) ||
+          checkpoint_restore(c, &s->trainer, path, e);
+    if (rc == 0 && run_resume(&s->run, &spec, s->cfg.resume_dir, c, s->cfg.write_config, e)) {
+        if (range_test) {
+            rangetest_end(&s->rt, &s->last_range);
+            rangetest_result_free(&s->last_range);
+        }
+        rc = -1;
+    }
+    if (rc) {
+        trainer_free(&s->trainer);
+        return -1;
+    }
+    s->have_trainer = s->have_log = true;
+    s->in_range_test = range_test;
+    s->run.range = range_test ? &s->rt : NULL;
+    return 0;
+}
+
 /* Continues the run in cfg.resume_dir from its checkpoint, with its history
  * in the metrics store and its edits as markers. Runs before the thread
  * starts. Returns 0, or -1 with `e` set and the folder unchanged. */
@@ -484,35 +523,23 @@ static int resume_run(session *s, lr_err *e)
     const char *dir = s->cfg.resume_dir;
     char path[1100];
     run_path(path, sizeof path, dir, CHECKPOINT_FILE);
-    run_spec spec = s->cfg.spec;
-    snprintf(spec.model, sizeof spec.model, "%s", s->model);
-    spec.sgd = s->sgd;
-    spec.train = s->cfg.train;
-    spec.lr_estimate = s->cfg.lr_estimate;
-    if (trainer_init(&s->trainer, &s->net, &s->cfg.data->train, &s->cfg.data->test,
-                     &spec.sched, &s->sgd, &s->cfg.train, e))
+    if (resume_trainer(s, c, path, e))
         return -1;
-    s->have_trainer = true;
-    if ((s->cfg.lr_estimate > 0 &&
-         trainer_enable_lr_estimate(&s->trainer, s->cfg.lr_estimate, e)) ||
-        checkpoint_restore(c, &s->trainer, path, e) ||
-        run_resume(&s->run, &spec, dir, c, s->cfg.write_config, e)) {
-        trainer_free(&s->trainer);
-        s->have_trainer = false;
-        return -1;
-    }
-    s->have_log = true;
     s->sgd = s->trainer.opt;
     s->next.wd = s->sgd.wd;
-    publish_start(s, SESSION_RUNNING, RUN_TRAIN);
+    if (s->in_range_test)
+        publish_start(s, SESSION_RANGE_TEST, RUN_RANGE_TEST);
+    else
+        publish_start(s, SESSION_RUNNING, RUN_TRAIN);
     lr_err ignored;
     runlog_read_metrics(dir, history_row, &s->metrics, &ignored);
     session_status *ss = &s->status;
     runlog_read_events(dir, history_event, ss, &ignored);
     ss->iter = s->trainer.iter;
     ss->epoch = trainer_epoch_at(&s->trainer, s->trainer.iter);
-    ss->run_seconds = s->trainer.train_seconds;
-    session_say_locked(s, false, "resumed %s at iteration %ld", dir, s->trainer.iter);
+    ss->run_seconds = s->in_range_test ? 0.0 : s->trainer.train_seconds;
+    session_say_locked(s, false, "resumed %s%s at iteration %ld",
+                       s->in_range_test ? "the range test " : "", dir, s->trainer.iter);
     return 0;
 }
 
@@ -626,12 +653,11 @@ int session_stop(session *s, lr_err *e)
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->lock);
     pthread_join(s->thread, NULL);
-    /* The iteration reached is recorded before a range test restores the
-     * trainer; the part of the curve that ran is kept, marked partial. */
-    if (s->in_range_test && s->have_log && s->trainer.state == TRAIN_RUNNING)
-        runlog_event(&s->run.log, s->trainer.iter, "interrupted", s->stop_reason);
+    /* The checkpoint is taken before a range test restores the trainer; the
+     * part of the curve that ran is kept, marked partial. */
     interrupt_run(s, s->stop_reason);
     if (s->in_range_test) {
+        s->run.range = NULL;
         rangetest_result_free(&s->last_range);
         rangetest_end(&s->rt, &s->last_range);
         s->in_range_test = false;

@@ -258,7 +258,8 @@ const opt_row cli_table[] = {
       "repeat a run: its settings, then the options after this one"),
     ROW("checkpoint-every", "checkpoint_every", OT_REAL, &Q_CHECKPOINT_MINUTES,
       F(checkpoint_minutes), NULL,
-      MODE_BIT(CLI_WORKBENCH) | MODE_BIT(CLI_TRAIN) | MODE_BIT(CLI_RESUME), "MIN",
+      MODE_BIT(CLI_WORKBENCH) | MODE_BIT(CLI_TRAIN) | MODE_BIT(CLI_RANGE_TEST) |
+      MODE_BIT(CLI_RESUME), "MIN",
       "write a checkpoint every MIN minutes (default 5; 0: only\n"
       "at epoch ends, the end and interruptions)"),
     ROW("resume", NULL, OT_TEXT, &Q_PATH, F(resume), NULL, MODE_BIT(CLI_WORKBENCH), "RUN",

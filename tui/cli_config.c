@@ -62,9 +62,12 @@ static int read_line(cli_opts *o, char *key, char *value, lr_err *e)
         o->edits[o->n_edits++] = ed;
         return 0;
     }
-    if (!strncmp(key, "range_test.", 11))
+    if (!strncmp(key, "range_test.", 11)) {
+        if (o->mode == CLI_RESUME || o->resume)
+            return 0; /* a resumed range test's sweep is in its checkpoint */
         return lr_fail(e, "this is a range test's setting: a range test is repeated with "
                           "lrscope range-test and its options");
+    }
     const opt_row *row = row_by_key(key);
     if (!row)
         return lr_fail(e, "unknown key");

@@ -103,14 +103,24 @@ int cmd_export_weights(int argc, char **argv)
         lr_fail(&e, "run folder path is too long: %s", dir);
         return commands_fail(&e, EXIT_BAD_INPUT);
     }
+    char ckpt[1100];
+    run_path(ckpt, sizeof ckpt, dir, CHECKPOINT_FILE);
+    checkpoint c;
+    if (checkpoint_read(&c, ckpt, &e))
+        return commands_fail(&e, EXIT_BAD_INPUT);
+    if (c.has_range) {
+        checkpoint_free(&c);
+        lr_fail(&e, "%s is a range test: its weights are the sweep's, not a trained model's; "
+                    "export a training run", dir);
+        return commands_fail(&e, EXIT_BAD_INPUT);
+    }
     char *args[] = { "export-weights", "--config", path, "--quiet" };
     cli_opts o;
-    if (cli_parse(&o, CLI_TRAIN, 4, args, &e))
+    if (cli_parse(&o, CLI_TRAIN, 4, args, &e)) {
+        checkpoint_free(&c);
         return commands_fail(&e, EXIT_BAD_INPUT);
-    checkpoint c;
-    run_path(path, sizeof path, dir, CHECKPOINT_FILE);
-    if (checkpoint_read(&c, path, &e))
-        return commands_fail(&e, EXIT_BAD_INPUT);
+    }
+    snprintf(path, sizeof path, "%s", ckpt);
     run_setup r;
     if (setup_run(&r, &o, &e)) {
         checkpoint_free(&c);

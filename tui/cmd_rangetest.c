@@ -355,6 +355,8 @@ static void print_header(const rangetest_curve *c, const rangetest_cfg *cfg)
 
 /* ---- the command -------------------------------------------------------- */
 
+/* The event a stop other than an interruption gets (run_interrupt records
+ * that one, with the checkpoint). */
 static void log_stop(run *log, const rangetest_curve *c, const rangetest_cfg *cfg)
 {
     char detail[160];
@@ -367,31 +369,103 @@ static void log_stop(run *log, const rangetest_curve *c, const rangetest_cfg *cf
                  c->stop_loss, cfg->stop_factor, c->stop_best, c->stop_lr);
         run_event(log, c->stop_iter, "stopped", detail);
         break;
-    case RANGETEST_CANCELLED:
-        run_event_interrupted(log, c->stop_iter, "stopped by a signal");
-        break;
     default:
         break;
     }
 }
 
-/* Runs the test and writes everything; reports its own errors. */
+/* The trainer a range test runs in: the sweep as its schedule, evaluations
+ * as the test takes them. */
+static int sweep_trainer(trainer *t, const cli_opts *o, run_setup *r, const rangetest_cfg *cfg,
+                         sched *sweep, train_cfg *tc, lr_err *e)
+{
+    rangetest_cfg_sched(cfg, sweep);
+    *tc = r->train;
+    tc->eval_every = cfg->eval_every;
+    tc->eval_max = tc->eval_max_end = cfg->eval_n;
+    return trainer_init(t, &r->net, &r->data.train, &r->data.test, sweep, &o->sgd, tc, e);
+}
+
+/* Runs the test that rt holds (begun or resumed) in the open run `log` to
+ * its end or a signal, writes the files and reports; closes the run, ends
+ * the test. Reports its own errors; returns the exit status. */
+static int sweep(const cli_opts *o, run *log, rangetest *rt, trainer *t)
+{
+    lr_err e;
+    const rangetest_cfg cfg_copy = rt->cfg, *cfg = &cfg_copy; /* rangetest_end clears rt */
+    progress p;
+    progress_init(&p, t, cfg->n_iters, o->quiet);
+    metrics_row m = { .iter = t->iter };
+    bool going = rt->running;
+    int status = EXIT_OK;
+    while (going && !headless_stop) {
+        going = rangetest_step(rt, &m);
+        if (isnan(m.lr))
+            continue;
+        if (run_after_range_step(log, t, &m, &e)) {
+            progress_done(&p);
+            fprintf(stderr, "lrscope: %s; the range test stopped at iteration %ld, the rows "
+                            "before it are complete\n", e.msg, m.iter);
+            status = EXIT_FAILURE_RUN;
+            break;
+        }
+        const char *ckpt = run_checkpoint_problem(log);
+        if (ckpt) {
+            progress_done(&p);
+            fprintf(stderr, "lrscope: %s; the range test goes on\n", ckpt);
+        }
+        progress_step(&p, &m, o->batch, t->train_seconds);
+    }
+    progress_done(&p);
+    bool interrupted = status == EXIT_OK && rt->running && headless_stop;
+    if (interrupted) {
+        if (run_interrupt(log, t, "stopped by a signal", &e))
+            fprintf(stderr, "lrscope: %s\n", e.msg);
+        status = EXIT_INTERRUPTED;
+    }
+    log->range = NULL;
+    rangetest_result res;
+    rangetest_end(rt, &res);
+    if (status == EXIT_FAILURE_RUN) {
+        run_close(log, NULL);
+        rangetest_result_free(&res);
+        return status;
+    }
+    log_stop(log, &res.curve, cfg);
+    if (write_file(log, "rangetest.csv", write_csv, &res, &e) ||
+        write_file(log, "suggestions.txt", rangetest_write_suggestions, &res, &e)) {
+        run_close(log, NULL);
+        status = commands_fail(&e, EXIT_FAILURE_RUN);
+    } else if (run_close(log, &e)) {
+        status = commands_fail(&e, EXIT_FAILURE_RUN);
+    }
+    if (!o->quiet) {
+        print_header(&res.curve, cfg);
+        print_table(&res);
+        print_suggestions(&res);
+    }
+    if (interrupted)
+        fprintf(stderr, "lrscope: interrupted at iteration %ld; suggestions are from the "
+                        "curve so far; continue with: lrscope resume %s\n", res.curve.n,
+                log->log.dir);
+    rangetest_result_free(&res);
+    return status;
+}
+
+/* Begins the test in a new run folder and runs it. */
 static int run_range_test(const cli_opts *o, run_setup *r, const rangetest_cfg *cfg)
 {
     lr_err e;
-    sched sweep;
-    rangetest_cfg_sched(cfg, &sweep);
-    train_cfg tc = r->train;
-    tc.eval_every = cfg->eval_every;
-    tc.eval_max = tc.eval_max_end = cfg->eval_n;
+    sched sweep_sched;
+    train_cfg tc;
     trainer t;
-    if (trainer_init(&t, &r->net, &r->data.train, &r->data.test, &sweep, &o->sgd, &tc, &e))
+    if (sweep_trainer(&t, o, r, cfg, &sweep_sched, &tc, &e))
         return commands_fail(&e, EXIT_BAD_INPUT);
     run log;
     const char *tag = cfg->end_at_max ? "range-test-lr-finder"
                       : cfg->policy == SCHED_SWEEP_EXP ? "range-test-exp" : "range-test";
     headless_install_signals();   /* from here a signal is written to the run's files */
-    if (commands_open_run(&log, o, &sweep, &tc, tag, false, &e)) {
+    if (commands_open_run(&log, o, &sweep_sched, &tc, tag, true, &e)) {
         trainer_free(&t);
         return commands_fail(&e, EXIT_FAILURE_RUN);
     }
@@ -401,8 +475,9 @@ static int run_range_test(const cli_opts *o, run_setup *r, const rangetest_cfg *
         trainer_free(&t);
         return commands_fail(&e, EXIT_FAILURE_RUN);
     }
+    log.range = &rt;
     char desc[160], model[160];
-    sched_describe(&sweep, desc, sizeof desc);
+    sched_describe(&sweep_sched, desc, sizeof desc);
     net_describe(&r->net, model, sizeof model);
     if (!o->quiet)
         fprintf(stderr, "lrscope: range test, %s on %s (%d train), %s, batch %d, wd %g, "
@@ -412,49 +487,45 @@ static int run_range_test(const cli_opts *o, run_setup *r, const rangetest_cfg *
                 r->threads, r->threads == 1 ? "" : "s", cfg->eval_every,
                 cfg->eval_n && cfg->eval_n < r->data.test.n ? cfg->eval_n : r->data.test.n,
                 log.log.dir);
+    int status = sweep(o, &log, &rt, &t);
+    trainer_free(&t);
+    return status;
+}
 
-    progress p;
-    progress_init(&p, &t, cfg->n_iters, o->quiet);
-    metrics_row m;
-    bool going = true;
-    while (going && !headless_stop) {
-        going = rangetest_step(&rt, &m);
-        if (!isnan(m.lr)) {
-            if (runlog_metrics(&log.log, &m))
-                break;   /* the first failed write stops the test */
-            progress_step(&p, &m, o->batch, t.train_seconds);
-        }
+int commands_resume_rangetest(const char *dir, const cli_opts *o, run_setup *r,
+                              const checkpoint *c, lr_err *e)
+{
+    char path[1100];
+    run_path(path, sizeof path, dir, CHECKPOINT_FILE);
+    sched sweep_sched;
+    train_cfg tc;
+    trainer t;
+    if (sweep_trainer(&t, o, r, &c->range.cfg, &sweep_sched, &tc, e))
+        return -1;
+    run log;
+    run_spec spec;
+    cli_run_spec(o, &sweep_sched, &tc, &spec);
+    rangetest rt;
+    headless_install_signals();   /* from here a signal is written to the run's files */
+    if (rangetest_resume(&rt, &t, c, path, e)) {
+        trainer_free(&t);
+        return -1;
     }
-    progress_done(&p);
-    rangetest_result res;
-    rangetest_end(&rt, &res);
-    log_stop(&log, &res.curve, cfg);
-
-    int status = headless_stop ? EXIT_INTERRUPTED : EXIT_OK;
-    if (runlog_failed(&log.log)) {
-        run_close(&log, &e);
-        fprintf(stderr, "lrscope: %s; the range test stopped at iteration %ld, the rows "
-                        "before it are complete\n", e.msg, m.iter);
+    if (run_resume(&log, &spec, dir, c, cli_write_config, e)) {
+        rangetest_result res;
+        rangetest_end(&rt, &res);
         rangetest_result_free(&res);
         trainer_free(&t);
-        return EXIT_FAILURE_RUN;
+        return -1;
     }
-    if (write_file(&log, "rangetest.csv", write_csv, &res, &e) ||
-        write_file(&log, "suggestions.txt", rangetest_write_suggestions, &res, &e)) {
-        run_close(&log, NULL);
-        status = commands_fail(&e, EXIT_FAILURE_RUN);
-    } else if (run_close(&log, &e)) {
-        status = commands_fail(&e, EXIT_FAILURE_RUN);
-    }
-    if (!o->quiet) {
-        print_header(&res.curve, cfg);
-        print_table(&res);
-        print_suggestions(&res);
-    }
-    if (status == EXIT_INTERRUPTED)
-        fprintf(stderr, "lrscope: interrupted at iteration %ld; suggestions are from the "
-                        "curve so far\n", res.curve.n);
-    rangetest_result_free(&res);
+    log.range = &rt;
+    double lr, mom;
+    sched_at(&t.sched, t.iter, &lr, &mom);
+    if (!o->quiet)
+        fprintf(stderr, "lrscope: resuming the range test %s at iteration %ld of %ld (lr "
+                        "%.4g), %d thread%s\n", dir, t.iter, rt.cfg.n_iters, lr, r->threads,
+                r->threads == 1 ? "" : "s");
+    int status = sweep(o, &log, &rt, &t);
     trainer_free(&t);
     return status;
 }

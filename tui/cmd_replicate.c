@@ -12,8 +12,7 @@
  * metrics.csv. A signal to it is passed on to the children; it waits for
  * their checkpoints, rewrites the report with what finished, and exits 130.
  * Rerunning the same command continues: finished runs are kept, stopped
- * training runs resume from their checkpoints, range tests (which have no
- * checkpoints) start again. */
+ * runs (range tests too) resume from their checkpoints. */
 #define _POSIX_C_SOURCE 200809L
 #include "tui/commands.h"
 

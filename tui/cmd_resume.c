@@ -18,9 +18,6 @@ int resume_open(const char *dir, cli_opts *o, checkpoint *c, lr_err *e)
     struct stat st;
     if (stat(dir, &st) || !S_ISDIR(st.st_mode))
         return lr_fail(e, "%s is not a run folder", dir);
-    if (run_path(path, sizeof path, dir, "rangetest.csv") == 0 && stat(path, &st) == 0)
-        return lr_fail(e, "%s is a range test: range tests are not resumed (start a new one "
-                          "with lrscope range-test)", dir);
     if (run_path(path, sizeof path, dir, "config"))
         return lr_fail(e, "run folder path is too long: %s", dir);
     int threads = o->threads;
@@ -34,7 +31,13 @@ int resume_open(const char *dir, cli_opts *o, checkpoint *c, lr_err *e)
     run_path(path, sizeof path, dir, CHECKPOINT_FILE);
     if (checkpoint_read(c, path, e))
         return -1;
-    if (c->state == TRAIN_DONE || c->state == TRAIN_DIVERGED) {
+    if (c->has_range && c->range.stop != RANGETEST_RUNNING) {
+        lr_fail(e, "%s is a range test that ended (%s after %ld iterations): nothing to "
+                   "resume", dir, rangetest_stop_name(c->range.stop), c->range.n);
+        checkpoint_free(c);
+        return 1;
+    }
+    if (!c->has_range && (c->state == TRAIN_DONE || c->state == TRAIN_DIVERGED)) {
         lr_fail(e, "%s %s at iteration %ld: nothing to resume", dir,
                 c->state == TRAIN_DONE ? "finished" : "diverged",
                 c->state == TRAIN_DONE ? c->iter : c->diverged_at);
@@ -84,6 +87,16 @@ int cmd_resume(int argc, char **argv)
     if (setup_run(&r, &o, &e)) {
         checkpoint_free(&c);
         return commands_fail(&e, EXIT_BAD_INPUT);
+    }
+    if (c.has_range) {
+        status = commands_resume_rangetest(dir, &o, &r, &c, &e);
+        if (status < 0) {
+            status = EXIT_BAD_INPUT;
+            goto done;
+        }
+        checkpoint_free(&c);
+        setup_free(&r);
+        return status;
     }
     if (trainer_init(&t, &r.net, &r.data.train, &r.data.test, &r.sched, &o.sgd, &r.train, &e))
         goto done;

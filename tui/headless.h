@@ -18,8 +18,9 @@
 
 #include "engine/checkpoint.h"
 #include "engine/run.h"
-#include "tui/cli.h"
 #include "engine/trainer.h"
+#include "tui/cli.h"
+#include "tui/setup.h"
 
 extern volatile sig_atomic_t headless_stop;   /* the signal received, or 0 */
 
@@ -74,5 +75,13 @@ int commands_open_run(run *r, const cli_opts *o, const sched *s, const train_cfg
  * later), 1 when the run has ended (finished or diverged: `e` says so, exit
  * 0), or -1 with `e` naming the file and the problem (exit 2). */
 int resume_open(const char *dir, cli_opts *o, checkpoint *c, lr_err *e);
+
+/* Continues the range test of the run folder `dir` from its checkpoint c
+ * (resume_open), with the setup r built from o, to its end or a signal, as
+ * `lrscope range-test` runs one: the curve and suggestions are written at
+ * the end. Returns the exit status, or -1 with `e` set when it could not
+ * start (the folder is then unchanged). */
+int commands_resume_rangetest(const char *dir, const cli_opts *o, run_setup *r,
+                              const checkpoint *c, lr_err *e);
 
 #endif

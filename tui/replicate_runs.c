@@ -96,12 +96,14 @@ static ended run_ended(const char *dir)
 rep_status rep_run_status(const char *dir, rep_kind kind)
 {
     char v[16];
-    if (kind == REP_RANGE_TEST)
-        return read_key(dir, "suggestions.txt", "partial", v, sizeof v) == 0 && !strcmp(v, "no")
-               ? REP_FINISHED : REP_FRESH;
-    ended d = run_ended(dir);
-    if (d.done || d.diverged)
-        return REP_FINISHED;
+    if (kind == REP_RANGE_TEST) {
+        if (read_key(dir, "suggestions.txt", "partial", v, sizeof v) == 0 && !strcmp(v, "no"))
+            return REP_FINISHED;
+    } else {
+        ended d = run_ended(dir);
+        if (d.done || d.diverged)
+            return REP_FINISHED;
+    }
     return exists(dir, "checkpoint") && exists(dir, "config") ? REP_RESUMABLE : REP_FRESH;
 }
 

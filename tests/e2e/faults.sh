@@ -178,6 +178,26 @@ if command -v tmux >/dev/null 2>&1; then
     check "workbench: partial rangetest.csv kept" test "$(wc -l < "$rt/rangetest.csv")" -gt 5
     check "workbench: suggestions marked partial" grep -q "^partial = yes" "$rt/suggestions.txt"
     tmux kill-session -t "$S" 2>/dev/null
+
+    # ...and --resume takes the range test up where the signal stopped it.
+    rows=$(wc -l < "$rt/metrics.csv")
+    tmux -f /dev/null new-session -d -s "$S" -x 120 -y 30 \
+        "'$BIN' --resume '$rt'; echo \$? > status3; sleep 5"
+    check "workbench --resume: the range test goes on" screen_has "resumed the range test" 15
+    sleep 1
+    check "workbench --resume: new rows after the old ones" \
+        test "$(wc -l < "$rt/metrics.csv")" -gt "$rows"
+    tmux send-keys -t "$S" q
+    sleep 0.3
+    tmux send-keys -t "$S" y
+    wait_status status3
+    check "workbench --resume: quit mid-test exits 0" test "$(cat status3 2>/dev/null)" = 0
+    check "workbench --resume: resumed, then interrupted again" sh -c \
+        "grep -q ',resumed,' '$rt/events.csv' &&
+         test \$(grep -c ',interrupted,' '$rt/events.csv') -eq 2"
+    check "workbench --resume: no row twice" sh -c \
+        "cut -d, -f1 '$rt/metrics.csv' | sort | uniq -d | grep -q . && exit 1 || exit 0"
+    tmux kill-session -t "$S" 2>/dev/null
     cd "$T" || exit 1
 fi
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs that survive, from a user's side: `train --config` repeats a run byte
-# for byte, a run stopped by a signal and resumed ends as if never stopped,
-# a finished run is not trained again, and bad checkpoints or configs are
+# for byte, a run or range test stopped by a signal and resumed ends as if
+# never stopped, a finished run is not trained again, and bad checkpoints or configs are
 # refused without touching the run folder.
 . "$(dirname "$0")/lib.inc"
 T=$E2E_TMP
@@ -22,16 +22,21 @@ check "the edit is an event" grep -q '^40,set_bounds,' "$T/c/events.csv"
 check "the restart is an event" grep -q '^90,restart,' "$T/c/events.csv"
 check "the restart lengthens the run" test "$(tail -n 1 "$T/c/metrics.csv" | cut -d, -f1)" -eq 489
 
+# Waits (up to 10 s) until FILE has N lines.
+wait_lines() {
+    n=0
+    while [ "$n" -lt 200 ] && [ "$(cat "$1" 2>/dev/null | wc -l)" -lt "$2" ]; do
+        sleep 0.05; n=$((n + 1))
+    done
+}
+
 # Stopped by SIGINT mid-run, then resumed: the same bytes as straight.
 LONG="--model mlp-bn:256,256 --iters 2500"
 "$LRSCOPE" train --config "$T/edited" $LONG --out "$T/s" >/dev/null 2>&1
 "$LRSCOPE" train --config "$T/edited" $LONG --out "$T/i" >/dev/null 2>"$T/err" &
 pid=$!
 # The signal comes after the edit and the restart (rows 40 and 90), mid-run.
-n=0
-while [ "$n" -lt 200 ] && [ "$(cat "$T/i/metrics.csv" 2>/dev/null | wc -l)" -lt 150 ]; do
-    sleep 0.05; n=$((n + 1))
-done
+wait_lines "$T/i/metrics.csv" 150
 kill -INT "$pid"
 wait "$pid"
 check "interrupted: exit 130" test $? -eq 130
@@ -42,6 +47,26 @@ check "resumed: a resumed event" grep -q ',resumed,' "$T/i/events.csv"
 check "resumed: byte-identical metrics.csv" cmp -s "$T/s/metrics.csv" "$T/i/metrics.csv"
 expect_status 0 "a finished run is not resumed" "$LRSCOPE" resume "$T/i"
 check "says it finished" stdout_has "finished at iteration"
+
+# A range test stopped by a signal resumes too: the same curve, the same
+# suggestions as the sweep that went straight through.
+SWEEP="--data synthetic --model mlp-bn:256,256 --threads 1 --quiet --iters 600 --eval-every 20"
+"$LRSCOPE" range-test $SWEEP --out "$T/rs" >/dev/null 2>&1
+"$LRSCOPE" range-test $SWEEP --out "$T/ri" >/dev/null 2>"$T/err" &
+pid=$!
+wait_lines "$T/ri/metrics.csv" 150
+kill -INT "$pid"
+wait "$pid"
+check "range test interrupted: exit 130" test $? -eq 130
+check "range test interrupted: says how to continue" grep -q "lrscope resume .*ri" "$T/err"
+check "range test interrupted: its suggestions marked partial" \
+    grep -q "^partial = yes" "$T/ri/suggestions.txt"
+expect_status 0 "resume continues the range test" "$LRSCOPE" resume "$T/ri" --quiet
+for f in rangetest.csv metrics.csv suggestions.txt; do
+    check "range test resumed: byte-identical $f" cmp -s "$T/rs/$f" "$T/ri/$f"
+done
+expect_status 0 "an ended range test is not resumed" "$LRSCOPE" resume "$T/ri"
+check "says it ended" stdout_has "is a range test that ended (.* after [0-9]* iterations)"
 
 # Refusals leave the folder as it was.
 cp -r "$T/a" "$T/bad"

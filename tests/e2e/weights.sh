@@ -14,6 +14,10 @@ expect_status 0 "export-weights" "$LRSCOPE" export-weights "$T/run" -o "$T/w.npz
 check "says what it wrote" stdout_has "wrote .*w.npz: 14 arrays of mlp-bn:64,32"
 expect_status 2 "no checkpoint" "$LRSCOPE" export-weights "$T/nowhere" -o "$T/x.npz"
 expect_status 2 "no output named" "$LRSCOPE" export-weights "$T/run"
+"$LRSCOPE" range-test --data synthetic --iters 20 --threads 1 --quiet --out "$T/sweep" \
+    >/dev/null 2>&1
+expect_status 2 "a range test's checkpoint" "$LRSCOPE" export-weights "$T/sweep" -o "$T/x.npz"
+check "says it holds no trained model" stderr_has "is a range test: its weights are the sweep's"
 mkdir "$T/dir.npz"
 expect_status 1 "a folder as the output" "$LRSCOPE" export-weights "$T/run" -o "$T/dir.npz"
 check "refuses to replace it" stderr_has "is not a regular file"
