@@ -74,6 +74,21 @@ int run_event_interrupted(run *r, long iter, const char *why)
     return run_event(r, iter, "interrupted", why);
 }
 
+int run_event_range_stop(run *r, const rangetest_curve *c)
+{
+    char detail[160];
+    switch (c->stop) {
+    case RANGETEST_NONFINITE:
+        return run_event_diverged(r, c->stop_iter, c->stop_loss, c->stop_lr);
+    case RANGETEST_LOSS_ROSE:
+        snprintf(detail, sizeof detail, "smoothed loss %g > %g x best %g at lr %g",
+                 c->stop_loss, c->stop_factor, c->stop_best, c->stop_lr);
+        return run_event(r, c->stop_iter, "stopped", detail);
+    default:
+        return 0;
+    }
+}
+
 /* The log's first write failure into e; returns -1. */
 static int log_failure(const run *r, lr_err *e)
 {

@@ -102,6 +102,12 @@ int  run_event_diverged(run *r, long iter, double loss, double lr);
 int  run_event_interrupted(run *r, long iter, const char *why);
 int  run_event(run *r, long iter, const char *kind, const char *detail);
 
+/* The event of a range test that stopped on its own: `diverged` (the loss
+ * became NaN or Inf) or `stopped` (the smoothed loss rose past the stop
+ * factor); none for one that completed or was interrupted (run_interrupt
+ * records that). Returns as run_event. */
+int  run_event_range_stop(run *r, const rangetest_curve *c);
+
 /* Reopens the run in `dir` to continue t, which the caller restored from the
  * checkpoint `c` (spec read from dir's config): metrics.csv keeps its rows
  * before c->iter, events.csv those up to it, and a `resumed` event is

@@ -183,6 +183,8 @@ static void end_run(session *s)
         rangetest_result_free(&s->last_range);
         rangetest_end(&s->rt, &s->last_range);
         s->in_range_test = false;
+        if (s->have_log)
+            log_written(s, run_event_range_stop(&s->run, &s->last_range.curve));
         write_range_files(s);
         /* s->model may already name the next run's model (:model mid-run) */
         snprintf(s->last_range_model, sizeof s->last_range_model, "%.*s",

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "datasets/dataset.h"
+#include "engine/checkpoint.h"
 #include "engine/session.h"
 #include "tests/testutil.h"
 
@@ -327,6 +328,9 @@ Test(session, divergence_offer_stays_below_the_range_test)
     wait_until(f.s, range_done, &st);
     cr_assert(st.range_stop == RANGETEST_LOSS_ROSE || st.range_stop == RANGETEST_NONFINITE,
               "the sweep to 20 should stop early (%s)", rangetest_stop_name(st.range_stop));
+    char events[4096];
+    const char *why = st.range_stop == RANGETEST_LOSS_ROSE ? "stopped" : "diverged";
+    cr_expect_eq(count_events(st.run_dir, why, events, sizeof events), 1, "%s", events);
     double stop_lr = st.range_stop_lr;
     session_cmd high = { .kind = SCMD_SET_BOUNDS, .a = 20.0, .b = 200.0 };
     send_ok(f.s, high);
@@ -339,6 +343,61 @@ Test(session, divergence_offer_stays_below_the_range_test)
     wait_until(f.s, train_done, &st);
     cr_expect_float_eq(st.sched.lr_max, offer.lr_max, 1e-12);
     cr_expect_eq(session_stop(f.s, NULL), 0);
+    dataset_pair_free(&f.data);
+}
+
+static bool sweeping_past_20(const session_status *st)
+{
+    return st->kind == RUN_RANGE_TEST && st->iter > 20 && st->state == SESSION_RANGE_TEST;
+}
+
+static long resumed_at;
+static bool sweeping_past_resume(const session_status *st)
+{
+    return st->kind == RUN_RANGE_TEST && st->iter > resumed_at + 10;
+}
+
+/* A range test closed mid-sweep keeps a checkpoint; a new session resumes
+ * the sweep from it, with its history in the store. */
+Test(session, a_range_test_closed_mid_sweep_resumes)
+{
+    fixture f;
+    start_session(&f);
+    session_status st;
+    send_ok(f.s, range_cmd(100000));
+    wait_until(f.s, sweeping_past_20, &st);
+    char dir[1024], path[1100], events[4096];
+    snprintf(dir, sizeof dir, "%s", st.run_dir);
+    cr_assert_eq(session_stop(f.s, NULL), 0);
+    cr_expect_eq(count_events(dir, "interrupted", events, sizeof events), 1, "%s", events);
+
+    checkpoint c;
+    lr_err e;
+    snprintf(path, sizeof path, "%s/checkpoint", dir);
+    cr_assert_eq(checkpoint_read(&c, path, &e), 0, "%s", e.msg);
+    cr_assert(c.has_range);
+    cr_expect_eq(c.range.stop, RANGETEST_RUNNING);
+    cr_expect_eq(c.range.n, c.iter);
+    resumed_at = c.iter;
+
+    session_cfg cfg = { .data = &f.data, .model = "mlp-bn:32", .runs_root = tmpdir_root(),
+                        .lr_estimate = 5, .seed = 1, .resume_dir = dir, .resume_from = &c };
+    net_opts_default(&cfg.net);
+    sgd_opts_default(&cfg.sgd);
+    train_cfg_default(&cfg.train);
+    cfg.train.batch = 50;
+    session *s = session_start(&cfg, &e);
+    cr_assert(s, "%s", e.msg);
+    checkpoint_free(&c);
+    wait_until(s, sweeping_past_resume, &st);
+    static metrics_row rows[4096];
+    unsigned gen;
+    size_t n = mstore_read_since(session_metrics(s), 0, rows, 4096, &gen);
+    cr_expect(n >= (size_t)resumed_at + 10, "the sweep's history is in the store (%zu rows)", n);
+    cr_expect_eq(rows[0].iter, 0);
+    cr_assert_eq(session_stop(s, NULL), 0);
+    cr_expect_eq(count_events(dir, "resumed", events, sizeof events), 1, "%s", events);
+    cr_expect_eq(count_events(dir, "interrupted", events, sizeof events), 2, "%s", events);
     dataset_pair_free(&f.data);
 }
 

@@ -355,25 +355,6 @@ static void print_header(const rangetest_curve *c, const rangetest_cfg *cfg)
 
 /* ---- the command -------------------------------------------------------- */
 
-/* The event a stop other than an interruption gets (run_interrupt records
- * that one, with the checkpoint). */
-static void log_stop(run *log, const rangetest_curve *c, const rangetest_cfg *cfg)
-{
-    char detail[160];
-    switch (c->stop) {
-    case RANGETEST_NONFINITE:
-        run_event_diverged(log, c->stop_iter, c->stop_loss, c->stop_lr);
-        break;
-    case RANGETEST_LOSS_ROSE:
-        snprintf(detail, sizeof detail, "smoothed loss %g > %g x best %g at lr %g",
-                 c->stop_loss, cfg->stop_factor, c->stop_best, c->stop_lr);
-        run_event(log, c->stop_iter, "stopped", detail);
-        break;
-    default:
-        break;
-    }
-}
-
 /* The trainer a range test runs in: the sweep as its schedule, evaluations
  * as the test takes them. */
 static int sweep_trainer(trainer *t, const cli_opts *o, run_setup *r, const rangetest_cfg *cfg,
@@ -431,7 +412,7 @@ static int sweep(const cli_opts *o, run *log, rangetest *rt, trainer *t)
         rangetest_result_free(&res);
         return status;
     }
-    log_stop(log, &res.curve, cfg);
+    run_event_range_stop(log, &res.curve);
     if (write_file(log, "rangetest.csv", write_csv, &res, &e) ||
         write_file(log, "suggestions.txt", rangetest_write_suggestions, &res, &e)) {
         run_close(log, NULL);

@@ -391,7 +391,8 @@ int lines_bottom(wb *w, bool draw)
     curs_set(0);
     if (w->confirm_quit) {
         attron(A_BOLD);
-        printw(" A run is in progress. Quit anyway? (y/n)");
+        /* the question first: a narrow terminal cuts the line's end */
+        printw(" A run is in progress. Quit anyway? (y/n)  lrscope --resume continues it.");
         attroff(A_BOLD);
         return n;
     }

@@ -256,6 +256,10 @@ int workbench_run(int argc, char **argv)
         shot_err[0] = '\0';
     if (term_signal)
         session_set_stop_reason(w.session, term_signal_name(term_signal));
+    poll_session(&w);
+    session_state last = w.st.state;
+    bool mid_run = last == SESSION_RUNNING || last == SESSION_RANGE_TEST ||
+                   last == SESSION_PAUSED;
     lr_err write_err;
     bool write_failed = session_stop(w.session, &write_err) != 0; /* flushes the files */
     term_end();
@@ -266,7 +270,10 @@ int workbench_run(int argc, char **argv)
     if (term_signal)
         fprintf(stderr, "lrscope: stopped by %s; run files flushed\n",
                 term_signal_name(term_signal));
-    if (w.st.run_dir[0])
+    if (w.st.run_dir[0] && mid_run && !write_failed)
+        fprintf(stderr, "lrscope: last run in %s/, stopped before its end; continue it "
+                        "with: lrscope --resume %s\n", w.st.run_dir, w.st.run_dir);
+    else if (w.st.run_dir[0])
         fprintf(stderr, "lrscope: last run in %s/\n", w.st.run_dir);
     free_state(&w);
     setup_free(&r);

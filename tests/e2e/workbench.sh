@@ -112,7 +112,17 @@ check "the burst adds up (x1.25^3)" sh -c "grep ',set_bounds,' '$run/events.csv'
 check "restart recorded" grep -q ",restart," "$run/events.csv"
 check "weight decay recorded" grep -q ",set_wd," "$run/events.csv"
 check "the replaced run says so" grep -q ',interrupted,"a new run was started"' "$run/events.csv"
-check "range test files" test -s "$(ls -d runs/*-range-test | head -1)/suggestions.txt"
+first=$(ls -d runs/*-range-test | head -1)
+check "range test files" test -s "$first/suggestions.txt"
+# How the sweep ended is an event as headless range tests record it.
+case "$(sed -n 's/^stop = //p' "$first/suggestions.txt")" in
+    "loss rose") want=',stopped,"smoothed loss' ;;
+    "loss not finite") want=',diverged,"loss became' ;;
+    *) want= ;;
+esac
+check "the range test's stop is an event (or none when it completed)" sh -c \
+    "if [ -n '$want' ]; then grep -q '$want' '$first/events.csv';
+     else test \$(wc -l < '$first/events.csv') -eq 1; fi"
 narrow=$(ls -d runs/*-range-test | tail -1)
 check "the second range test swept to 0.4" grep -qx "sweep.lr_max = 0.4" "$narrow/suggestions.txt"
 check "the second range test ran the 30 iterations :sweep asked for" \
