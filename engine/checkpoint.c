@@ -293,7 +293,16 @@ static int parse_range(checkpoint_range *g, reader *r, const char *path, lr_err 
     g->steps = take(r, 5 * (size_t)g->n * sizeof(double));
     g->eval_iter = take(r, (size_t)g->n_eval * sizeof(int64_t));
     g->evals = take(r, 3 * (size_t)g->n_eval * sizeof(double));
-    g->stop = (rangetest_stop)get_u32(r);
+    for (long k = 0, prev = 0; g->eval_iter && k < g->n_eval; k++) {
+        int64_t it;
+        memcpy(&it, g->eval_iter + (size_t)k * sizeof it, sizeof it);
+        if (it < prev || it > g->n)
+            return lr_fail(e, "the checkpoint %s is corrupt: its range test's evaluation "
+                              "points are out of order", path);
+        prev = (long)it;
+    }
+    uint32_t stop = get_u32(r);
+    g->stop = (rangetest_stop)stop;
     g->stop_iter = (long)get_i64(r);
     g->stop_lr = get_f64(r);
     g->stop_loss = get_f64(r);
@@ -301,9 +310,32 @@ static int parse_range(checkpoint_range *g, reader *r, const char *path, lr_err 
     g->best_smooth = get_f64(r);
     g->lrf_smooth = get_f64(r);
     g->lrf_best = get_f64(r);
-    if (g->stop > RANGETEST_CANCELLED || g->stop_iter < 0 || g->stop_iter > c->n_iters)
+    if (r->short_read)
+        return lr_fail(e, "the checkpoint %s is truncated", path);
+    if (stop > RANGETEST_CANCELLED || g->stop_iter < 0 || g->stop_iter > c->n_iters)
         return lr_fail(e, "the checkpoint %s is corrupt: impossible range-test counters",
                        path);
+    return 0;
+}
+
+/* A range test's section agrees with the trainer's: the sweep is the
+ * schedule, and the steps recorded are the steps taken (all of them while
+ * the test runs; the one that gave NaN is not recorded). */
+static int range_fits(const checkpoint *c, const char *path, lr_err *e)
+{
+    const checkpoint_range *g = &c->range;
+    sched want;
+    rangetest_cfg_sched(&g->cfg, &want);
+    const sched *s = &c->sched;
+    bool same = s->policy == want.policy && s->lr_min == want.lr_min &&
+                s->lr_max == want.lr_max && s->total == want.total &&
+                s->stepsize == want.stepsize && s->mom_max == want.mom_max &&
+                s->mom_min == want.mom_min;
+    bool steps = c->iter <= g->cfg.n_iters && g->n <= c->iter &&
+                 (g->stop != RANGETEST_RUNNING || g->n == c->iter);
+    if (!same || !steps)
+        return lr_fail(e, "the checkpoint %s is corrupt: its range test does not match its "
+                          "schedule or iteration", path);
     return 0;
 }
 
@@ -381,7 +413,7 @@ static int parse(checkpoint *c, reader *r, uint32_t version, const char *path, l
     c->velocity = take(r, c->n_params * sizeof(float));
     c->state_block = take(r, c->n_state * sizeof(float));
     c->has_range = version >= 2 && get_u8(r);
-    if (c->has_range && parse_range(&c->range, r, path, e))
+    if (c->has_range && (parse_range(&c->range, r, path, e) || range_fits(c, path, e)))
         return -1;
     if (r->short_read)
         return lr_fail(e, "the checkpoint %s is truncated", path);

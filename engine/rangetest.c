@@ -90,6 +90,9 @@ int rangetest_cfg_validate(const rangetest_cfg *c, lr_err *e)
     if (c->n_iters < RANGETEST_MIN_ITERS)
         return lr_fail(e, "range test: %ld iterations is too short; give at least %d "
                           "(fastai uses 100, Smith thousands)", c->n_iters, RANGETEST_MIN_ITERS);
+    if (c->n_iters > RANGETEST_MAX_ITERS)
+        return lr_fail(e, "range test: %ld iterations is more than the %ld allowed", c->n_iters,
+                       RANGETEST_MAX_ITERS);
     if (!(c->momentum >= 0.0 && c->momentum < 1.0))
         return lr_fail(e, "range test: momentum %g must be in [0, 1)", c->momentum);
     if (c->eval_every < 0 || c->eval_n < 0)
@@ -112,6 +115,9 @@ int rangetest_cfg_validate(const rangetest_cfg *c, lr_err *e)
 int rangetest_curve_alloc(rangetest_curve *c, long cap, lr_err *e)
 {
     memset(c, 0, sizeof *c);
+    if (cap > RANGETEST_MAX_ITERS)
+        return lr_fail(e, "a range-test curve of %ld points is more than the %ld allowed", cap,
+                       RANGETEST_MAX_ITERS);
     size_t n = cap > 0 ? (size_t)cap : 1, m = n + 1;
     c->cap = (long)n;
     c->lr = malloc(n * sizeof *c->lr);

@@ -176,6 +176,7 @@
 #include "engine/trainer.h"
 
 #define RANGETEST_MIN_ITERS   10    /* shortest sweep accepted */
+#define RANGETEST_MAX_ITERS   1000000000L /* longest (as the command line's --iters) */
 #define RANGETEST_MIN_EVALS   8     /* accuracy points needed for Smith's reading */
 #define RANGETEST_SIG_LR      1.0   /* "large": plain nets diverge at 0.3-0.5, BN nets
                                        train through 2-3 on Fashion-MNIST */
@@ -367,8 +368,10 @@ struct checkpoint;
  * rebuild them). Snapshots t as rangetest_begin does, restores the sweep's
  * trainer state from c (checkpoint_restore) and the curve recorded so far;
  * no evaluation is taken. The steps that follow are those the uninterrupted
- * test would have taken (same floats at the same thread count). Returns 0,
- * or -1 with `e` set, nothing allocated and t untouched. */
+ * test would have taken (same floats at the same thread count). A test that
+ * had stopped comes back stopped (running false, its stop as it was):
+ * rangetest_end then gives its result without a step. Returns 0, or -1 with
+ * `e` set, nothing allocated and t untouched. */
 int  rangetest_resume(rangetest *rt, trainer *t, const struct checkpoint *c, const char *path,
                       lr_err *e);
 

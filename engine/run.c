@@ -33,13 +33,11 @@ static void start_clocks(run *r, const trainer *t)
     r->last_epoch = t ? t->batches.epoch : 0;
 }
 
-int run_open(run *r, const run_spec *spec, const char *dir, run_config_writer w,
-             bool checkpoints, lr_err *e)
+int run_open(run *r, const run_spec *spec, const char *dir, run_config_writer w, lr_err *e)
 {
     memset(r, 0, sizeof *r);
     r->spec = *spec;
     r->write_config = w;
-    r->checkpoints = checkpoints;
     if (runlog_open(&r->log, dir, e)) {
         memset(r, 0, sizeof *r);
         return -1;
@@ -74,7 +72,8 @@ int run_event_interrupted(run *r, long iter, const char *why)
     return run_event(r, iter, "interrupted", why);
 }
 
-int run_event_range_stop(run *r, const rangetest_curve *c)
+/* The event of a range test that stopped on its own (run.h). */
+static int event_range_stop(run *r, const rangetest_curve *c)
 {
     char detail[160];
     switch (c->stop) {
@@ -97,8 +96,6 @@ static int log_failure(const run *r, lr_err *e)
 
 int run_checkpoint(run *r, const trainer *t, lr_err *e)
 {
-    if (!r->checkpoints)
-        return 0;
     char path[1100];
     if (run_path(path, sizeof path, r->log.dir, CHECKPOINT_FILE))
         return lr_fail(e, "run folder path is too long: %s", r->log.dir);
@@ -265,6 +262,8 @@ int run_after_range_step(run *r, const trainer *t, const metrics_row *row, lr_er
     if (runlog_metrics(&r->log, row))
         return log_failure(r, e);
     bool stopped = r->range && !r->range->running;
+    if (stopped && event_range_stop(r, &r->range->curve))
+        return log_failure(r, e);
     return checkpoint_due(r, t) || stopped ? checkpoint_or_note(r, t) : 0;
 }
 
@@ -292,7 +291,6 @@ int run_resume(run *r, const run_spec *spec, const char *dir, const checkpoint *
     memset(r, 0, sizeof *r);
     r->spec = *spec;
     r->write_config = w;
-    r->checkpoints = true;
     r->edits_applied = c->run.edits_applied;
     if (runlog_reopen(&r->log, dir, c->iter, e))
         return -1;

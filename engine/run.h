@@ -7,8 +7,9 @@
  *     run_step      one step: replays the spec's edits due now, trains, logs
  *                   the row, records done/diverged, checkpoints at epoch ends,
  *                   every spec.checkpoint_minutes and at the end
- *     run_after_range_step  the same for a step of a range test (`range`):
- *                   its checkpoints also hold the sweep and the curve so far
+ *     run_after_range_step  logs a range test's row (`range`), records its
+ *                   stop, checkpoints as run_step does: its checkpoints also
+ *                   hold the sweep and the curve so far
  *     run_edit      a live edit: validated, applied, recorded as an event and
  *                   as an `edit` line of config (so --config replays it)
  *     run_interrupt checkpoint + `interrupted` event
@@ -38,7 +39,6 @@ typedef struct run {
     run_spec          spec;        /* edits are appended as they happen */
     runlog            log;
     run_config_writer write_config;
-    bool              checkpoints;
     const rangetest  *range;       /* the range test this run is, once it has begun */
     int               edits_applied;
     double            last_checkpoint; /* clock_seconds() */
@@ -47,10 +47,9 @@ typedef struct run {
     unsigned          checkpoint_failures, checkpoint_reported;
 } run;
 
-/* Creates `dir`, writes config, opens the CSV files. `checkpoints` turns
- * checkpoints on. Returns 0, or -1 with `e` naming the path. */
-int  run_open(run *r, const run_spec *spec, const char *dir, run_config_writer w,
-              bool checkpoints, lr_err *e);
+/* Creates `dir`, writes config, opens the CSV files. Returns 0, or -1 with
+ * `e` naming the path. */
+int  run_open(run *r, const run_spec *spec, const char *dir, run_config_writer w, lr_err *e);
 
 /* Applies the spec's edits due at t->iter, takes one step (a no-op when t is
  * not RUNNING), logs the row, records `done` or `diverged` and checkpoints
@@ -67,8 +66,11 @@ int  run_step(run *r, trainer *t, metrics_row *row, lr_err *e);
 int  run_after_step(run *r, trainer *t, const metrics_row *row, lr_err *e);
 
 /* After a step of the range test r->range (which the caller took): logs the
- * row, and checkpoints at epoch ends, every spec.checkpoint_minutes and when
- * the test has stopped. Returns as run_after_step does. */
+ * row, checkpoints at epoch ends and every spec.checkpoint_minutes, and when
+ * the test has stopped records why (`diverged`: the loss became NaN or Inf;
+ * `stopped`: the smoothed loss rose past the stop factor; nothing when it
+ * completed) and then checkpoints, so a checkpoint of an ended test comes
+ * after its event. Returns as run_after_step does. */
 int  run_after_range_step(run *r, const trainer *t, const metrics_row *row, lr_err *e);
 
 /* Applies a live edit to t at t->iter: checks it against a copy first
@@ -91,7 +93,7 @@ const char *run_checkpoint_problem(run *r);
 /* Writes the checkpoint now (0, or -1 with `e`). */
 int  run_checkpoint(run *r, const trainer *t, lr_err *e);
 
-/* The run stops before its end: a checkpoint (training runs) and the
+/* The run stops before its end: a checkpoint and the
  * `interrupted` event with `why`. Returns -1 with `e` when the checkpoint
  * failed (the event is written anyway). */
 int  run_interrupt(run *r, const trainer *t, const char *why, lr_err *e);
@@ -102,11 +104,6 @@ int  run_event_diverged(run *r, long iter, double loss, double lr);
 int  run_event_interrupted(run *r, long iter, const char *why);
 int  run_event(run *r, long iter, const char *kind, const char *detail);
 
-/* The event of a range test that stopped on its own: `diverged` (the loss
- * became NaN or Inf) or `stopped` (the smoothed loss rose past the stop
- * factor); none for one that completed or was interrupted (run_interrupt
- * records that). Returns as run_event. */
-int  run_event_range_stop(run *r, const rangetest_curve *c);
 
 /* Reopens the run in `dir` to continue t, which the caller restored from the
  * checkpoint `c` (spec read from dir's config): metrics.csv keeps its rows

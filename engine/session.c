@@ -128,7 +128,7 @@ static int open_log(session *s, const char *tag, bool range_test, lr_err *e)
     spec.train = s->trainer.cfg;
     spec.lr_estimate = range_test ? 0 : s->cfg.lr_estimate;
     spec.n_edits = 0;
-    if (run_open(&s->run, &spec, dir, s->cfg.write_config, true, e))
+    if (run_open(&s->run, &spec, dir, s->cfg.write_config, e))
         return -1;
     s->run.range = range_test ? &s->rt : NULL;
     s->have_log = true;
@@ -183,8 +183,6 @@ static void end_run(session *s)
         rangetest_result_free(&s->last_range);
         rangetest_end(&s->rt, &s->last_range);
         s->in_range_test = false;
-        if (s->have_log)
-            log_written(s, run_event_range_stop(&s->run, &s->last_range.curve));
         write_range_files(s);
         /* s->model may already name the next run's model (:model mid-run) */
         snprintf(s->last_range_model, sizeof s->last_range_model, "%.*s",
@@ -386,7 +384,7 @@ static void step(session *s)
         next = SESSION_WRITE_FAILED;
     const char *ckpt = s->have_log ? run_checkpoint_problem(&s->run) : NULL;
     if (ckpt)
-        SAY(s, true, "%s; training goes on", ckpt);
+        SAY(s, true, "%s; the %s goes on", ckpt, s->in_range_test ? "range test" : "run");
     pthread_mutex_lock(&s->lock);
     session_status *ss = &s->status;
     ss->iter = s->trainer.iter;
@@ -605,8 +603,18 @@ session *session_start(const session_cfg *cfg, lr_err *e)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc) {
         lr_fail(e, "cannot start the training thread");
+        if (s->in_range_test) {   /* a resumed range test */
+            s->run.range = NULL;
+            rangetest_end(&s->rt, &s->last_range);
+            rangetest_result_free(&s->last_range);
+        }
+        close_log(s);
+        if (s->have_trainer)
+            trainer_free(&s->trainer);
         net_free(&s->net);
         mstore_free(&s->metrics);
+        pthread_cond_destroy(&s->wake);
+        pthread_mutex_destroy(&s->lock);
         free(s);
         return NULL;
     }

@@ -178,7 +178,8 @@ typedef struct session_cfg {
     /* A run folder to continue (its config already read into the fields
      * above) and its checkpoint, read by the caller: session_start restores
      * the checkpoint, loads the history from metrics.csv and events.csv and
-     * starts RUNNING. NULL: start idle. */
+     * starts RUNNING (a training run) or RANGE TEST (a range test, which the
+     * caller has checked is still running). NULL: start idle. */
     const char   *resume_dir;
     const checkpoint *resume_from;
 } session_cfg;
@@ -200,8 +201,9 @@ void session_get_status(session *s, session_status *out);
 /* The metrics store, for mstore_read_since (it has its own lock). */
 mstore *session_metrics(session *s);
 
-/* Stops the thread after its current step; a training run in progress
- * writes its checkpoint and an `interrupted` event; closes the run files,
+/* Stops the thread after its current step; a training run or range test in
+ * progress writes its checkpoint and an `interrupted` event (a range test
+ * then its partial curve and suggestions); closes the run files,
  * frees everything. Returns 0, or -1 with `e` set when the run files could
  * not be written completely (disk full): the caller reports it once the
  * terminal is restored. */

@@ -107,7 +107,7 @@ static void job_begin(job *j, const char *dir)
     rangetest_cfg cfg;
     sweep_cfg(&cfg);
     job_build(j);
-    cr_assert_eq(run_open(&j->r, &j->spec, dir, cli_write_config, true, &e), 0, "%s", e.msg);
+    cr_assert_eq(run_open(&j->r, &j->spec, dir, cli_write_config, &e), 0, "%s", e.msg);
     cr_assert_eq(rangetest_begin(&j->rt, &j->f.t, &cfg, &e), 0, "%s", e.msg);
     j->r.range = &j->rt;
 }
@@ -246,6 +246,23 @@ Test(rangetest_resume, version_1_checkpoints_still_resume_training_runs)
     train_fixture_free(&f);
 }
 
+/* A copy of the checkpoint at `path` with the i64 at byte `at` set to v
+ * (its CRC made good again) is refused with `why`. */
+static void expect_refused(const char *path, size_t at, int64_t v, const char *why)
+{
+    size_t n;
+    unsigned char *buf = (unsigned char *)read_whole_file(path, &n);
+    memcpy(buf + at, &v, sizeof v);
+    const char *bad = tmpdir_path("bad-range");
+    write_with_crc(bad, buf, n);
+    free(buf);
+    checkpoint c;
+    lr_err e;
+    cr_expect_eq(checkpoint_read(&c, bad, &e), -1, "%s was read", why);
+    assert_has(e, "bad-range");
+    assert_has(e, why);
+}
+
 Test(rangetest_resume, a_range_section_that_does_not_add_up_is_refused)
 {
     job j;
@@ -265,23 +282,15 @@ Test(rangetest_resume, a_range_section_that_does_not_add_up_is_refused)
     rangetest_result_free(&res);
     job_free(&j);
 
-    size_t n;
-    unsigned char *buf = (unsigned char *)read_whole_file(path, &n);
     checkpoint c;
     cr_assert_eq(checkpoint_read(&c, path, &e), 0, "%s", e.msg);
     cr_assert_eq(c.range.n, 10);
-    /* the step count sits right after the sweep's settings */
-    size_t at = (size_t)(c.range.steps - c.buf) - 16;
+    /* the step count sits right after the sweep's settings, the planned
+     * length 41 bytes before it (layout in checkpoint.h) */
+    size_t steps_at = (size_t)(c.range.steps - c.buf) - 16;
+    size_t evals_at = (size_t)(c.range.eval_iter - c.buf);
     checkpoint_free(&c);
-    int64_t steps;
-    memcpy(&steps, buf + at, 8);
-    cr_assert_eq(steps, 10);
-    steps = cfg.n_iters + 1;
-    memcpy(buf + at, &steps, 8);
-    const char *bad = tmpdir_path("bad-range");
-    write_with_crc(bad, buf, n);
-    cr_expect_eq(checkpoint_read(&c, bad, &e), -1);
-    assert_has(e, "bad-range");
-    assert_has(e, "range test's sizes do not add up");
-    free(buf);
+    expect_refused(path, steps_at, cfg.n_iters + 1, "range test's sizes do not add up");
+    expect_refused(path, steps_at - 41, (int64_t)1 << 61, "more than the 1000000000 allowed");
+    expect_refused(path, evals_at + 8, 1000000000000, "evaluation points are out of order");
 }

@@ -102,7 +102,7 @@ static void straight_run(const char *dir, float **params)
     job j;
     lr_err e;
     job_build(&j, 5);
-    cr_assert_eq(run_open(&j.r, &j.spec, dir, cli_write_config, true, &e), 0, "%s", e.msg);
+    cr_assert_eq(run_open(&j.r, &j.spec, dir, cli_write_config, &e), 0, "%s", e.msg);
     job_train(&j, LONG_MAX);
     cr_assert_eq(j.t.state, TRAIN_DONE);
     cr_assert_eq(run_close(&j.r, &e), 0, "%s", e.msg);
@@ -123,7 +123,7 @@ Test(run, interrupted_after_edits_and_resumed_is_bit_exact)
     job j;
     lr_err e;
     job_build(&j, 5);
-    cr_assert_eq(run_open(&j.r, &j.spec, b, cli_write_config, true, &e), 0, "%s", e.msg);
+    cr_assert_eq(run_open(&j.r, &j.spec, b, cli_write_config, &e), 0, "%s", e.msg);
     job_train(&j, STOP_AT);
     cr_assert_eq(j.t.iter, STOP_AT);
     cr_assert_neq(j.t.batches.pos, 0, "the stop should fall mid-epoch");

@@ -412,7 +412,6 @@ static int sweep(const cli_opts *o, run *log, rangetest *rt, trainer *t)
         rangetest_result_free(&res);
         return status;
     }
-    run_event_range_stop(log, &res.curve);
     if (write_file(log, "rangetest.csv", write_csv, &res, &e) ||
         write_file(log, "suggestions.txt", rangetest_write_suggestions, &res, &e)) {
         run_close(log, NULL);
@@ -446,7 +445,7 @@ static int run_range_test(const cli_opts *o, run_setup *r, const rangetest_cfg *
     const char *tag = cfg->end_at_max ? "range-test-lr-finder"
                       : cfg->policy == SCHED_SWEEP_EXP ? "range-test-exp" : "range-test";
     headless_install_signals();   /* from here a signal is written to the run's files */
-    if (commands_open_run(&log, o, &sweep_sched, &tc, tag, true, &e)) {
+    if (commands_open_run(&log, o, &sweep_sched, &tc, tag, &e)) {
         trainer_free(&t);
         return commands_fail(&e, EXIT_FAILURE_RUN);
     }
@@ -474,7 +473,7 @@ static int run_range_test(const cli_opts *o, run_setup *r, const rangetest_cfg *
 }
 
 int commands_resume_rangetest(const char *dir, const cli_opts *o, run_setup *r,
-                              const checkpoint *c, lr_err *e)
+                              checkpoint *c, lr_err *e)
 {
     char path[1100];
     run_path(path, sizeof path, dir, CHECKPOINT_FILE);
@@ -499,13 +498,18 @@ int commands_resume_rangetest(const char *dir, const cli_opts *o, run_setup *r,
         trainer_free(&t);
         return -1;
     }
+    checkpoint_free(c);   /* restored: its weights need not stay in memory */
     log.range = &rt;
     double lr, mom;
     sched_at(&t.sched, t.iter, &lr, &mom);
-    if (!o->quiet)
+    if (!o->quiet && rt.running)
         fprintf(stderr, "lrscope: resuming the range test %s at iteration %ld of %ld (lr "
                         "%.4g), %d thread%s\n", dir, t.iter, rt.cfg.n_iters, lr, r->threads,
                 r->threads == 1 ? "" : "s");
+    else if (!o->quiet)
+        fprintf(stderr, "lrscope: the range test %s ended at iteration %ld; writing its "
+                        "rangetest.csv and suggestions.txt from its checkpoint\n", dir,
+                t.iter);
     int status = sweep(o, &log, &rt, &t);
     trainer_free(&t);
     return status;

@@ -12,6 +12,21 @@
 #include "tui/headless.h"
 #include "tui/setup.h"
 
+/* Whether dir's suggestions.txt is there and says the sweep was whole. */
+static bool range_files_written(const char *dir)
+{
+    char path[1100], line[256];
+    if (run_path(path, sizeof path, dir, "suggestions.txt"))
+        return false;
+    FILE *f = fopen(path, "r");
+    bool whole = false;
+    while (f && !whole && fgets(line, sizeof line, f))
+        whole = !strcmp(line, "partial = no\n");
+    if (f)
+        fclose(f);
+    return whole;
+}
+
 int resume_open(const char *dir, cli_opts *o, checkpoint *c, lr_err *e)
 {
     char path[1100];
@@ -31,9 +46,15 @@ int resume_open(const char *dir, cli_opts *o, checkpoint *c, lr_err *e)
     run_path(path, sizeof path, dir, CHECKPOINT_FILE);
     if (checkpoint_read(c, path, e))
         return -1;
-    if (c->has_range && c->range.stop != RANGETEST_RUNNING) {
+    /* An ended test whose files were not written (a crash or a full disk
+     * right after its last checkpoint) gets them from `lrscope resume`. */
+    bool written = c->has_range && range_files_written(dir);
+    if (c->has_range && c->range.stop != RANGETEST_RUNNING &&
+        (written || o->mode != CLI_RESUME)) {
         lr_fail(e, "%s is a range test that ended (%s after %ld iterations): nothing to "
-                   "resume", dir, rangetest_stop_name(c->range.stop), c->range.n);
+                   "resume%s%s%s", dir, rangetest_stop_name(c->range.stop), c->range.n,
+                written ? "" : "; lrscope resume ", written ? "" : dir,
+                written ? "" : " writes its missing rangetest.csv and suggestions.txt");
         checkpoint_free(c);
         return 1;
     }

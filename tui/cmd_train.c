@@ -93,7 +93,7 @@ int cmd_train(int argc, char **argv)
     }
     run this_run;
     headless_install_signals();   /* from here a signal is written to the run's files */
-    if (commands_open_run(&this_run, &o, &r.sched, &r.train, sched_policy_name(r.sched.policy), true,
+    if (commands_open_run(&this_run, &o, &r.sched, &r.train, sched_policy_name(r.sched.policy),
                           &e)) {
         trainer_free(&t);
         setup_free(&r);

@@ -11,7 +11,7 @@ int commands_fail(const lr_err *e, int status)
 }
 
 int commands_open_run(run *r, const cli_opts *o, const sched *s, const train_cfg *tc,
-                      const char *tag, bool checkpoints, lr_err *e)
+                      const char *tag, lr_err *e)
 {
     char dir[1024];
     if (o->out)
@@ -20,5 +20,5 @@ int commands_open_run(run *r, const cli_opts *o, const sched *s, const train_cfg
         runlog_default_dir(dir, sizeof dir, "runs", tag);
     run_spec spec;
     cli_run_spec(o, s, tc, &spec);
-    return run_open(r, &spec, dir, cli_write_config, checkpoints, e);
+    return run_open(r, &spec, dir, cli_write_config, e);
 }

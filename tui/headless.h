@@ -65,9 +65,9 @@ int  headless_train(run *r, trainer *t, bool quiet);
 
 /* Opens the run (engine/run.h) in its folder (--out, or
  * runs/<date>-<time>-<tag>) with the spec of o, s and tc, and writes its
- * config; `checkpoints` for training runs. */
+ * config. */
 int commands_open_run(run *r, const cli_opts *o, const sched *s, const train_cfg *tc,
-                      const char *tag, bool checkpoints, lr_err *e);
+                      const char *tag, lr_err *e);
 
 /* Reads the config of the run folder `dir` into o (after its command-line
  * options: a --threads or --checkpoint-every given there is kept) and its
@@ -79,9 +79,10 @@ int resume_open(const char *dir, cli_opts *o, checkpoint *c, lr_err *e);
 /* Continues the range test of the run folder `dir` from its checkpoint c
  * (resume_open), with the setup r built from o, to its end or a signal, as
  * `lrscope range-test` runs one: the curve and suggestions are written at
- * the end. Returns the exit status, or -1 with `e` set when it could not
- * start (the folder is then unchanged). */
+ * the end (at once for a test that had ended). Frees c once it is restored.
+ * Returns the exit status, or -1 with `e` set when it could not start (the
+ * folder is then unchanged). */
 int commands_resume_rangetest(const char *dir, const cli_opts *o, run_setup *r,
-                              const checkpoint *c, lr_err *e);
+                              checkpoint *c, lr_err *e);
 
 #endif

@@ -42,9 +42,10 @@ int  rep_seeds_found(const rep_ctx *c, const rep_experiment *x, int *partial, in
 int  rep_run_dir(const rep_ctx *c, const rep_experiment *x, const rep_run *r, int seed,
                  char *buf, size_t len);
 
-/* Where the run in `dir` stands: finished (a range test that completed or
- * stopped on its own; a training run that is done or diverged), resumable
- * (a training run with a checkpoint), or to start afresh. */
+/* Where the run in `dir` stands: finished (a range test whose suggestions
+ * are whole; a training run that is done or diverged), resumable (any other
+ * run with a checkpoint: `lrscope resume` continues it, or writes the files
+ * of a range test that ended without them), or to start afresh. */
 rep_status rep_run_status(const char *dir, rep_kind kind);
 
 /* The argument vector of a fresh run (exe, subcommand, the run's options,

@@ -67,6 +67,15 @@ for f in rangetest.csv metrics.csv suggestions.txt; do
 done
 expect_status 0 "an ended range test is not resumed" "$LRSCOPE" resume "$T/ri"
 check "says it ended" stdout_has "is a range test that ended (.* after [0-9]* iterations)"
+# Its files lost after its last checkpoint (a crash, a full disk): resume
+# writes them again, the same bytes, and no second stop event.
+rm "$T/ri/rangetest.csv" "$T/ri/suggestions.txt"
+expect_status 0 "resume writes an ended range test's missing files" "$LRSCOPE" resume "$T/ri"
+for f in rangetest.csv suggestions.txt; do
+    check "written again: byte-identical $f" cmp -s "$T/rs/$f" "$T/ri/$f"
+done
+check "one stop event" test "$(grep -c ',stopped,\|,diverged,' "$T/ri/events.csv")" -eq \
+    "$(grep -c ',stopped,\|,diverged,' "$T/rs/events.csv")"
 
 # Refusals leave the folder as it was.
 cp -r "$T/a" "$T/bad"
