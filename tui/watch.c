@@ -6,7 +6,9 @@
  * panels draw in colour; every further PATH is followed live as a ghost.
  * A PATH is a CSV log or an lrscope run folder: its metrics.csv (or its
  * rangetest.csv alone, for a range test), its rangetest.csv as the range
- * panels, its events.csv as markers. Once a range test's folder has its
+ * panels, its events.csv as markers. A range test's folder (its config
+ * sweeps the LR) is drawn as a range test from its metrics.csv while the
+ * sweep runs, as the workbench draws its own. Once a range test's folder has its
  * suggestions.txt, the readings are computed again from the folder and
  * marked as the workbench marks them (offer, or :reading). Every tick
  * polls each file once (a stat, and a read when it grew); the screen is
@@ -36,6 +38,7 @@
 typedef struct source {
     const char *path;            /* as given */
     bool        folder;
+    bool        range_run;       /* a range test's folder: metrics.csv is its sweep */
     log_follow  log;             /* metrics.csv, or the file itself */
     log_follow  range;           /* a folder's rangetest.csv */
     char        events[1100];    /* a folder's events.csv, or "" */
@@ -58,11 +61,12 @@ static void usage(FILE *f)
           "\n"
           "Follows training logs while they are written (like tail -f) and draws them\n"
           "in the workbench's panels, read-only. PATH is an lrscope run folder (its\n"
-          "metrics.csv, events.csv and rangetest.csv) or a CSV log: PyTorch Lightning's\n"
-          "CSVLogger metrics.csv, Keras' CSVLogger, fastai's CSVLogger history.csv, or any\n"
-          "CSV with the columns named below. The first PATH is drawn in colour, the\n"
-          "others as ghosts. Truncated, rotated and rewritten files are read again;\n"
-          "bad cells, short rows and a half-written last line are skipped.\n"
+          "metrics.csv, events.csv and rangetest.csv; a range test still sweeping is\n"
+          "drawn against the LR) or a CSV log: PyTorch Lightning's CSVLogger metrics.csv,\n"
+          "Keras' CSVLogger, fastai's CSVLogger history.csv, or any CSV with the columns\n"
+          "named below. The first PATH is drawn in colour, the others as ghosts.\n"
+          "Truncated, rotated and rewritten files are read again; bad cells, short rows\n"
+          "and a half-written last line are skipped.\n"
           "\n"
           "  --x COL                the x axis column (a header name or a number from 1)\n"
           "  --loss COL             the training loss column\n"
@@ -157,6 +161,21 @@ static int parse(int argc, char **argv, watch_opts *o)
     return 0;
 }
 
+/* Whether the run folder `dir` is a range test's: its config's schedule is
+ * a sweep. */
+static bool sweeps(const char *dir)
+{
+    char path[1100], line[256];
+    snprintf(path, sizeof path, "%s/config", dir);
+    FILE *f = fopen(path, "r");
+    bool sweep = false;
+    while (f && !sweep && fgets(line, sizeof line, f))
+        sweep = !strncmp(line, "sched.policy = sweep-", 21);
+    if (f)
+        fclose(f);
+    return sweep;
+}
+
 /* Sets up source s for `path`; a path that does not exist is refused (a
  * file that is not written yet is waited for only inside a folder). */
 static int open_source(source *s, const char *path, const log_columns *cols)
@@ -177,8 +196,10 @@ static int open_source(source *s, const char *path, const log_columns *cols)
         snprintf(rt, sizeof rt, "%s/rangetest.csv", path);
         /* A range test's folder has only rangetest.csv: follow it as the run. */
         bool range_only = stat(file, &m) != 0 && stat(rt, &r) == 0;
+        /* A range test's metrics.csv holds its whole curve, row by row. */
+        s->range_run = !range_only && sweeps(path);
         log_follow_init(&s->log, range_only ? rt : file, cols);
-        log_follow_init(&s->range, range_only ? "" : rt, cols);
+        log_follow_init(&s->range, range_only || s->range_run ? "" : rt, cols);
         snprintf(s->events, sizeof s->events, "%s/events.csv", path);
         snprintf(s->suggestions, sizeof s->suggestions, "%s/suggestions.txt", path);
     } else {
@@ -407,10 +428,12 @@ int watch_run(int argc, char **argv)
     }
     label_source(&wt.src[0], w.cur.label, sizeof w.cur.label);
     snprintf(w.range.label, sizeof w.range.label, "%s", w.cur.label);
+    w.cur.range_test = wt.src[0].range_run;
     for (int k = 1; k < wt.n_src; k++) {
         int g = w.n_ghosts++;
         w.ghost_src[g] = (signed char)k;
         label_source(&wt.src[k], w.ghosts[g].label, sizeof w.ghosts[g].label);
+        w.ghosts[g].range_test = wt.src[k].range_run;
     }
     for (int i = 0; i < o.n_ghosts; i++) {
         lr_err e;

@@ -3,7 +3,8 @@
 # line (a half-written line, a truncation) followed on screen; a run folder
 # that a nohup'd `lrscope train` is writing, followed to its last row (the
 # row count on screen against metrics.csv's); q and SIGTERM end it cleanly;
-# a finished range test's offer marked from its folder; bad paths and
+# a range test in progress drawn against the LR; a finished range test's
+# offer marked from its folder; bad paths and
 # columns are refused before the screen is touched.
 . "$(dirname "$0")/lib.inc"
 
@@ -75,6 +76,21 @@ tmux send-keys -t "$S" "" # keep the session alive
 pid=$(pgrep -n -f "$BIN watch --fps 20 run") || pid=
 if [ -n "$pid" ]; then kill -TERM "$pid"; fi
 check "SIGTERM ends watch with status 130" test "$(wait_status)" = 130
+tmux kill-session -t "$S" 2>/dev/null; rm -f status
+
+# A range test in progress is drawn as one (against the LR) from its
+# metrics.csv, before it has a rangetest.csv.
+"$BIN" range-test --data synthetic --model mlp-bn:512,512 --iters 100000 --threads 1 \
+    --quiet --out sweep >/dev/null 2>&1 &
+TRAIN=$!
+i=0; while [ ! -s sweep/metrics.csv ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+start sweep
+check "a range test in progress: range-test panels" wait_for "range test: loss" 5
+check "  ...against the learning rate" wait_for "learning rate" 2
+check "  ...before its rangetest.csv exists" test ! -e sweep/rangetest.csv
+kill -INT "$TRAIN"; wait "$TRAIN" 2>/dev/null; TRAIN=
+keys q
+check "q quits" test "$(wait_status)" = 0
 tmux kill-session -t "$S" 2>/dev/null; rm -f status
 
 # A finished range test's folder: its offer marked as the workbench marks
