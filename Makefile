@@ -161,12 +161,14 @@ $(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
 # Kept between runs (make would delete them as intermediate files).
 .SECONDARY: $(FUZZ_LIB_OBJ) $(FUZZ_NAMES:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o)
 
-fuzz: $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz-%)
+# The checkpoint harness's seeds are checkpoints lrscope writes (about 25 kB).
+fuzz: $(BUILD)/lrscope $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz-%)
 	@for t in $(FUZZ_NAMES); do \
 	  rm -rf $(FUZZ_BUILD)/seeds-$$t; mkdir -p $(FUZZ_BUILD)/corpus-$$t; \
-	  sh tests/fuzz/seeds.sh $$t $(FUZZ_BUILD)/seeds-$$t || exit 1; \
+	  LRSCOPE=./$(BUILD)/lrscope sh tests/fuzz/seeds.sh $$t $(FUZZ_BUILD)/seeds-$$t || exit 1; \
+	  case $$t in checkpoint) len=65536 ;; *) len=20000 ;; esac; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-	  $(FUZZ_BUILD)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=20000 -timeout=10 \
+	  $(FUZZ_BUILD)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$len -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/crash-$$t- \
 	    $(FUZZ_BUILD)/corpus-$$t $(FUZZ_BUILD)/seeds-$$t > $(FUZZ_BUILD)/fuzz-$$t.log 2>&1 \
 	    || { tail -40 $(FUZZ_BUILD)/fuzz-$$t.log; echo "fuzz: $$t FAILED"; exit 1; }; \

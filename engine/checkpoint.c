@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +265,40 @@ static int load_file(checkpoint *c, const char *path, lr_err *e)
     return 0;
 }
 
+/* The i-th double of an array in the file (unaligned). */
+static double f64_at(const unsigned char *p, size_t i)
+{
+    double v;
+    memcpy(&v, p + i * sizeof v, sizeof v);
+    return v;
+}
+
+/* What rangetest_curve_push takes: finite LRs and losses; accuracies, where
+ * measured, in [0, 1]. steps is f64 [5][n] (checkpoint.h). */
+static bool curve_values_ok(const unsigned char *steps, long n)
+{
+    for (size_t i = 0; i < (size_t)n; i++) {
+        double lr = f64_at(steps, i), loss = f64_at(steps, (size_t)n + i);
+        double smooth = f64_at(steps, 2 * (size_t)n + i), acc = f64_at(steps, 3 * (size_t)n + i);
+        if (!isfinite(lr) || !isfinite(loss) || !isfinite(smooth) ||
+            (!isnan(acc) && !(acc >= 0 && acc <= 1)))
+            return false;
+    }
+    return true;
+}
+
+/* Evaluation points (f64 [3][n]: lr, accuracy, loss): a finite LR and an
+ * accuracy in [0, 1]. */
+static bool eval_values_ok(const unsigned char *evals, long n)
+{
+    for (size_t i = 0; i < (size_t)n; i++) {
+        double acc = f64_at(evals, (size_t)n + i);
+        if (!isfinite(f64_at(evals, i)) || !(acc >= 0 && acc <= 1))
+            return false;
+    }
+    return true;
+}
+
 /* The range test's part (the format in checkpoint.h) into g. */
 static int parse_range(checkpoint_range *g, reader *r, const char *path, lr_err *e)
 {
@@ -301,6 +336,10 @@ static int parse_range(checkpoint_range *g, reader *r, const char *path, lr_err 
                               "points are out of order", path);
         prev = (long)it;
     }
+    if ((g->steps && !curve_values_ok(g->steps, g->n)) ||
+        (g->evals && !eval_values_ok(g->evals, g->n_eval)))
+        return lr_fail(e, "the checkpoint %s is corrupt: its range test's curve holds "
+                          "impossible values", path);
     uint32_t stop = get_u32(r);
     g->stop = (rangetest_stop)stop;
     g->stop_iter = (long)get_i64(r);

@@ -3,7 +3,8 @@
  * the same stop as the sweep that went straight through (one thread); the
  * checkpoint of a sweep that ended says so; checkpoints of the format before
  * range tests had them (version 1) still resume training runs; a range
- * test's section that does not add up is refused. */
+ * test's section that does not add up or holds impossible values is
+ * refused. */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 
@@ -293,4 +294,7 @@ Test(rangetest_resume, a_range_section_that_does_not_add_up_is_refused)
     expect_refused(path, steps_at, cfg.n_iters + 1, "range test's sizes do not add up");
     expect_refused(path, steps_at - 41, (int64_t)1 << 61, "more than the 1000000000 allowed");
     expect_refused(path, evals_at + 8, 1000000000000, "evaluation points are out of order");
+    /* the first step's loss (after the 10 LRs) made NaN */
+    expect_refused(path, steps_at + 16 + 10 * 8, (int64_t)0x7ff8000000000000,
+                   "curve holds impossible values");
 }

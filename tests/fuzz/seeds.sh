@@ -1,9 +1,9 @@
 #!/bin/sh
 # seeds.sh TARGET DIR — writes the seed corpus of a fuzz harness into DIR:
 # small valid inputs and the corrupt variants the loaders must refuse, so
-# the fuzzer starts from files that reach deep into the parsers. Each input
-# is two files in the layout of memfile.h: a two-byte big-endian length,
-# the first file, then the second.
+# the fuzzer starts from files that reach deep into the parsers. Each loader
+# input is two files in the layout of memfile.h: a two-byte big-endian
+# length, the first file, then the second.
 set -eu
 target=$1
 dir=$2
@@ -54,6 +54,24 @@ cifar)
     { record 0 37; record 10 41; } > "$tmp/bad"; pair label-range "$tmp/bad" "$tmp/test"
     head -c 3000 "$tmp/test" > "$tmp/cut"; pair truncated "$tmp/train" "$tmp/cut"
     : > "$tmp/empty"; pair empty-test "$tmp/train" "$tmp/empty"
+    ;;
+checkpoint)
+    # One file each (no length prefix): checkpoints of the run
+    # fuzz_checkpoint.c rebuilds, written by the lrscope given in $LRSCOPE.
+    bin=${LRSCOPE:-build/lrscope}
+    run="--data synthetic --train-size 256 --model linear --batch 32 --threads 1 --quiet"
+    "$bin" range-test $run --iters 40 --out "$tmp/ended" >/dev/null 2>&1 || true
+    cp "$tmp/ended/checkpoint" "$dir/range-ended"
+    "$bin" train $run --iters 20 --out "$tmp/train" >/dev/null 2>&1
+    cp "$tmp/train/checkpoint" "$dir/train"
+    # a sweep in progress: its first checkpoint (the first epoch's end)
+    "$bin" range-test $run --iters 100000 --out "$tmp/running" >/dev/null 2>&1 &
+    pid=$!
+    i=0
+    while [ ! -s "$tmp/running/checkpoint" ] && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    cp "$tmp/running/checkpoint" "$dir/range-running"
+    kill -INT "$pid"
+    wait "$pid" || true
     ;;
 *)
     echo "seeds.sh: no seeds for '$target'" >&2
