@@ -1,10 +1,10 @@
 #!/bin/sh
 # `lrscope replicate` on the mini suite (the generated data, seconds): a
 # suite stopped mid-way continues where it stopped (finished runs are not
-# redone, a stopped training run resumes from its checkpoint), the report's
-# numbers are those of the run folders, --report rebuilds it, a report uses
-# every seed finished in the folder (also beyond --seeds) and every run in
-# its figures, and bad input is refused.
+# redone, a stopped training run or range test resumes from its
+# checkpoint), the report's numbers are those of the run folders, --report
+# rebuilds it, a report uses every seed finished in the folder (also beyond
+# --seeds) and every run in its figures, and bad input is refused.
 . "$(dirname "$0")/lib.inc"
 T=$E2E_TMP
 CHECK="$(dirname "$0")/replicate_check.py"
@@ -122,4 +122,25 @@ check "the second names its runs" grep -q '^\*Figure 2 of 2, seed 1: 1cycle-20k,
 
 expect_status 2 "another suite into the same folder" "$LRSCOPE" replicate quick --out "$T/r"
 check "says what the folder holds" stderr_has "holds the mini suite on synthetic"
+
+# A range test stopped part way resumes from its checkpoint too. The mini
+# suite's sweeps end in well under a second, too fast to stop reliably: one
+# is replaced by a longer sweep stopped by a signal, as a suite stopped
+# there would have left it.
+rt="$T/r/signature/mlp-bn-s1"
+rm -rf "$rt"
+"$LRSCOPE" range-test --data synthetic --model mlp-bn:512,512 --iters 3000 --threads 1 \
+    --quiet --out "$rt" >/dev/null 2>&1 &
+pid=$!
+i=0
+while [ $i -lt 200 ] && [ "$(cat "$rt/metrics.csv" 2>/dev/null | wc -l)" -lt 50 ]; do
+    sleep 0.05; i=$((i + 1))
+done
+kill -INT "$pid"
+wait "$pid"
+check "a stopped range test: its suggestions partial" grep -q '^partial = yes' "$rt/suggestions.txt"
+expect_status 0 "the suite continues" "$LRSCOPE" replicate mini --out "$T/r"
+check "  ...resuming the range test" stderr_has "resuming signature/mlp-bn-s1"
+check "  ...which ends whole" grep -q '^partial = no' "$rt/suggestions.txt"
+check "  ...from its checkpoint" grep -q ',resumed,' "$rt/events.csv"
 finish
