@@ -51,12 +51,14 @@ int run_open(run *r, const run_spec *spec, const char *dir, run_config_writer w,
     return 0;
 }
 
-int run_event(run *r, long iter, const char *kind, const char *detail)
+/* The run's events; each returns 0, or -1 when the log has failed
+ * (runlog_failed says why). */
+static int run_event(run *r, long iter, const char *kind, const char *detail)
 {
     return runlog_event(&r->log, iter, kind, detail);
 }
 
-int run_event_diverged(run *r, long iter, double loss, double lr)
+static int run_event_diverged(run *r, long iter, double loss, double lr)
 {
     char detail[96], text[16];
     if (isnan(loss))
@@ -67,7 +69,7 @@ int run_event_diverged(run *r, long iter, double loss, double lr)
     return run_event(r, iter, "diverged", detail);
 }
 
-int run_event_interrupted(run *r, long iter, const char *why)
+static int run_event_interrupted(run *r, long iter, const char *why)
 {
     return run_event(r, iter, "interrupted", why);
 }

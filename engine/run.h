@@ -93,17 +93,10 @@ const char *run_checkpoint_problem(run *r);
 /* Writes the checkpoint now (0, or -1 with `e`). */
 int  run_checkpoint(run *r, const trainer *t, lr_err *e);
 
-/* The run stops before its end: a checkpoint and the
- * `interrupted` event with `why`. Returns -1 with `e` when the checkpoint
- * failed (the event is written anyway). */
+/* The run stops before its end: a checkpoint and the `interrupted` event
+ * with `why`. Returns -1 with `e` when the checkpoint failed (the event is
+ * written anyway). */
 int  run_interrupt(run *r, const trainer *t, const char *why, lr_err *e);
-
-/* Events of range tests and runs that did not use run_step; each returns 0,
- * or -1 when the log has failed (runlog_failed says why). */
-int  run_event_diverged(run *r, long iter, double loss, double lr);
-int  run_event_interrupted(run *r, long iter, const char *why);
-int  run_event(run *r, long iter, const char *kind, const char *detail);
-
 
 /* Reopens the run in `dir` to continue t, which the caller restored from the
  * checkpoint `c` (spec read from dir's config): metrics.csv keeps its rows
