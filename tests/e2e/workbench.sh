@@ -99,6 +99,13 @@ keys ":sweep exp 0 1" Enter
 check "an invalid :sweep is refused" wait_for "needs MIN > 0" 3
 keys r
 check "the narrowed range test ends" wait_for "DONE range test of mlp-bn:512,512: completed [0-9]* it up to lr 0.4" 30
+# A plain MLP swept to LR 30 stops early on its own: the stop is an event.
+keys ":model mlp:32" Enter
+check ":model for the next run" wait_for "model mlp:32 from the next run on" 3
+keys ":sweep 0 30 over 100" Enter
+check ":sweep to 30" wait_for "next range test (r): linear sweep 0 -> 30 over 100 iterations" 3
+keys r
+check "the sweep to 30 stops early" wait_for "DONE range test of mlp:32: \(stopped\|diverged\)" 30
 keys q
 i=0; while [ ! -s status ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "exit status 0" test "$(cat status 2>/dev/null)" = 0
@@ -112,18 +119,16 @@ check "the burst adds up (x1.25^3)" sh -c "grep ',set_bounds,' '$run/events.csv'
 check "restart recorded" grep -q ",restart," "$run/events.csv"
 check "weight decay recorded" grep -q ",set_wd," "$run/events.csv"
 check "the replaced run says so" grep -q ',interrupted,"a new run was started"' "$run/events.csv"
-first=$(ls -d runs/*-range-test | head -1)
-check "range test files" test -s "$first/suggestions.txt"
-# How the sweep ended is an event as headless range tests record it.
-case "$(sed -n 's/^stop = //p' "$first/suggestions.txt")" in
+check "range test files" test -s "$(ls -d runs/*-range-test* | head -1)/suggestions.txt"
+# How the sweep to 30 ended is an event, as headless range tests record it.
+plain=$(ls -d runs/*-range-test* | tail -1)
+case "$(sed -n 's/^stop = //p' "$plain/suggestions.txt")" in
     "loss rose") want=',stopped,"smoothed loss' ;;
     "loss not finite") want=',diverged,"loss became' ;;
-    *) want= ;;
+    *) want="no such event" ;;
 esac
-check "the range test's stop is an event (or none when it completed)" sh -c \
-    "if [ -n '$want' ]; then grep -q '$want' '$first/events.csv';
-     else test \$(wc -l < '$first/events.csv') -eq 1; fi"
-narrow=$(ls -d runs/*-range-test | tail -1)
+check "the early stop is an event ($want)" grep -q "$want" "$plain/events.csv"
+narrow=$(ls -d runs/*-range-test* | sed -n 2p)
 check "the second range test swept to 0.4" grep -qx "sweep.lr_max = 0.4" "$narrow/suggestions.txt"
 check "the second range test ran the 30 iterations :sweep asked for" \
     grep -qx "sweep.iters = 30" "$narrow/suggestions.txt"
