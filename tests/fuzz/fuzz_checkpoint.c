@@ -7,7 +7,8 @@
  * never crash, leak or read out of bounds. A range test's checkpoint that
  * fits the harness's run (the seeds' model, data and batch: see seeds.sh)
  * is resumed, stepped a few times and ended, which reads the suggestion
- * rules over the restored curve. */
+ * rules over the restored curve; a training run's is restored into a
+ * trainer of that run and stepped. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_CURVE 100000   /* longer sweeps are read but not resumed (memory) */
 
 static dataset_pair pair;
-static net          model;
-static trainer      run;
+static net          model, model2;
+static trainer      run, run2;    /* for range tests; for training runs */
 
 static void setup(void)
 {
@@ -49,7 +50,9 @@ static void setup(void)
     sgd_opts_default(&so);
     if (dataset_make_synthetic(&pair, N_TRAIN, N_TEST, 7, &e) ||
         net_build(&model, "linear", trainer_data_shape(&pair.train), 10, BATCH, &no, 1, &e) ||
-        trainer_init(&run, &model, &pair.train, &pair.test, &s, &so, &tc, &e))
+        net_build(&model2, "linear", trainer_data_shape(&pair.train), 10, BATCH, &no, 1, &e) ||
+        trainer_init(&run, &model, &pair.train, &pair.test, &s, &so, &tc, &e) ||
+        trainer_init(&run2, &model2, &pair.train, &pair.test, &s, &so, &tc, &e))
         abort();
 }
 
@@ -101,6 +104,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             rangetest_result res;
             rangetest_end(&rt, &res);   /* suggestions over the restored curve */
             rangetest_result_free(&res);
+        } else if (!e.msg[0]) {
+            abort();
+        }
+    } else if (!c.has_range) {
+        if (checkpoint_restore(&c, &run2, file.path, &e) == 0) {
+            metrics_row row;
+            for (int k = 0; k < 2 && run2.state == TRAIN_RUNNING; k++)
+                trainer_step(&run2, &row);
         } else if (!e.msg[0]) {
             abort();
         }
