@@ -9,6 +9,7 @@
 
 #include "engine/rangetest.h"
 #include "testutil.h"
+#include "tui/keyfile.h"
 #include "tui/run_labels.h"
 
 static void tmp_setup(void) { tmpdir_create("run-folder"); }
@@ -103,4 +104,26 @@ Test(run_folder, a_range_test_still_being_written_gives_no_readings_yet)
     write_folder(&r, 5);
     cr_expect_eq(run_range_suggestions(tmpdir_root(), &s, model, sizeof model, &e), 0, "a CSV short of its steps");
     rangetest_result_free(&r);
+}
+
+/* The key-value reader every folder command uses: the whole key only, with
+ * or without blanks around '=', the value trimmed; a missing key or file
+ * gives -1 and "". */
+Test(run_folder, keyfile_reads_whole_keys)
+{
+    const char *path = tmpdir_path("suggestions.txt");
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fputs("# comment\nsweep.lr_min = 0\nsweep=linear  \r\npartial   =   no\n", f);
+    fclose(f);
+    char v[32];
+    cr_expect_eq(keyfile_get(path, "sweep", v, sizeof v), 0);
+    cr_expect_str_eq(v, "linear");
+    cr_expect_eq(keyfile_get(path, "partial", v, sizeof v), 0);
+    cr_expect_str_eq(v, "no");
+    cr_expect_eq(keyfile_get(path, "sweep.lr", v, sizeof v), -1);
+    cr_expect_str_eq(v, "");
+    cr_expect_eq(keyfile_get_in(tmpdir_root(), "suggestions.txt", "sweep.lr_min", v, sizeof v), 0);
+    cr_expect_str_eq(v, "0");
+    cr_expect_eq(keyfile_get_in(tmpdir_root(), "none.txt", "sweep", v, sizeof v), -1);
 }

@@ -10,21 +10,15 @@
 #include "engine/checkpoint.h"
 #include "engine/run.h"
 #include "tui/headless.h"
+#include "tui/keyfile.h"
 #include "tui/setup.h"
 
 /* Whether dir's suggestions.txt is there and says the sweep was whole. */
 static bool range_files_written(const char *dir)
 {
-    char path[1100], line[256];
-    if (run_path(path, sizeof path, dir, "suggestions.txt"))
-        return false;
-    FILE *f = fopen(path, "r");
-    bool whole = false;
-    while (f && !whole && fgets(line, sizeof line, f))
-        whole = !strcmp(line, "partial = no\n");
-    if (f)
-        fclose(f);
-    return whole;
+    char v[8];
+    return keyfile_get_in(dir, "suggestions.txt", "partial", v, sizeof v) == 0 &&
+           !strcmp(v, "no");
 }
 
 int resume_open(const char *dir, cli_opts *o, checkpoint *c, lr_err *e)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "engine/runlog.h"
+#include "tui/keyfile.h"
 
 #define SUITE_FILE "suite.txt"
 
@@ -54,27 +55,6 @@ static bool exists(const char *dir, const char *name)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* The value of `key = value` in dir/name, into buf; 0, or -1 when absent. */
-static int read_key(const char *dir, const char *name, const char *key, char *buf, size_t len)
-{
-    char path[1200], line[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    size_t n = strlen(key);
-    int rc = -1;
-    while (fgets(line, sizeof line, f))
-        if (!strncmp(line, key, n) && !strncmp(line + n, " = ", 3)) {
-            line[strcspn(line, "\n")] = '\0';
-            snprintf(buf, len, "%s", line + n + 3);
-            rc = 0;
-            break;
-        }
-    fclose(f);
-    return rc;
-}
-
 typedef struct ended { bool done, diverged; } ended;
 
 static void on_event(long iter, const char *kind, const char *detail, void *ctx)
@@ -97,7 +77,7 @@ rep_status rep_run_status(const char *dir, rep_kind kind)
 {
     char v[16];
     if (kind == REP_RANGE_TEST) {
-        if (read_key(dir, "suggestions.txt", "partial", v, sizeof v) == 0 && !strcmp(v, "no"))
+        if (keyfile_get_in(dir, "suggestions.txt", "partial", v, sizeof v) == 0 && !strcmp(v, "no"))
             return REP_FINISHED;
     } else {
         ended d = run_ended(dir);
@@ -193,10 +173,10 @@ double rep_measure_run(const rep_experiment *x, const rep_run *r, const char *di
         return NAN;
     if (r->kind == REP_RANGE_TEST) {
         char v[64];
-        if (read_key(dir, "suggestions.txt", "signature", v, sizeof v))
+        if (keyfile_get_in(dir, "suggestions.txt", "signature", v, sizeof v))
             return NAN;
         *sig = !strcmp(v, "present") ? 'P' : !strcmp(v, "absent") ? 'A' : 'U';
-        if (read_key(dir, "suggestions.txt", "signature.ratio", v, sizeof v))
+        if (keyfile_get_in(dir, "suggestions.txt", "signature.ratio", v, sizeof v))
             return NAN;
         return strtod(v, NULL);   /* "nan" reads as NaN */
     }
@@ -215,17 +195,17 @@ void rep_range_details(const char *dir, double *peak_acc, double *peak_lr, char 
 {
     char v[64], lr[64];
     *peak_acc = *peak_lr = NAN;
-    if (read_key(dir, "suggestions.txt", "smith.basis", v, sizeof v) == 0 &&
+    if (keyfile_get_in(dir, "suggestions.txt", "smith.basis", v, sizeof v) == 0 &&
         !strcmp(v, "accuracy") &&
-        read_key(dir, "suggestions.txt", "smith.peak_value", v, sizeof v) == 0 &&
-        read_key(dir, "suggestions.txt", "smith.peak_lr", lr, sizeof lr) == 0) {
+        keyfile_get_in(dir, "suggestions.txt", "smith.peak_value", v, sizeof v) == 0 &&
+        keyfile_get_in(dir, "suggestions.txt", "smith.peak_lr", lr, sizeof lr) == 0) {
         *peak_acc = strtod(v, NULL);
         *peak_lr = strtod(lr, NULL);
     }
     stop[0] = '\0';
-    if (read_key(dir, "suggestions.txt", "stop", v, sizeof v) || !strcmp(v, "completed"))
+    if (keyfile_get_in(dir, "suggestions.txt", "stop", v, sizeof v) || !strcmp(v, "completed"))
         return;
-    double at = read_key(dir, "suggestions.txt", "stop.lr", lr, sizeof lr) ? (double)NAN
+    double at = keyfile_get_in(dir, "suggestions.txt", "stop.lr", lr, sizeof lr) ? (double)NAN
                                                                              : strtod(lr, NULL);
     if (isfinite(at))
         snprintf(stop, len, "%s at lr %.3g", v, at); /* as the peak's LR is printed */
@@ -237,18 +217,18 @@ int rep_read_suite_file(rep_ctx *c, lr_err *e)
 {
     char path[600], v[512];
     snprintf(path, sizeof path, "%s/%s", c->out, SUITE_FILE);
-    if (read_key(c->out, SUITE_FILE, "suite", v, sizeof v))
+    if (keyfile_get_in(c->out, SUITE_FILE, "suite", v, sizeof v))
         return lr_fail(e, "%s: no replicate suite here (%s is missing or has no suite line)",
                        c->out, path);
     c->suite = rep_suite_find(v);
     if (!c->suite)
         return lr_fail(e, "%s names an unknown suite '%s'", path, v);
-    if (read_key(c->out, SUITE_FILE, "data", c->data, sizeof c->data))
+    if (keyfile_get_in(c->out, SUITE_FILE, "data", c->data, sizeof c->data))
         return lr_fail(e, "%s has no data line", path);
-    if (read_key(c->out, SUITE_FILE, "seeds", v, sizeof v) || (c->seeds = atoi(v)) < 1 ||
+    if (keyfile_get_in(c->out, SUITE_FILE, "seeds", v, sizeof v) || (c->seeds = atoi(v)) < 1 ||
         c->seeds > REP_MAX_SEEDS)
         return lr_fail(e, "%s: the seeds line is missing or not 1..%d", path, REP_MAX_SEEDS);
-    if (read_key(c->out, SUITE_FILE, "command", c->command, sizeof c->command))
+    if (keyfile_get_in(c->out, SUITE_FILE, "command", c->command, sizeof c->command))
         c->command[0] = '\0';
     return 0;
 }

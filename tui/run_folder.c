@@ -1,6 +1,7 @@
 /* run_folder.c — reading run folders back (see run_folder.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "tui/run_folder.h"
+#include "tui/keyfile.h"
 #include "tui/run_labels.h"
 
 #include <errno.h>
@@ -99,30 +100,10 @@ done:
     return rc;
 }
 
-/* The value of `key = value` in a config-style file, or "" (a missing file
- * is no error: a run may lack its config). */
-static void read_key(const char *path, const char *key, char *out, size_t cap)
-{
-    out[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    char line[512];
-    size_t klen = strlen(key);
-    while (fgets(line, sizeof line, f))
-        if (!strncmp(line, key, klen) && line[klen] && strchr(" =", line[klen])) {
-            const char *v = strchr(line, '=');
-            snprintf(out, cap, "%s", v ? v + 1 : "");
-            trim(out);
-            break;
-        }
-    fclose(f);
-}
-
 static double read_number(const char *path, const char *key)
 {
     char buf[64];
-    read_key(path, key, buf, sizeof buf);
+    keyfile_get(path, key, buf, sizeof buf);
     char *end;
     double v = strtod(buf, &end);
     return end != buf && isfinite(v) ? v : (double)NAN;
@@ -170,8 +151,8 @@ void run_read_config(run *r, const char *dir)
     char path[4200];
     r->dir = dir;
     snprintf(path, sizeof path, "%s/config", dir);
-    read_key(path, "sched.policy", r->policy, sizeof r->policy);
-    read_key(path, "model", r->model, sizeof r->model);
+    keyfile_get(path, "sched.policy", r->policy, sizeof r->policy);
+    keyfile_get(path, "model", r->model, sizeof r->model);
     r->lr_min = read_number(path, "sched.lr_min");
     r->lr_max = read_number(path, "sched.lr_max");
 }
@@ -191,7 +172,7 @@ static int readings_from(const table *t, const char *dir, rangetest_suggestions 
 {
     char sugg[1100], kind[16], stop[32];
     snprintf(sugg, sizeof sugg, "%s/suggestions.txt", dir);
-    read_key(sugg, "sweep", kind, sizeof kind);
+    keyfile_get(sugg, "sweep", kind, sizeof kind);
     double steps = read_number(sugg, "steps");
     if (!kind[0] || !(steps >= 0.0 && steps < 1e12) || !t->n)
         return 0;
@@ -217,7 +198,7 @@ static int readings_from(const table *t, const char *dir, rangetest_suggestions 
         c.lr_max = read_number(sugg, "sweep.lr_max");
         double planned = read_number(sugg, "sweep.iters"), at = read_number(sugg, "stop.iter");
         c.n_planned = planned >= 1.0 ? (long)planned : c.n;
-        read_key(sugg, "stop", stop, sizeof stop);
+        keyfile_get(sugg, "stop", stop, sizeof stop);
         c.stop = stop_named(stop);
         c.stop_iter = at >= 0.0 ? (long)at : c.n;
         c.stop_lr = read_number(sugg, "stop.lr");

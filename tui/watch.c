@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "tui/keyfile.h"
 #include "tui/log_source.h"
 #include "tui/run_labels.h"
 #include "tui/setup.h"
@@ -165,15 +166,9 @@ static int parse(int argc, char **argv, watch_opts *o)
  * a sweep. */
 static bool sweeps(const char *dir)
 {
-    char path[1100], line[256];
-    snprintf(path, sizeof path, "%s/config", dir);
-    FILE *f = fopen(path, "r");
-    bool sweep = false;
-    while (f && !sweep && fgets(line, sizeof line, f))
-        sweep = !strncmp(line, "sched.policy = sweep-", 21);
-    if (f)
-        fclose(f);
-    return sweep;
+    char policy[32];
+    return keyfile_get_in(dir, "config", "sched.policy", policy, sizeof policy) == 0 &&
+           !strncmp(policy, "sweep-", 6);
 }
 
 /* Sets up source s for `path`; a path that does not exist is refused (a
