@@ -22,23 +22,27 @@ check "the edit is an event" grep -q '^40,set_bounds,' "$T/c/events.csv"
 check "the restart is an event" grep -q '^90,restart,' "$T/c/events.csv"
 check "the restart lengthens the run" test "$(tail -n 1 "$T/c/metrics.csv" | cut -d, -f1)" -eq 489
 
-# Waits (up to 10 s) until FILE has N lines.
-wait_lines() {
+# interrupted DIR ARGS...: runs lrscope ARGS... --out DIR in the background
+# and sends SIGINT once DIR/metrics.csv has 150 lines (or after 10 s); its
+# stderr goes to $T/err, and its exit status is this function's.
+interrupted() {
+    dir=$1
+    shift
+    "$LRSCOPE" "$@" --out "$dir" >/dev/null 2>"$T/err" &
+    pid=$!
     n=0
-    while [ "$n" -lt 200 ] && [ "$(cat "$1" 2>/dev/null | wc -l)" -lt "$2" ]; do
+    while [ "$n" -lt 200 ] && [ "$(cat "$dir/metrics.csv" 2>/dev/null | wc -l)" -lt 150 ]; do
         sleep 0.05; n=$((n + 1))
     done
+    kill -INT "$pid"
+    wait "$pid"
 }
 
 # Stopped by SIGINT mid-run, then resumed: the same bytes as straight.
 LONG="--model mlp-bn:256,256 --iters 2500"
 "$LRSCOPE" train --config "$T/edited" $LONG --out "$T/s" >/dev/null 2>&1
-"$LRSCOPE" train --config "$T/edited" $LONG --out "$T/i" >/dev/null 2>"$T/err" &
-pid=$!
 # The signal comes after the edit and the restart (rows 40 and 90), mid-run.
-wait_lines "$T/i/metrics.csv" 150
-kill -INT "$pid"
-wait "$pid"
+interrupted "$T/i" train --config "$T/edited" $LONG
 check "interrupted: exit 130" test $? -eq 130
 check "interrupted: says how to continue" grep -q "lrscope resume" "$T/err"
 check "interrupted: an event" grep -q ',interrupted,' "$T/i/events.csv"
@@ -52,11 +56,7 @@ check "says it finished" stdout_has "finished at iteration"
 # suggestions as the sweep that went straight through.
 SWEEP="--data synthetic --model mlp-bn:256,256 --threads 1 --quiet --iters 600 --eval-every 20"
 "$LRSCOPE" range-test $SWEEP --out "$T/rs" >/dev/null 2>&1
-"$LRSCOPE" range-test $SWEEP --out "$T/ri" >/dev/null 2>"$T/err" &
-pid=$!
-wait_lines "$T/ri/metrics.csv" 150
-kill -INT "$pid"
-wait "$pid"
+interrupted "$T/ri" range-test $SWEEP
 check "range test interrupted: exit 130" test $? -eq 130
 check "range test interrupted: says how to continue" grep -q "lrscope resume .*ri" "$T/err"
 check "range test interrupted: its suggestions marked partial" \
