@@ -156,6 +156,17 @@ static void write_range_files(session *s)
     }
 }
 
+/* Ends the range test in progress: the trainer restored, its result in
+ * last_range and its files written. */
+static void finish_range_test(session *s)
+{
+    s->run.range = NULL;
+    rangetest_result_free(&s->last_range);
+    rangetest_end(&s->rt, &s->last_range);
+    s->in_range_test = false;
+    write_range_files(s);
+}
+
 /* Builds (or rebuilds, after a model change) the network. */
 static int ensure_net(session *s, lr_err *e)
 {
@@ -179,11 +190,7 @@ static int ensure_net(session *s, lr_err *e)
 static void end_run(session *s)
 {
     if (s->in_range_test) {
-        s->run.range = NULL;
-        rangetest_result_free(&s->last_range);
-        rangetest_end(&s->rt, &s->last_range);
-        s->in_range_test = false;
-        write_range_files(s);
+        finish_range_test(s);
         /* s->model may already name the next run's model (:model mid-run) */
         snprintf(s->last_range_model, sizeof s->last_range_model, "%.*s",
                  (int)sizeof s->last_range_model - 1, s->net.spec);
@@ -604,8 +611,7 @@ session *session_start(const session_cfg *cfg, lr_err *e)
     if (rc) {
         lr_fail(e, "cannot start the training thread");
         if (s->in_range_test) {   /* a resumed range test */
-            s->run.range = NULL;
-            rangetest_end(&s->rt, &s->last_range);
+            finish_range_test(s);
             rangetest_result_free(&s->last_range);
         }
         close_log(s);
@@ -666,13 +672,8 @@ int session_stop(session *s, lr_err *e)
     /* The checkpoint is taken before a range test restores the trainer; the
      * part of the curve that ran is kept, marked partial. */
     interrupt_run(s, s->stop_reason);
-    if (s->in_range_test) {
-        s->run.range = NULL;
-        rangetest_result_free(&s->last_range);
-        rangetest_end(&s->rt, &s->last_range);
-        s->in_range_test = false;
-        write_range_files(s);
-    }
+    if (s->in_range_test)
+        finish_range_test(s);
     rangetest_result_free(&s->last_range);
     close_log(s);
     if (s->have_trainer)
