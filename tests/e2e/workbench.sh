@@ -192,12 +192,17 @@ check "SIGHUP run keeps its rows" test "$(cat hup/*/metrics.csv | wc -l)" -gt 10
 check "events.csv names SIGHUP" grep -q ',interrupted,"SIGHUP"' hup/*/events.csv
 
 # A locale that is not UTF-8: plots fall back to ASCII by themselves.
+rm -f status
 tmux kill-session -t "$S" 2>/dev/null
 tmux -f /dev/null new-session -d -s "$S" -x 100 -y 30 \
-    "LANG=C LC_ALL=C '$BIN' --data synthetic --threads 1 --fps 20 --frames 200; sleep 5"
+    "LANG=C LC_ALL=C '$BIN' --data synthetic --threads 1 --fps 20 --frames 200 --out ascii; echo \$? > status; sleep 5"
 check "ASCII run starts" wait_for "RANGE TEST\|DONE" 10
 check "ASCII axes drawn" wait_for "+---" 5
 check "no braille without UTF-8" sh -c "! tmux capture-pane -p -t '$S' | LC_ALL=C grep -q '$braille'"
+# Closed before the folder is removed: a range test checkpoints on its way out.
+pid=$(pgrep -f "^$BIN .*--out ascii" | head -1)
+[ -n "$pid" ] && kill -TERM "$pid"
+i=0; while [ ! -s status ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 
 # Not a terminal: a polite refusal that points to the headless commands.
 "$BIN" --data synthetic > out.txt 2> err.txt < /dev/null
