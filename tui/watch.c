@@ -47,6 +47,8 @@ typedef struct source {
     char        suggestions[1100]; /* a folder's suggestions.txt, or "" */
     size_t      readings_tried;  /* its size plus the rows read, at the last
                                     attempt that gave no readings */
+    off_t       readings_size;   /* its size and time when the readings */
+    time_t      readings_time;   /* shown were read */
 } source;
 
 struct watch {
@@ -235,19 +237,26 @@ static bool poll_events(wb *w, source *s)
     return true;
 }
 
-/* A finished range test's readings, once its folder has them, into the
- * status the panels mark them from; returns whether they arrived. */
+/* A finished range test's readings, once its folder has them (again when
+ * they change), into the status the panels mark them from; returns whether
+ * they arrived. */
 static bool poll_readings(wb *w, source *s)
 {
     struct stat st;
     session_status *ss = &w->st;
-    if (ss->have_range || !s->suggestions[0] || stat(s->suggestions, &st) != 0)
+    if (!s->suggestions[0] || stat(s->suggestions, &st) != 0)
         return false;
-    /* tried again only when something changed: a finished log costs nothing */
+    /* tried again only when something changed: a finished log costs nothing;
+     * readings shown are replaced when the file is (a resumed range test
+     * writes its whole suggestions over the partial ones) */
+    if (ss->have_range && st.st_size == s->readings_size && st.st_mtime == s->readings_time)
+        return false;
     size_t now = (size_t)st.st_size + s->log.rows + s->range.rows;
-    if (now == s->readings_tried)
+    if (!ss->have_range && now == s->readings_tried)
         return false;
     s->readings_tried = now;
+    s->readings_size = st.st_size;
+    s->readings_time = st.st_mtime;
     lr_err e;
     int rc = run_range_suggestions(s->path, &ss->range, ss->range_model,
                                    sizeof ss->range_model, &e);

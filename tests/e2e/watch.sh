@@ -80,7 +80,7 @@ tmux kill-session -t "$S" 2>/dev/null; rm -f status
 
 # A range test in progress is drawn as one (against the LR) from its
 # metrics.csv, before it has a rangetest.csv.
-"$BIN" range-test --data synthetic --model mlp-bn:512,512 --iters 100000 --threads 1 \
+"$BIN" range-test --data synthetic --model mlp-bn:512,512 --iters 1500 --threads 1 \
     --quiet --out sweep >/dev/null 2>&1 &
 TRAIN=$!
 i=0; while [ ! -s sweep/metrics.csv ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -89,6 +89,12 @@ check "a range test in progress: range-test panels" wait_for "range test: loss" 
 check "  ...against the learning rate" wait_for "learning rate" 2
 check "  ...before its rangetest.csv exists" test ! -e sweep/rangetest.csv
 kill -INT "$TRAIN"; wait "$TRAIN" 2>/dev/null; TRAIN=
+# Interrupted, then resumed while watched: the offer marked is the whole
+# sweep's once the resumed test has written its suggestions.
+"$BIN" resume sweep --quiet >/dev/null 2>&1
+offer=$(sed -n 's/^offer.lr_max = //p' sweep/suggestions.txt)
+check "a resumed sweep's offer replaces the partial one (max $offer)" \
+    wait_for "max $(printf %.2g "$offer") " 5
 keys q
 check "q quits" test "$(wait_status)" = 0
 tmux kill-session -t "$S" 2>/dev/null; rm -f status
