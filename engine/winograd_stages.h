@@ -1,6 +1,6 @@
 /* winograd_stages.h — the matrices of conv_winograd.c's two Winograd
  * variants, F(4x4, 3x3) and F(2x2, 5x5), as one-dimensional stages that
- * work on LANES channels at once.
+ * work on several channels at once.
  *
  * Both variants interpolate at the same six points (0, 1, -1, 2, -2 and
  * infinity), so they share the input transform B^T and differ in the
@@ -24,43 +24,46 @@
 
 #include <string.h>
 
-/* The transforms work on LANES channels at a time, through local arrays:
- * the compiler vectorises fixed-length loops over them, which it will not do
- * across 36 pointers that might alias the output. */
-#define LANES 8
+/* The transforms work on `lanes` channels at a time (8 or 16, a constant
+ * wherever a stage is inlined), through local arrays of LANES_MAX floats a
+ * row: the compiler vectorises fixed-length loops over them, which it will
+ * not do across 36 pointers that might alias the output. */
+#define LANES_MAX 16
 
 /* dst[k][0..w) = rows[k][c0..c0+w), the rest of each lane row zero. */
-static inline void gather(float dst[][LANES], float *const *rows, int k_rows, int c0, int w)
+static inline void gather(float dst[][LANES_MAX], float *const *rows, int k_rows, int c0, int w,
+                          int lanes)
 {
     for (int k = 0; k < k_rows; k++) {
-        if (w == LANES) {
-            memcpy(dst[k], rows[k] + c0, sizeof dst[k]);
+        if (w == lanes) {
+            memcpy(dst[k], rows[k] + c0, (size_t)lanes * sizeof *dst[k]);
             continue;
         }
         for (int c = 0; c < w; c++)
             dst[k][c] = rows[k][c0 + c];
-        for (int c = w; c < LANES; c++)
+        for (int c = w; c < lanes; c++)
             dst[k][c] = 0.0f;
     }
 }
 
-/* dst[0..w) = src[0..w), w <= LANES. */
-static inline void put(float *dst, const float *src, int w)
+/* dst[0..w) = src[0..w), w <= lanes. */
+static inline void put(float *dst, const float *src, int w, int lanes)
 {
-    if (w == LANES)
-        memcpy(dst, src, LANES * sizeof *dst);
+    if (w == lanes)
+        memcpy(dst, src, (size_t)lanes * sizeof *dst);
     else
         memcpy(dst, src, (size_t)w * sizeof *dst);
 }
 
-/* The one-dimensional stages, each on LANES channels at once: `in` and
+/* The one-dimensional stages, each on `lanes` channels at once: `in` and
  * `out` step through their rows by `is` and `os`, so one function serves
  * both the row and the column pass of a 6x6 (or 6x4) tile. */
 
 /* out = B^T in: 6 -> 6, the input transform. */
-static inline void bt_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void bt_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                         int lanes)
 {
-    for (int c = 0; c < LANES; c++) {
+    for (int c = 0; c < lanes; c++) {
         float d0 = in[0][c], d1 = in[is][c], d2 = in[2 * is][c], d3 = in[3 * is][c],
               d4 = in[4 * is][c], d5 = in[5 * is][c];
         float s = d4 - d2, t = d1 - d3;
@@ -74,9 +77,10 @@ static inline void bt_1d(float (*out)[LANES], int os, float (*in)[LANES], int is
 }
 
 /* out = B in: 6 -> 6, the input transform's adjoint. */
-static inline void b_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void b_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                         int lanes)
 {
-    for (int c = 0; c < LANES; c++) {
+    for (int c = 0; c < lanes; c++) {
         float r0 = in[0][c], r1 = in[is][c], r2 = in[2 * is][c], r3 = in[3 * is][c],
               r4 = in[4 * is][c], r5 = in[5 * is][c];
         out[0][c] = 4.0f * r0;
@@ -89,9 +93,10 @@ static inline void b_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
 }
 
 /* out = A4^T in: 6 -> 4, F(4x4, 3x3)'s output transform. */
-static inline void at_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void at_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                         int lanes)
 {
-    for (int c = 0; c < LANES; c++) {
+    for (int c = 0; c < lanes; c++) {
         float m0 = in[0][c], m1 = in[is][c], m2 = in[2 * is][c], m3 = in[3 * is][c],
               m4 = in[4 * is][c], m5 = in[5 * is][c];
         float a = m1 + m2, b = m1 - m2, p = m3 + m4, q = m3 - m4;
@@ -103,9 +108,10 @@ static inline void at_1d(float (*out)[LANES], int os, float (*in)[LANES], int is
 }
 
 /* out = A4 in: 4 -> 6, its adjoint. */
-static inline void a_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void a_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                         int lanes)
 {
-    for (int c = 0; c < LANES; c++) {
+    for (int c = 0; c < lanes; c++) {
         float y0 = in[0][c], y1 = in[is][c], y2 = in[2 * is][c], y3 = in[3 * is][c];
         float e = y0 + y2, f = y1 + y3, g = y0 + 4.0f * y2, h = 2.0f * y1 + 8.0f * y3;
         out[0][c] = y0;
@@ -118,9 +124,10 @@ static inline void a_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
 }
 
 /* out = G3 in: 3 -> 6, F(4x4, 3x3)'s filter transform. */
-static inline void g_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void g_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                         int lanes)
 {
-    for (int c = 0; c < LANES; c++) {
+    for (int c = 0; c < lanes; c++) {
         float g0 = in[0][c], g1 = in[is][c], g2 = in[2 * is][c];
         out[0][c] = g0 / 4.0f;
         out[os][c] = -(g0 + g1 + g2) / 6.0f;
@@ -132,9 +139,10 @@ static inline void g_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
 }
 
 /* out = G3^T in: 6 -> 3, its adjoint. */
-static inline void gt_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void gt_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                         int lanes)
 {
-    for (int c = 0; c < LANES; c++) {
+    for (int c = 0; c < lanes; c++) {
         float u0 = in[0][c], u1 = in[is][c], u2 = in[2 * is][c], u3 = in[3 * is][c],
               u4 = in[4 * is][c], u5 = in[5 * is][c];
         out[0][c] = u0 / 4.0f - (u1 + u2) / 6.0f + (u3 + u4) / 24.0f;
@@ -144,9 +152,10 @@ static inline void gt_1d(float (*out)[LANES], int os, float (*in)[LANES], int is
 }
 
 /* out = A2^T in: 6 -> 2, F(2x2, 5x5)'s output transform. */
-static inline void at2_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void at2_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                         int lanes)
 {
-    for (int c = 0; c < LANES; c++) {
+    for (int c = 0; c < lanes; c++) {
         float m0 = in[0][c], m1 = in[is][c], m2 = in[2 * is][c], m3 = in[3 * is][c],
               m4 = in[4 * is][c], m5 = in[5 * is][c];
         out[0][c] = m0 + (m1 + m2) + (m3 + m4);
@@ -155,9 +164,10 @@ static inline void at2_1d(float (*out)[LANES], int os, float (*in)[LANES], int i
 }
 
 /* out = A2 in: 2 -> 6, its adjoint. */
-static inline void a2_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void a2_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                         int lanes)
 {
-    for (int c = 0; c < LANES; c++) {
+    for (int c = 0; c < lanes; c++) {
         float y0 = in[0][c], y1 = in[is][c];
         out[0][c] = y0;
         out[os][c] = y0 + y1;
@@ -169,9 +179,10 @@ static inline void a2_1d(float (*out)[LANES], int os, float (*in)[LANES], int is
 }
 
 /* out = G5 in: 5 -> 6, F(2x2, 5x5)'s filter transform. */
-static inline void g5_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void g5_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                         int lanes)
 {
-    for (int c = 0; c < LANES; c++) {
+    for (int c = 0; c < lanes; c++) {
         float g0 = in[0][c], g1 = in[is][c], g2 = in[2 * is][c], g3 = in[3 * is][c],
               g4 = in[4 * is][c];
         float even = g0 + g2 + g4, odd = g1 + g3;
@@ -186,9 +197,10 @@ static inline void g5_1d(float (*out)[LANES], int os, float (*in)[LANES], int is
 }
 
 /* out = G5^T in: 6 -> 5, its adjoint. */
-static inline void gt5_1d(float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void gt5_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                         int lanes)
 {
-    for (int c = 0; c < LANES; c++) {
+    for (int c = 0; c < lanes; c++) {
         float u0 = in[0][c], u1 = in[is][c], u2 = in[2 * is][c], u3 = in[3 * is][c],
               u4 = in[4 * is][c], u5 = in[5 * is][c];
         float s = -(u1 + u2) / 6.0f, d = (u2 - u1) / 6.0f;
@@ -203,36 +215,40 @@ static inline void gt5_1d(float (*out)[LANES], int os, float (*in)[LANES], int i
 
 /* The stages by kernel size r (3 or 5): filter transform, its adjoint;
  * by tile side m (4 or 2): output transform, its adjoint. */
-static inline void g_r(int r, float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void g_r(int r, float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                       int lanes)
 {
     if (r == 3)
-        g_1d(out, os, in, is);
+        g_1d(out, os, in, is, lanes);
     else
-        g5_1d(out, os, in, is);
+        g5_1d(out, os, in, is, lanes);
 }
 
-static inline void gt_r(int r, float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void gt_r(int r, float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                       int lanes)
 {
     if (r == 3)
-        gt_1d(out, os, in, is);
+        gt_1d(out, os, in, is, lanes);
     else
-        gt5_1d(out, os, in, is);
+        gt5_1d(out, os, in, is, lanes);
 }
 
-static inline void at_m(int m, float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void at_m(int m, float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                       int lanes)
 {
     if (m == 4)
-        at_1d(out, os, in, is);
+        at_1d(out, os, in, is, lanes);
     else
-        at2_1d(out, os, in, is);
+        at2_1d(out, os, in, is, lanes);
 }
 
-static inline void a_m(int m, float (*out)[LANES], int os, float (*in)[LANES], int is)
+static inline void a_m(int m, float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                       int lanes)
 {
     if (m == 4)
-        a_1d(out, os, in, is);
+        a_1d(out, os, in, is, lanes);
     else
-        a2_1d(out, os, in, is);
+        a2_1d(out, os, in, is, lanes);
 }
 
 #endif

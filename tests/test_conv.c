@@ -272,13 +272,16 @@ static void expect_passes_close(pass_result *a, pass_result *b, double tol)
 /* Winograd against im2col on a batch lowered in many chunks: F(4x4, 3x3)
  * on 64 + 64 channels at 28x28 (the col buffer fills with one image or a
  * few) and F(2x2, 5x5) on LeNet's second convolution (20 channels of 12x12
- * to 50, unpadded). The same outputs and gradients up to float rounding
- * (1e-3 of each tensor's RMS, far below any real error). */
+ * to 50, unpadded). 12 to 28 channels take the transforms' 16-lane steps
+ * part full (64 fill them, 20 and 50 take 8-lane steps). The same outputs
+ * and gradients up to float rounding (1e-3 of each tensor's RMS, far below
+ * any real error). */
 Test(conv, winograd_equals_im2col_across_chunks)
 {
     const struct { int c, out_c, k, pad, side, B; } cases[] = {
         { 64, 64, 3, 1, 28, 23 },
         { 20, 50, 5, 0, 12, 70 },
+        { 12, 28, 3, 1, 10, 5 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         layer l = proto(LAYER_CONV, cases[i].out_c, cases[i].k, 1, cases[i].pad, true);
