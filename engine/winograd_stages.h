@@ -30,13 +30,24 @@
  * not do across 36 pointers that might alias the output. */
 #define LANES_MAX 16
 
-/* dst[k][0..w) = rows[k][c0..c0+w), the rest of each lane row zero. */
+/* 8 floats moved as one, at any float's alignment (a GNU C vector). */
+typedef float lane8 __attribute__((vector_size(32), aligned(4), may_alias));
+
+/* dst[k][0..w) = rows[k][c0..c0+w), the rest of each lane row zero.
+ * A full row is copied 8 floats a move (lane8): inlined, memcpy moves 16
+ * bytes at a time, and a stage's 32-byte load of a row stored so cannot
+ * take its data from the store buffer but waits for the stores to retire;
+ * a plain loop the compiler vectorised across the rows instead. Side by
+ * side (seven rounds) this made resnet:8's Winograd layers about 3 %
+ * faster. */
 static inline void gather(float dst[][LANES_MAX], float *const *rows, int k_rows, int c0, int w,
                           int lanes)
 {
     for (int k = 0; k < k_rows; k++) {
         if (w == lanes) {
-            memcpy(dst[k], rows[k] + c0, (size_t)lanes * sizeof *dst[k]);
+            const float *src = rows[k] + c0;
+            for (int c = 0; c < lanes; c += 8)
+                *(lane8 *)&dst[k][c] = *(const lane8 *)&src[c];
             continue;
         }
         for (int c = 0; c < w; c++)
