@@ -51,7 +51,8 @@
  * streams and was 7 % slower on resnet:8. V and M live in the network's
  * shared col buffer, a chunk of images at a time; U, a dU per slot, a row
  * of zeros and per slot a row of discarded writes live in the layer's
- * scratch. V is recomputed in backward rather than kept, as im2col is.
+ * scratch. V is recomputed in backward rather than kept, as im2col is; U
+ * is kept from forward, which transforms the filters once a pass.
  * Threads share the work by slots of the batch (layer_conv.c). */
 #include "engine/conv_winograd.h"
 #include "engine/gemm.h"

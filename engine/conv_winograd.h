@@ -21,9 +21,9 @@ size_t wino_col_floats_per_image(const layer *l);
 size_t wino_scratch_floats(const layer *l);
 /* Points the layer's Winograd views into its scratch. */
 void   wino_bind(layer *l, float *scratch);
-/* A pass is: the filters transformed (U from w), then each slot's images
- * (layer_conv.c runs the slots over the threads), and after backward, the
- * slots' dU added to dw. Forward writes the slot's images' out. Backward
+/* A forward pass is: the filters transformed (U from w), then each slot's
+ * images (layer_conv.c runs the slots over the threads). Backward reuses
+ * that U, and after the slots adds their dU to dw. Forward writes the slot's images' out. Backward
  * sums their dU in the slot's own (zero when it has none) and writes or
  * adds their din; the bias gradient is the caller's (layer_conv.c takes it
  * for both lowerings). */

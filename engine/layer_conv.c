@@ -357,10 +357,10 @@ static void conv_forward(layer *l, const layer_io *io)
     run_slots(l, io, false);
 }
 
+/* Winograd's transformed filters are the forward pass's: the weights have
+ * not changed since (layers.h). */
 static void conv_backward(layer *l, const layer_io *io)
 {
-    if (winograd(l))
-        wino_transform_filters(l); /* the weights forward used: no state kept from it */
     memset(l->slot_dw, 0, slot_partial_floats(l) * sizeof *l->slot_dw);
     run_slots(l, io, true);
     if (winograd(l))

@@ -37,7 +37,10 @@
  *             into the layer's gradient views (zeroing them is the caller's
  *             step); writes din[k] [B][in] when din[k] is not NULL, adding
  *             to it instead when din_acc[k] (a tensor that feeds several
- *             layers collects the sum of their gradients).
+ *             layers collects the sum of their gradients). It follows a
+ *             training forward of the same batch at the same parameters,
+ *             and uses what that forward kept (batch norm's statistics,
+ *             Winograd's transformed filters).
  * Parameters, gradients and running statistics are views into the network's
  * flat blocks (see net.h); scratch is the network's too. All matrix products
  * go through cblas_sgemm. */

@@ -157,7 +157,9 @@ void check_layer(const layer *proto, lr_shape in, int B, float away)
     if (nb)
         check_entries("db", &p, t.l.b, t.l.db, nb);
 
-    /* din_acc adds to what is there */
+    /* din_acc adds to what is there, after a forward pass at the unmoved
+     * parameters (the checks above left the last one moved by -H) */
+    objective(&p);
     for (int k = 0; k < n_inputs; k++) {
         float *again = malloc(n_in * sizeof *again);
         for (size_t i = 0; i < n_in; i++)
