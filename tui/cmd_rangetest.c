@@ -390,11 +390,7 @@ static int sweep(const cli_opts *o, run *log, rangetest *rt, trainer *t)
             status = EXIT_FAILURE_RUN;
             break;
         }
-        const char *ckpt = run_checkpoint_problem(log);
-        if (ckpt) {
-            progress_done(&p);
-            fprintf(stderr, "lrscope: %s; the range test goes on\n", ckpt);
-        }
+        progress_checkpoint_problem(&p, log, "the range test");
         progress_step(&p, &m, o->batch, t->train_seconds);
     }
     progress_done(&p);

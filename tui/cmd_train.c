@@ -27,11 +27,7 @@ int headless_train(run *r, trainer *t, bool quiet)
             status = EXIT_FAILURE_RUN;
             break;
         }
-        const char *ckpt = run_checkpoint_problem(r);
-        if (ckpt) {
-            progress_done(&p);
-            fprintf(stderr, "lrscope: %s; training goes on\n", ckpt);
-        }
+        progress_checkpoint_problem(&p, r, "training");
         progress_step(&p, &m, t->cfg.batch, t->train_seconds);
         if (!isnan(m.test_acc)) {
             final_acc = m.test_acc;

@@ -119,3 +119,12 @@ void progress_done(progress *p)
     if (!p->quiet && p->tty)
         fputc('\n', stderr);
 }
+
+void progress_checkpoint_problem(progress *p, run *r, const char *what)
+{
+    const char *problem = run_checkpoint_problem(r);
+    if (!problem)
+        return;
+    progress_done(p);
+    fprintf(stderr, "lrscope: %s; %s goes on\n", problem, what);
+}

@@ -56,6 +56,9 @@ void progress_init(progress *p, const trainer *t, long total, bool quiet);
 void progress_step(progress *p, const metrics_row *m, int batch, double train_seconds);
 /* Ends the live line. */
 void progress_done(progress *p);
+/* Says on stderr, when r's last checkpoint failed, that `what` (the
+ * training, the range test) goes on without it. */
+void progress_checkpoint_problem(progress *p, run *r, const char *what);
 
 /* Trains r's run to its end, a divergence, a failed write or a signal, with
  * progress on stderr and the summary on stdout; records the interruption
