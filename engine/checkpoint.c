@@ -178,15 +178,26 @@ static void sync_folder_of(const char *path)
     }
 }
 
+/* What a failed save leaves behind, for its message: a checkpoint file
+ * already at `path` is untouched; there may be none yet (the first save of
+ * a run) or something else in its place. */
+static const char *what_is_kept(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? "the previous checkpoint is kept"
+                                                       : "there is no earlier checkpoint";
+}
+
 int checkpoint_save(const char *path, const trainer *t, const checkpoint_run *r, lr_err *e)
 {
     char tmp[1100];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         return lr_fail(e, "checkpoint path is too long: %s", path);
     writer w = { .f = fopen(tmp, "wb"), .crc = crc32(0L, Z_NULL, 0) };
-    if (!w.f)
-        return lr_fail(e, "cannot write %s: %s (the previous checkpoint is kept)", tmp,
-                       strerror(errno));
+    if (!w.f) {
+        int err = errno;
+        return lr_fail(e, "cannot write %s: %s (%s)", tmp, strerror(err), what_is_kept(path));
+    }
     write_body(&w, t, r);
     uint32_t crc = (uint32_t)w.crc;
     if (!w.bad && fwrite(&crc, sizeof crc, 1, w.f) != 1)
@@ -200,8 +211,8 @@ int checkpoint_save(const char *path, const trainer *t, const checkpoint_run *r,
         err = errno;
     if (err) {
         unlink(tmp);
-        return lr_fail(e, "cannot write the checkpoint %s: %s (the previous checkpoint is "
-                          "kept)", path, strerror(err));
+        return lr_fail(e, "cannot write the checkpoint %s: %s (%s)", path, strerror(err),
+                       what_is_kept(path));
     }
     sync_folder_of(path);
     return 0;

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Fault injection: what lrscope does when the world misbehaves. A full disk
 # (a small tmpfs when this system lets an unprivileged user namespace mount
-# one, /dev/full links and a file size limit otherwise), standard output on
-# /dev/full, stop signals at the first instant and mid-run, nohup, a FIFO
-# where a data file should be, a gzip file without its trailer, a data set
-# larger than the memory allowed, and PNG targets that are not regular files.
+# one, /dev/full links and a file size limit otherwise), a checkpoint that
+# cannot be written, standard output on /dev/full, stop signals at the first
+# instant and mid-run, nohup, a FIFO where a data file should be, a gzip file
+# without its trailer, a data set larger than the memory allowed, and PNG
+# targets that are not regular files.
 # Each case checks the exit status, the message, and what the files hold.
 . "$(dirname "$0")/lib.inc"
 
@@ -53,6 +54,22 @@ if unshare -r -m true 2>/dev/null; then
 else
     echo "  faults.sh: no user namespaces here; the tmpfs case is skipped"
 fi
+
+# A checkpoint that cannot be written (a folder in its place) does not stop
+# the run: every row is still written, and stderr says so at each failed
+# attempt (each epoch end, about every 47 iterations here, and the end).
+mkdir -p "$T/ckpt-train/checkpoint" "$T/ckpt-range/checkpoint"
+expect_status 0 "train with an unwritable checkpoint" \
+    "$LRSCOPE" train $FAST --iters 100 --out "$T/ckpt-train"
+check "train: names the checkpoint, the reason, and goes on" stderr_has \
+    "cannot write the checkpoint .*ckpt-train/checkpoint: Is a directory (there is no earlier checkpoint); training goes on"
+check "train: says so at each attempt" test "$(grep -c 'cannot write the checkpoint' "$T/err")" -eq 3
+check "train: every row written" test "$(wc -l < "$T/ckpt-train/metrics.csv")" -eq 101
+check "train: done recorded" grep -q ",done," "$T/ckpt-train/events.csv"
+expect_status 0 "range test with an unwritable checkpoint" \
+    "$LRSCOPE" range-test $FAST --iters 100 --out "$T/ckpt-range"
+check "range test: says it goes on" stderr_has "Is a directory (there is no earlier checkpoint); the range test goes on"
+check "range test: its curve written" test "$(wc -l < "$T/ckpt-range/rangetest.csv")" -gt 20
 
 # Standard output that cannot be written is a failure.
 "$LRSCOPE" train $FAST --iters 10 --out "$T/stdout" >/dev/full 2>"$T/err"
