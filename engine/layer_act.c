@@ -9,8 +9,8 @@
 
 typedef struct ew_ctx {
     const float *a, *b;
-    float       *out;
-    bool         acc, relu;
+    float       *out, *out2; /* out2: the add's second input gradient, or NULL */
+    bool         acc, acc2, relu;
 } ew_ctx;
 
 static int same_shape(layer *l, lr_err *e)
@@ -89,10 +89,31 @@ static void put_slice(void *p, int slot, size_t lo, size_t hi)
     layer_put(c->out + lo, c->a + lo, hi - lo, c->acc);
 }
 
+/* dx = dx2 = relu_grad(dy, y), each written or added: a = y, b = dy. One
+ * pass for both inputs of an add, reading y and dy once. */
+static void relu_back2_slice(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)slot;
+    ew_ctx *c = p;
+    const float *restrict y = c->a, *restrict dy = c->b;
+    float *restrict dx = c->out, *restrict dx2 = c->out2;
+    for (size_t i = lo; i < hi; i++) {
+        float g = relu_grad(dy[i], y[i]);
+        dx[i] = c->acc ? dx[i] + g : g;
+        dx2[i] = c->acc2 ? dx2[i] + g : g;
+    }
+}
+
 /* Both inputs get dout, through the fused ReLU's mask when there is one. */
 static void add_backward(layer *l, const layer_io *io)
 {
     size_t n = (size_t)io->B * shape_size(l->in);
+    if (l->relu && io->din[0] && io->din[1]) {
+        ew_ctx c = { .a = io->out, .b = io->dout, .out = io->din[0], .out2 = io->din[1],
+                     .acc = io->din_acc[0], .acc2 = io->din_acc[1] };
+        par_for(n, GRAIN, relu_back2_slice, &c);
+        return;
+    }
     for (int k = 0; k < 2; k++)
         if (io->din[k]) {
             ew_ctx c = { .out = io->din[k], .acc = io->din_acc[k] };
