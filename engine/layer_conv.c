@@ -196,17 +196,6 @@ static void im2col(const layer *l, const float *x, float *col, int nb)
     }
 }
 
-/* dst[0..n) = src[0..n), or += when add. */
-static inline void put_run(float *restrict dst, const float *restrict src, int n, bool add)
-{
-    if (add)
-        for (int c = 0; c < n; c++)
-            dst[c] += src[c];
-    else
-        for (int c = 0; c < n; c++)
-            dst[c] = src[c];
-}
-
 /* dx [nb][H][W][C] = (or += when acc) the patches in col summed back into
  * the pixels they read: im2col's adjoint. Each input pixel gathers the
  * entries that read it, so it is written once and needs no zeroing first.
@@ -233,8 +222,8 @@ static void col2im(const layer *l, const float *col, float *dx, int nb, bool acc
                     for (int kx = rx, ox = qx; kx < k && ox >= 0; kx += s, ox--) {
                         if (ox >= Wo)
                             continue;
-                        put_run(d, rows + ((size_t)oy * Wo + ox) * K + ((size_t)ky * k + kx) * C,
-                                C, add);
+                        layer_put(d, rows + ((size_t)oy * Wo + ox) * K + ((size_t)ky * k + kx) * C,
+                                  (size_t)C, add);
                         add = true;
                     }
                 }

@@ -88,15 +88,6 @@ int layer_no_gemms(const layer *l, int B, bool needs_din, layer_gemm *g)
     return 0;
 }
 
-void layer_put(float *restrict dst, const float *restrict src, size_t n, bool acc)
-{
-    if (acc)
-        for (size_t i = 0; i < n; i++)
-            dst[i] += src[i];
-    else
-        memcpy(dst, src, n * sizeof *dst);
-}
-
 float softmax_xent(const float *logits, const int *y, int B, int K, float *dlogits,
                    int *n_correct)
 {

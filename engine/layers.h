@@ -50,6 +50,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "engine/err.h"
 #include "engine/rng.h"
@@ -223,7 +224,15 @@ void   layer_bias_grad(float *db, const float *dout, size_t rows, int n);
  * mispredicted half the time. */
 static inline float relu_out(float x) { return x > 0.0f ? x : 0.0f; }
 static inline float relu_grad(float dy, float y) { return dy * (float)(y > 0.0f); }
-/* dst = src (acc false) or dst += src (acc true), n floats. */
-void   layer_put(float *restrict dst, const float *restrict src, size_t n, bool acc);
+/* dst = src (acc false) or dst += src (acc true), n floats. Inline: col2im
+ * calls it for runs of a pixel's channels. */
+static inline void layer_put(float *restrict dst, const float *restrict src, size_t n, bool acc)
+{
+    if (acc)
+        for (size_t i = 0; i < n; i++)
+            dst[i] += src[i];
+    else
+        memcpy(dst, src, n * sizeof *dst);
+}
 
 #endif
