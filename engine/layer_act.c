@@ -38,19 +38,27 @@ static void relu_forward(layer *l, const layer_io *io)
     par_for((size_t)io->B * shape_size(l->in), GRAIN, relu_slice, &c);
 }
 
-/* a = y (the output), b = dy */
+/* dx = relu_grad(dy, y), written or added (acc); with out2, dx2 the same
+ * (acc2) in the same pass: a residual add's two inputs, y and dy read once.
+ * a = y (the output), b = dy. */
 static void relu_back_slice(void *p, int slot, size_t lo, size_t hi)
 {
     (void)slot;
     ew_ctx *c = p;
     const float *restrict y = c->a, *restrict dy = c->b;
-    float *restrict dx = c->out;
-    if (c->acc)
-        for (size_t i = lo; i < hi; i++)
-            dx[i] += relu_grad(dy[i], y[i]);
-    else
-        for (size_t i = lo; i < hi; i++)
-            dx[i] = relu_grad(dy[i], y[i]);
+    float *restrict dx = c->out, *restrict dx2 = c->out2;
+    if (!dx2) {
+        for (size_t i = lo; i < hi; i++) {
+            float g = relu_grad(dy[i], y[i]);
+            dx[i] = c->acc ? dx[i] + g : g;
+        }
+        return;
+    }
+    for (size_t i = lo; i < hi; i++) {
+        float g = relu_grad(dy[i], y[i]);
+        dx[i] = c->acc ? dx[i] + g : g;
+        dx2[i] = c->acc2 ? dx2[i] + g : g;
+    }
 }
 
 static void relu_backward(layer *l, const layer_io *io)
@@ -89,42 +97,27 @@ static void put_slice(void *p, int slot, size_t lo, size_t hi)
     layer_put(c->out + lo, c->a + lo, hi - lo, c->acc);
 }
 
-/* dx = dx2 = relu_grad(dy, y), each written or added: a = y, b = dy. One
- * pass for both inputs of an add, reading y and dy once. */
-static void relu_back2_slice(void *p, int slot, size_t lo, size_t hi)
-{
-    (void)slot;
-    ew_ctx *c = p;
-    const float *restrict y = c->a, *restrict dy = c->b;
-    float *restrict dx = c->out, *restrict dx2 = c->out2;
-    for (size_t i = lo; i < hi; i++) {
-        float g = relu_grad(dy[i], y[i]);
-        dx[i] = c->acc ? dx[i] + g : g;
-        dx2[i] = c->acc2 ? dx2[i] + g : g;
-    }
-}
-
-/* Both inputs get dout, through the fused ReLU's mask when there is one. */
+/* Both inputs get dout, through the fused ReLU's mask when there is one
+ * (one pass for both). */
 static void add_backward(layer *l, const layer_io *io)
 {
     size_t n = (size_t)io->B * shape_size(l->in);
-    if (l->relu && io->din[0] && io->din[1]) {
-        ew_ctx c = { .a = io->out, .b = io->dout, .out = io->din[0], .out2 = io->din[1],
-                     .acc = io->din_acc[0], .acc2 = io->din_acc[1] };
-        par_for(n, GRAIN, relu_back2_slice, &c);
+    if (l->relu) {
+        int k = io->din[0] ? 0 : 1; /* the first input that wants a gradient */
+        if (!io->din[k])
+            return;
+        ew_ctx c = { .a = io->out, .b = io->dout, .out = io->din[k], .acc = io->din_acc[k] };
+        if (k == 0 && io->din[1]) {
+            c.out2 = io->din[1];
+            c.acc2 = io->din_acc[1];
+        }
+        par_for(n, GRAIN, relu_back_slice, &c);
         return;
     }
     for (int k = 0; k < 2; k++)
         if (io->din[k]) {
-            ew_ctx c = { .out = io->din[k], .acc = io->din_acc[k] };
-            if (l->relu) {
-                c.a = io->out;
-                c.b = io->dout;
-                par_for(n, GRAIN, relu_back_slice, &c);
-            } else {
-                c.a = io->dout;
-                par_for(n, GRAIN, put_slice, &c);
-            }
+            ew_ctx c = { .a = io->dout, .out = io->din[k], .acc = io->din_acc[k] };
+            par_for(n, GRAIN, put_slice, &c);
         }
 }
 
