@@ -70,9 +70,10 @@
  * channels come in sixteens (resnet's 16, 32 and 64), 8 where that leaves
  * fewer padding lanes (LeNet's 20 and 50). Side by side at one thread (five
  * rounds), 16 made resnet:8, cnn-bn and resnet:20 about 4 % faster; for
- * LeNet it was 10 % slower, spending its steps on padding. The filter transforms are small and keep
- * 8. A tile loop is inlined into each caller with its lane count fixed, so
- * its loops over the lanes are vectorised to that width. */
+ * LeNet it was 10 % slower, spending its steps on padding. The filter
+ * transforms are small and keep 8. A tile loop is inlined into each caller
+ * with its lane count fixed, so its loops over the lanes are vectorised to
+ * that width. */
 #define FILTER_LANES 8
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 

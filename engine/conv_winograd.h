@@ -23,10 +23,10 @@ size_t wino_scratch_floats(const layer *l);
 void   wino_bind(layer *l, float *scratch);
 /* A forward pass is: the filters transformed (U from w), then each slot's
  * images (layer_conv.c runs the slots over the threads). Backward reuses
- * that U, and after the slots adds their dU to dw. Forward writes the slot's images' out. Backward
- * sums their dU in the slot's own (zero when it has none) and writes or
- * adds their din; the bias gradient is the caller's (layer_conv.c takes it
- * for both lowerings). */
+ * that U, and after the slots adds their dU to dw. Forward writes the
+ * slot's images' out. Backward sums their dU in the slot's own (zero when
+ * it has none) and writes or adds their din; the bias gradient is the
+ * caller's (layer_conv.c takes it for both lowerings). */
 void   wino_transform_filters(layer *l);
 void   wino_forward_slot(const layer *l, const layer_io *io, int s);
 void   wino_backward_slot(const layer *l, const layer_io *io, int s);

@@ -12,8 +12,9 @@
  *
  * Each slot (below) lowers its images a chunk at a time, so that its part of
  * the col buffer (shared by all convolutions of a network) stays near
- * CONV_COL_FLOATS; the GEMMs keep a few hundred rows or more. A 1x1 convolution with stride 1 and no
- * padding reads the input directly: it is already col.
+ * CONV_COL_FLOATS; the GEMMs keep a few hundred rows or more. A 1x1
+ * convolution with stride 1 and no padding reads the input directly: it is
+ * already col.
  *
  * Threads share the work by slots: the batch is cut into l->slots equal
  * runs of images, fixed when the layer is shaped (one per thread of the

@@ -61,14 +61,18 @@ fi
 mkdir -p "$T/ckpt-train/checkpoint" "$T/ckpt-range/checkpoint"
 expect_status 0 "train with an unwritable checkpoint" \
     "$LRSCOPE" train $FAST --iters 100 --out "$T/ckpt-train"
-check "train: names the checkpoint, the reason, and goes on" stderr_has \
-    "cannot write the checkpoint .*ckpt-train/checkpoint: Is a directory (there is no earlier checkpoint); training goes on"
-check "train: says so at each attempt" test "$(grep -c 'cannot write the checkpoint' "$T/err")" -eq 3
+check "train: names the checkpoint and the reason" \
+    stderr_has "cannot write the checkpoint .*ckpt-train/checkpoint: Is a directory"
+check "train: no earlier checkpoint, training goes on" \
+    stderr_has "(there is no earlier checkpoint); training goes on"
+check "train: says so at each attempt" \
+    test "$(grep -c 'cannot write the checkpoint' "$T/err")" -eq 3
 check "train: every row written" test "$(wc -l < "$T/ckpt-train/metrics.csv")" -eq 101
 check "train: done recorded" grep -q ",done," "$T/ckpt-train/events.csv"
 expect_status 0 "range test with an unwritable checkpoint" \
     "$LRSCOPE" range-test $FAST --iters 100 --out "$T/ckpt-range"
-check "range test: says it goes on" stderr_has "Is a directory (there is no earlier checkpoint); the range test goes on"
+check "range test: says it goes on" \
+    stderr_has "(there is no earlier checkpoint); the range test goes on"
 check "range test: its curve written" test "$(wc -l < "$T/ckpt-range/rangetest.csv")" -gt 20
 
 # Standard output that cannot be written is a failure.
