@@ -10,6 +10,11 @@
  * not GEMM. Ratios measured in one run are the only fair comparison on a
  * noisy machine.
  *
+ * When some convolutions go through Winograd, their products are fewer
+ * and smaller than the direct convolution's, so a second reference times
+ * the GEMMs the same net would multiply with every convolution lowered by
+ * im2col: the fastest that lowering could train if all else cost nothing.
+ *
  * With --lr-estimate K it also times the same steps with the optimal-LR
  * estimate (engine/lrest.h) measured every K steps, as `lrscope train
  * --lr-estimate K` runs it. An overhead of some per cent drowns in a busy
@@ -173,6 +178,15 @@ static size_t largest_operand(const net *n, int B)
     return big;
 }
 
+/* Whether any convolution of the net is lowered by Winograd. */
+static bool has_winograd(const net *n)
+{
+    for (int i = 0; i < n->n_nodes; i++)
+        if (n->nodes[i].l.kind == LAYER_CONV && !strcmp(conv_lowering(&n->nodes[i].l), "winograd"))
+            return true;
+    return false;
+}
+
 /* Which kernels OpenBLAS runs, and the widest vectors the CPU has: what
  * bounds the sgemm rate above. OPENBLAS_CORETYPE, when set, picks the
  * kernels in place of the CPU's own (AVX2 ones on an AVX-512 CPU, say). */
@@ -300,12 +314,26 @@ int cmd_bench(int argc, char **argv)
     if (net_build(&n, o.model, shape, BENCH_CLASSES, o.batch, &o.net, o.seed, &e))
         return commands_fail(&e, EXIT_BAD_INPUT);
 
+    /* the same net with every convolution lowered by im2col, for its GEMMs */
+    net direct = { 0 };
+    bool has_direct = has_winograd(&n);
+    if (has_direct) {
+        net_opts im2col = o.net;
+        im2col.conv = CONV_IM2COL;
+        if (net_build(&direct, o.model, shape, BENCH_CLASSES, o.batch, &im2col, o.seed, &e)) {
+            net_free(&n);
+            return commands_fail(&e, EXIT_FAILURE_RUN);
+        }
+    }
+
     int B = o.batch;
     size_t n_x = (size_t)B * n.n_in;
     step_ctx sc = { .net = &n, .opt = o.sgd, .B = B };
     sc.x = malloc(n_x * sizeof *sc.x);
     sc.y = malloc((size_t)B * sizeof *sc.y);
     size_t big = largest_operand(&n, B);
+    if (has_direct && largest_operand(&direct, B) > big)
+        big = largest_operand(&direct, B);
     gemm_ctx gc = { .net = &n, .B = B, .big = big };
     gc.out = calloc(big * (size_t)par_threads(), sizeof(float));
     bool ok = sc.x && sc.y && gc.out;
@@ -343,6 +371,14 @@ int cmd_bench(int argc, char **argv)
     printf("sgemm alone                      %7.2f GFLOP/s  (same shapes, same process)\n",
            gemm_gflops);
     printf("efficiency    %.1f %% of sgemm\n", 100.0 * train_gflops / gemm_gflops);
+    if (has_direct) {
+        gemm_ctx dc = gc;
+        dc.net = &direct;
+        double direct_gflops = flops / time_per_call(gemms_only, &dc, BENCH_SECONDS) * 1e-9;
+        printf("im2col sgemm                     %7.2f GFLOP/s  (the GEMMs of --conv im2col "
+               "alone)\n", direct_gflops);
+        printf("against it    %.1f %% of im2col's sgemm\n", 100.0 * train_gflops / direct_gflops);
+    }
     print_blas();
     if (every) {
         double t_plain = INFINITY, t_est = INFINITY;
@@ -365,5 +401,7 @@ int cmd_bench(int argc, char **argv)
         free(gc.in[k]);
     free(gc.out);
     net_free(&n);
+    if (has_direct)
+        net_free(&direct);
     return failed ? EXIT_FAILURE_RUN : EXIT_OK;
 }

@@ -63,6 +63,8 @@ check "interruption is an event" grep -q ",interrupted," "$E2E_TMP/sig/events.cs
 expect_status 0 "bench runs" "$LRSCOPE" bench --threads 1 --model mlp:64 --batch 32
 check "bench prints efficiency" stdout_has "of sgemm"
 check "bench names OpenBLAS's kernels" stdout_has "^blas *OpenBLAS .* kernels"
+check "bench of a net without Winograd has no im2col reference" \
+    sh -c "! grep -q \"of im2col's sgemm\" '$E2E_TMP/out'"
 if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
     check "bench says the environment picked them" \
         stdout_has "set by OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
@@ -70,6 +72,8 @@ fi
 expect_status 0 "bench of a ResNet on CIFAR-shaped input" "$LRSCOPE" bench --threads 1 \
     --model resnet:8,4 --input-shape 3x32x32 --batch 8 --by-layer
 check "bench names the input shape" stdout_has "input 3x32x32"
+check "bench times the GEMMs im2col would run beside Winograd's" \
+    stdout_has "^against it .* % of im2col's sgemm"
 # --by-layer: one row per layer of the graph (resnet:8 has 23), both lowerings
 # (4 channels are too few for Winograd, 8 are not), and the layers' own time
 # covering the step: what is left (loss, update) is a small share of it.
