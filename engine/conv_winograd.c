@@ -1,52 +1,58 @@
 /* conv_winograd.c — stride-1 convolutions by Winograd's minimal filtering
  * (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks",
- * 2016): F(4x4, 3x3) for 3x3 kernels, F(2x2, 5x5) for 5x5 ones.
+ * 2016): F(4x4, 3x3) for 3x3 kernels, F(4x4, 5x5) for 5x5 ones.
  *
- * The output is cut into m x m tiles (m = 4 for 3x3, 2 for 5x5); tile t
- * reads the 6x6 input window that starts `pad` pixels up and left of it.
- * Both variants interpolate at the same six points (0, 1, -1, 2, -2 and
- * infinity), so they share the input transform B^T and differ in the
- * filter transform G (6 x r) and the output transform A^T (m x 6); the
- * matrices and their one-dimensional stages are in winograd_stages.h.
+ * The output is cut into 4x4 tiles; tile t reads the ta x ta input window
+ * (ta = 4 + r - 1: 6 for 3x3, 8 for 5x5) that starts `pad` pixels up and
+ * left of it. F(4x4, 3x3) interpolates at six points (0, 1, -1, 2, -2 and
+ * infinity), F(4x4, 5x5) at eight (with 1/2 and -1/2): each has its input
+ * transform B^T (ta x ta), filter transform G (ta x r) and output
+ * transform A^T (4 x ta), in winograd_stages.h as one-dimensional stages.
  *
  * One tile of one output channel n is
  *
  *   Y = A^T [ sum_c (G w[c][n] G^T) (.) (B^T d[c] B) ] A      ((.) elementwise)
  *
- * and the 36 elementwise positions xi are 36 independent matrix products
- * over channels, batched over every tile of a chunk of images:
+ * and the xi = ta^2 elementwise positions (36 or 64) are as many
+ * independent matrix products over channels, batched over every tile of a
+ * chunk of images:
  *
  *   V[T][xi][C] = input transform     U[xi][C][N] = filter transform
- *   M[T][xi][N] = V[.][xi] U[xi]      36 GEMMs, M = T, N = out_c, K = C
+ *   M[T][xi][N] = V[.][xi] U[xi]      ta^2 GEMMs, M = T, N = out_c, K = C
  *   y           = output transform of M (+ bias)
  *
- * That is 36 multiply-adds per tile and channel pair where im2col does
- * m^2 r^2: 4x fewer for F(4x4, 3x3) (144), 2.8x fewer for F(2x2, 5x5)
- * (100). F(2x2, 3x3), 16 per 4 outputs, saves 2.25x; side by side, both
- * laid out by position, F(4x4) trained resnet:8 and cnn-bn 8-10 % faster,
- * its 6x6 windows also reading each input pixel 2.25 times where 4x4
- * windows read it 4 times. For 5x5 kernels the 6x6 windows step by 2 and
- * read each pixel 9 times, im2col's patches 25. Every stage is linear, so
- * backward is the exact adjoint of each stage in reverse:
+ * That is ta^2 multiply-adds per tile and channel pair where im2col does
+ * 16 r^2: 4x fewer for F(4x4, 3x3) (36 against 144), 6.25x for F(4x4, 5x5)
+ * (64 against 400). F(2x2, 3x3), 16 per 4 outputs, saves 2.25x; side by
+ * side, both laid out by position, F(4x4) trained resnet:8 and cnn-bn
+ * 8-10 % faster, its 6x6 windows also reading each input pixel 2.25 times
+ * where 4x4 windows read it 4 times. For 5x5 kernels F(4x4, 5x5) replaced
+ * F(2x2, 5x5) (36 per 2x2 tile, 2.8x fewer than im2col, its 6x6 windows
+ * reading each pixel 9 times where 8x8 ones read it 4 times): its layer
+ * in LeNet took half the time, and LeNet trained 1.14-1.46x faster at one
+ * thread (both builds at once, one per core, six rounds) and 1.23-1.34x
+ * at two. Every stage is linear, so backward is the exact adjoint of each
+ * stage in reverse:
  *
  *   dM = A dY A^T                      per tile (zero outside the image)
- *   dU[xi] = V[xi]^T dM[xi]            36 GEMMs, K = T (summed over chunks, slots)
- *   dV[xi] = dM[xi] U[xi]^T            36 GEMMs, K = N
+ *   dU[xi] = V[xi]^T dM[xi]            ta^2 GEMMs, K = T (summed over chunks, slots)
+ *   dV[xi] = dM[xi] U[xi]^T            ta^2 GEMMs, K = N
  *   dx += B dV B^T                     scattered back; windows overlap
  *   dw += G^T dU G
  *
- * Numerical error: the constants (4, 5, 8, 1/6, 1/24; 16 in G5) round
- * more than F(2x2, 3x3)'s adds and halves. Against im2col on 64 channels
- * F(4x4, 3x3)'s outputs and gradients differ by 1.7-3.5e-5 of their RMS
- * (F(2x2, 3x3): 1.6-3.3e-6), far below the noise of SGD; tests/test_layers.c
- * checks both variants against finite differences and against im2col
- * (within 1e-3).
+ * Numerical error: the constants (4, 5, 8, 1/6, 1/24; 21/4, 17/4, 2/9,
+ * 1/90 in the eight-point stages) round more than F(2x2, 3x3)'s adds and
+ * halves. Against im2col, F(4x4, 3x3)'s outputs and gradients on 64
+ * channels differ by 1.7-3.5e-5 of their RMS (F(2x2, 3x3): 1.6-3.3e-6),
+ * F(4x4, 5x5)'s on LeNet's second convolution by 2.8-3.3e-5 (F(2x2, 5x5):
+ * 1.3-4.0e-5), far below the noise of SGD; tests/test_conv.c checks both
+ * variants against finite differences and against im2col (within 1e-3).
  *
  * Layout: channel-last as everywhere (layers.h), so every transform is a
  * loop over contiguous channels that the compiler vectorises. V and M keep a
- * tile's 36 positions together ([T][xi][C]): each transform reads or writes
+ * tile's positions together ([T][xi][C]): each transform reads or writes
  * one contiguous block per tile, and each GEMM reads its position's rows
- * with a stride (lda = 36 C), which OpenBLAS's packing absorbs. The
+ * with a stride (lda = xi C), which OpenBLAS's packing absorbs. The
  * position-major layout ([xi][T][C]) spread every tile's writes over 36
  * streams and was 7 % slower on resnet:8. V and M live in the network's
  * shared col buffer, a chunk of images at a time; U, a dU per slot, a row
@@ -61,10 +67,10 @@
 
 #include <string.h>
 
-#define TA 6         /* input window of a tile: TA x TA, m + r - 1 */
-#define XI (TA * TA) /* positions of a transformed tile */
-#define TM_MAX 4     /* the largest output tile, F(4x4, 3x3)'s */
-#define R_MAX 5      /* the largest kernel, F(2x2, 5x5)'s */
+#define TM 4                  /* the output tile's side, both variants */
+#define R_MAX 5               /* the largest kernel */
+#define TA_MAX (TM + R_MAX - 1) /* the largest input window's side */
+#define XI_MAX (TA_MAX * TA_MAX)
 
 /* Each transform of tiles takes 8 or 16 channels a step: 16 where the
  * channels come in sixteens (resnet's 16, 32 and 64), 8 where that leaves
@@ -87,16 +93,18 @@ bool wino_applies(const layer *l)
     return (l->k == 3 || l->k == 5) && l->stride == 1;
 }
 
-/* m: the output tile's side, TA + 1 - r */
-static int tile_m(const layer *l) { return TA + 1 - l->k; }
+/* The side of a tile's input window and of its transform: TM + r - 1, 6
+ * for F(4x4, 3x3) and 8 for F(4x4, 5x5); and the transform's positions. */
+static int window_side(const layer *l) { return TM + l->k - 1; }
+static int positions(const layer *l) { return window_side(l) * window_side(l); }
 
 bool wino_pays(const layer *l)
 {
     return l->in.c >= 8;
 }
 
-static int tiles_h(const layer *l) { return (l->out.h + tile_m(l) - 1) / tile_m(l); }
-static int tiles_w(const layer *l) { return (l->out.w + tile_m(l) - 1) / tile_m(l); }
+static int tiles_h(const layer *l) { return (l->out.h + TM - 1) / TM; }
+static int tiles_w(const layer *l) { return (l->out.w + TM - 1) / TM; }
 static size_t tiles_per_image(const layer *l) { return (size_t)tiles_h(l) * tiles_w(l); }
 
 static size_t widest_row(const layer *l)
@@ -106,18 +114,18 @@ static size_t widest_row(const layer *l)
 
 size_t wino_col_floats_per_image(const layer *l)
 {
-    return XI * tiles_per_image(l) * (size_t)(l->in.c + l->out_c);
+    return (size_t)positions(l) * tiles_per_image(l) * (size_t)(l->in.c + l->out_c);
 }
 
 size_t wino_scratch_floats(const layer *l)
 {
-    size_t un = XI * (size_t)l->in.c * l->out_c;
+    size_t un = (size_t)positions(l) * l->in.c * l->out_c;
     return (1 + (size_t)l->slots) * un + (1 + (size_t)l->slots) * widest_row(l);
 }
 
 void wino_bind(layer *l, float *scratch)
 {
-    size_t un = XI * (size_t)l->in.c * l->out_c;
+    size_t un = (size_t)positions(l) * l->in.c * l->out_c;
     l->wino_u = scratch;
     l->wino_du = scratch + un;
     l->wino_zero = scratch + (1 + (size_t)l->slots) * un;
@@ -126,7 +134,7 @@ void wino_bind(layer *l, float *scratch)
 
 static float *slot_du(const layer *l, int s)
 {
-    return l->wino_du + (size_t)s * XI * l->in.c * l->out_c;
+    return l->wino_du + (size_t)s * positions(l) * l->in.c * l->out_c;
 }
 
 /* The row that slot `slot` writes what falls outside an image into. */
@@ -141,19 +149,19 @@ static void filter_transform(const layer *l, size_t i_lo, size_t i_hi)
 {
     enum { lanes = FILTER_LANES };
     size_t cn = (size_t)l->in.c * l->out_c;
-    int r = l->k;
+    int r = l->k, ta = window_side(l);
     float *w_rows[R_MAX * R_MAX];
     for (int k = 0; k < r * r; k++)
         w_rows[k] = l->w + k * cn;
     for (size_t i0 = i_lo; i0 < i_hi && i0 < cn; i0 += lanes) {
         int w = cn - i0 < lanes ? (int)(cn - i0) : lanes;
-        float g[R_MAX * R_MAX][LANES_MAX], t[TA * R_MAX][LANES_MAX], u[XI][LANES_MAX];
+        float g[R_MAX * R_MAX][LANES_MAX], t[TA_MAX * R_MAX][LANES_MAX], u[XI_MAX][LANES_MAX];
         gather(g, w_rows, r * r, (int)i0, w, lanes);
         for (int x = 0; x < r; x++) /* G g: down each column kx */
-            g_r(r, t + x, r, g + x, r, lanes);
-        for (int y = 0; y < TA; y++) /* (G g) G^T: along each row */
-            g_r(r, u + y * TA, 1, t + y * r, 1, lanes);
-        for (int k = 0; k < XI; k++)
+            g_t(ta, t + x, r, g + x, r, lanes);
+        for (int y = 0; y < ta; y++) /* (G g) G^T: along each row */
+            g_t(ta, u + y * ta, 1, t + y * r, 1, lanes);
+        for (int k = 0; k < ta * ta; k++)
             put(l->wino_u + k * cn + i0, u[k], w, lanes);
     }
 }
@@ -164,53 +172,54 @@ static void filter_adjoint(layer *l, size_t i_lo, size_t i_hi)
 {
     enum { lanes = FILTER_LANES };
     size_t cn = (size_t)l->in.c * l->out_c;
-    int r = l->k;
+    int r = l->k, ta = window_side(l), xi = ta * ta;
     for (size_t i0 = i_lo; i0 < i_hi && i0 < cn; i0 += lanes) {
         int w = cn - i0 < lanes ? (int)(cn - i0) : lanes;
-        float u[XI][LANES_MAX], t[TA * R_MAX][LANES_MAX], g[R_MAX * R_MAX][LANES_MAX];
+        float u[XI_MAX][LANES_MAX], t[TA_MAX * R_MAX][LANES_MAX], g[R_MAX * R_MAX][LANES_MAX];
         for (int s = 0; s < l->slots; s++) {
-            float *du_rows[XI], part[XI][LANES_MAX];
-            for (int k = 0; k < XI; k++)
+            float *du_rows[XI_MAX], part[XI_MAX][LANES_MAX];
+            for (int k = 0; k < xi; k++)
                 du_rows[k] = slot_du(l, s) + k * cn;
-            gather(s ? part : u, du_rows, XI, (int)i0, w, lanes);
-            for (int k = 0; s && k < XI; k++)
+            gather(s ? part : u, du_rows, xi, (int)i0, w, lanes);
+            for (int k = 0; s && k < xi; k++)
                 for (int c = 0; c < lanes; c++)
                     u[k][c] += part[k][c];
         }
-        for (int y = 0; y < TA; y++) /* along each row */
-            gt_r(r, t + y * r, 1, u + y * TA, 1, lanes);
+        for (int y = 0; y < ta; y++) /* along each row */
+            gt_t(ta, t + y * r, 1, u + y * ta, 1, lanes);
         for (int x = 0; x < r; x++) /* down each column */
-            gt_r(r, g + x, r, t + x, r, lanes);
+            gt_t(ta, g + x, r, t + x, r, lanes);
         for (int k = 0; k < r * r; k++)
             for (int c = 0; c < w; c++)
                 l->dw[k * cn + i0 + c] += g[k][c];
     }
 }
 
-/* The 36 rows of one tile's 6x6 window: pixel pointers into the image, or
- * `outside` where the window leaves it (the padding). */
-static void window_rows(const layer *l, float *img, int ty, int tx, size_t row_len,
-                        float *outside, float *p[XI])
+/* The ta x ta rows of one tile's input window: pixel pointers into the
+ * image, or `outside` where the window leaves it (the padding). */
+static ALWAYS_INLINE void window_rows(const layer *l, float *img, int ty, int tx, int ta,
+                                      float *outside, float *p[XI_MAX])
 {
-    int H = l->in.h, W = l->in.w, m = tile_m(l);
-    for (int i = 0; i < TA; i++)
-        for (int j = 0; j < TA; j++) {
-            int iy = m * ty - l->pad + i, ix = m * tx - l->pad + j;
+    int H = l->in.h, W = l->in.w;
+    size_t C = (size_t)l->in.c;
+    for (int i = 0; i < ta; i++)
+        for (int j = 0; j < ta; j++) {
+            int iy = TM * ty - l->pad + i, ix = TM * tx - l->pad + j;
             bool in = iy >= 0 && iy < H && ix >= 0 && ix < W;
-            p[i * TA + j] = in ? img + ((size_t)iy * W + ix) * row_len : outside;
+            p[i * ta + j] = in ? img + ((size_t)iy * W + ix) * C : outside;
         }
 }
 
-/* The m x m output pixels of tile (ty, tx), or `outside` past the image's
- * edge (a size that is not a multiple of m). */
+/* The TM x TM output pixels of tile (ty, tx), or `outside` past the
+ * image's edge (a size that is not a multiple of TM). */
 static void tile_rows(const layer *l, float *img, int ty, int tx, float *outside,
-                      float *q[TM_MAX * TM_MAX])
+                      float *q[TM * TM])
 {
-    int H = l->out.h, W = l->out.w, N = l->out_c, m = tile_m(l);
-    for (int i = 0; i < m; i++)
-        for (int j = 0; j < m; j++) {
-            int oy = m * ty + i, ox = m * tx + j;
-            q[i * m + j] = oy < H && ox < W ? img + ((size_t)oy * W + ox) * N : outside;
+    int H = l->out.h, W = l->out.w, N = l->out_c;
+    for (int i = 0; i < TM; i++)
+        for (int j = 0; j < TM; j++) {
+            int oy = TM * ty + i, ox = TM * tx + j;
+            q[i * TM + j] = oy < H && ox < W ? img + ((size_t)oy * W + ox) * N : outside;
         }
 }
 
@@ -244,79 +253,87 @@ static void prefetch_rect(const float *img, int H, int W, int ch, int y0, int x0
 /* The input window of tile (ty, tx). */
 static void prefetch_window(const layer *l, const float *img, int ty, int tx, bool write)
 {
-    int m = tile_m(l);
-    prefetch_rect(img, l->in.h, l->in.w, l->in.c, m * ty - l->pad, m * tx - l->pad, TA, TA,
+    int ta = window_side(l);
+    prefetch_rect(img, l->in.h, l->in.w, l->in.c, TM * ty - l->pad, TM * tx - l->pad, ta, ta,
                   write);
 }
 
 /* The output pixels of tile (ty, tx). */
 static void prefetch_tile(const layer *l, const float *img, int ty, int tx, bool write)
 {
-    int m = tile_m(l);
-    prefetch_rect(img, l->out.h, l->out.w, l->out_c, m * ty, m * tx, m, m, write);
+    prefetch_rect(img, l->out.h, l->out.w, l->out_c, TM * ty, TM * tx, TM, TM, write);
 }
 
 /* V[T][xi][C] = B^T d B for every tile of images x [nb][H][W][C]. */
-static ALWAYS_INLINE void input_tiles(const layer *l, const float *x, float *V, int nb,
+static ALWAYS_INLINE void input_tiles(const layer *l, const float *x, float *V, int nb, int ta,
                                       int lanes)
 {
-    int C = l->in.c, th = tiles_h(l), tw = tiles_w(l);
+    int C = l->in.c, th = tiles_h(l), tw = tiles_w(l), xi = ta * ta;
     size_t t = 0;
     for (size_t u = 0; u < (size_t)nb * th; u++) { /* image u / th, tile row u % th */
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = (float *)x + (size_t)b * shape_size(l->in);
         for (int tx = 0; tx < tw; tx++, t++) {
-            float *p[XI];
-            window_rows(l, img, ty, tx, (size_t)C, l->wino_zero, p);
+            float *p[XI_MAX];
+            window_rows(l, img, ty, tx, ta, l->wino_zero, p);
             prefetch_window(l, img, ty, tx + PREFETCH_AHEAD, false);
             for (int c0 = 0; c0 < C; c0 += lanes) {
                 int w = C - c0 < lanes ? C - c0 : lanes;
-                float d[XI][LANES_MAX], r[XI][LANES_MAX], v[XI][LANES_MAX];
-                gather(d, p, XI, c0, w, lanes);
-                for (int j = 0; j < TA; j++) /* B^T d: down each column */
-                    bt_1d(r + j, TA, d + j, TA, lanes);
-                for (int i = 0; i < TA; i++) /* (B^T d) B: along each row */
-                    bt_1d(v + i * TA, 1, r + i * TA, 1, lanes);
-                for (int k = 0; k < XI; k++)
-                    put(V + (t * XI + k) * C + c0, v[k], w, lanes);
+                float d[XI_MAX][LANES_MAX], r[XI_MAX][LANES_MAX], v[XI_MAX][LANES_MAX];
+                gather(d, p, xi, c0, w, lanes);
+                for (int j = 0; j < ta; j++) /* B^T d: down each column */
+                    bt_t(ta, r + j, ta, d + j, ta, lanes);
+                for (int i = 0; i < ta; i++) /* (B^T d) B: along each row */
+                    bt_t(ta, v + i * ta, 1, r + i * ta, 1, lanes);
+                for (int k = 0; k < xi; k++)
+                    put(V + (t * xi + k) * C + c0, v[k], w, lanes);
             }
         }
     }
 }
 
+/* Calls a tile loop `fn` with its window side and lane count fixed (6 or
+ * 8, and 16 or 8 for `channels`), so that each of the four is compiled
+ * with constant loop bounds. */
+#define BY_SHAPE(l, channels, fn, ...)                                                         \
+    do {                                                                                       \
+        bool wide_ = lanes_for(channels) == 16;                                                \
+        if (window_side(l) == 6)                                                               \
+            wide_ ? fn(__VA_ARGS__, 6, 16) : fn(__VA_ARGS__, 6, 8);                            \
+        else                                                                                   \
+            wide_ ? fn(__VA_ARGS__, 8, 16) : fn(__VA_ARGS__, 8, 8);                            \
+    } while (0)
+
 static void input_transform(const layer *l, const float *x, float *V, int nb)
 {
-    if (lanes_for(l->in.c) == 16)
-        input_tiles(l, x, V, nb, 16);
-    else
-        input_tiles(l, x, V, nb, 8);
+    BY_SHAPE(l, l->in.c, input_tiles, l, x, V, nb);
 }
 
 /* dx [nb][H][W][C] += B dV B^T of every tile: the input transform's adjoint. */
 static ALWAYS_INLINE void input_adjoint_tiles(const layer *l, const float *dV, float *dx,
-                                              int slot, int nb, int lanes)
+                                              int slot, int nb, int ta, int lanes)
 {
-    int C = l->in.c, th = tiles_h(l), tw = tiles_w(l);
+    int C = l->in.c, th = tiles_h(l), tw = tiles_w(l), xi = ta * ta;
     size_t t = 0;
     for (size_t u = 0; u < (size_t)nb * th; u++) { /* image u / th, tile row u % th */
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = dx + (size_t)b * shape_size(l->in);
         for (int tx = 0; tx < tw; tx++, t++) {
-            float *p[XI], *v_rows[XI];
-            window_rows(l, img, ty, tx, (size_t)C, sink_of(l, slot), p);
+            float *p[XI_MAX], *v_rows[XI_MAX];
+            window_rows(l, img, ty, tx, ta, sink_of(l, slot), p);
             prefetch_window(l, img, ty, tx + PREFETCH_AHEAD, true);
-            for (int k = 0; k < XI; k++)
-                v_rows[k] = (float *)dV + (t * XI + k) * C;
+            for (int k = 0; k < xi; k++)
+                v_rows[k] = (float *)dV + (t * xi + k) * C;
             for (int c0 = 0; c0 < C; c0 += lanes) {
                 int w = C - c0 < lanes ? C - c0 : lanes;
-                float v[XI][LANES_MAX], r[XI][LANES_MAX], d[XI][LANES_MAX];
-                gather(v, v_rows, XI, c0, w, lanes);
-                for (int i = 0; i < TA; i++) /* along each row */
-                    b_1d(r + i * TA, 1, v + i * TA, 1, lanes);
-                for (int j = 0; j < TA; j++) /* down each column */
-                    b_1d(d + j, TA, r + j, TA, lanes);
+                float v[XI_MAX][LANES_MAX], r[XI_MAX][LANES_MAX], d[XI_MAX][LANES_MAX];
+                gather(v, v_rows, xi, c0, w, lanes);
+                for (int i = 0; i < ta; i++) /* along each row */
+                    b_t(ta, r + i * ta, 1, v + i * ta, 1, lanes);
+                for (int j = 0; j < ta; j++) /* down each column */
+                    b_t(ta, d + j, ta, r + j, ta, lanes);
                 /* one window row at a time: outside rows all share the sink */
-                for (int k = 0; k < XI; k++)
+                for (int k = 0; k < xi; k++)
                     for (int c = 0; c < w; c++)
                         p[k][c0 + c] += d[k][c];
             }
@@ -326,39 +343,36 @@ static ALWAYS_INLINE void input_adjoint_tiles(const layer *l, const float *dV, f
 
 static void input_adjoint(const layer *l, const float *dV, float *dx, int slot, int nb)
 {
-    if (lanes_for(l->in.c) == 16)
-        input_adjoint_tiles(l, dV, dx, slot, nb, 16);
-    else
-        input_adjoint_tiles(l, dV, dx, slot, nb, 8);
+    BY_SHAPE(l, l->in.c, input_adjoint_tiles, l, dV, dx, slot, nb);
 }
 
-/* y [nb][Ho][Wo][N] = A^T M A (+ bias) of every tile, tiles m x m. */
+/* y [nb][Ho][Wo][N] = A^T M A (+ bias) of every tile. */
 static ALWAYS_INLINE void output_tiles(const layer *l, const float *M, float *y, int slot,
-                                       int nb, int m, int lanes)
+                                       int nb, int ta, int lanes)
 {
-    int N = l->out_c, th = tiles_h(l), tw = tiles_w(l);
+    int N = l->out_c, th = tiles_h(l), tw = tiles_w(l), xi = ta * ta;
     size_t t = 0;
     float *bias = l->bias ? l->b : l->wino_zero;
     for (size_t u = 0; u < (size_t)nb * th; u++) { /* image u / th, tile row u % th */
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = y + (size_t)b * shape_size(l->out);
         for (int tx = 0; tx < tw; tx++, t++) {
-            float *q[TM_MAX * TM_MAX], *m_rows[XI];
+            float *q[TM * TM], *m_rows[XI_MAX];
             tile_rows(l, img, ty, tx, sink_of(l, slot), q);
             prefetch_tile(l, img, ty, tx + PREFETCH_AHEAD, true);
-            for (int k = 0; k < XI; k++)
-                m_rows[k] = (float *)M + (t * XI + k) * N;
+            for (int k = 0; k < xi; k++)
+                m_rows[k] = (float *)M + (t * xi + k) * N;
             for (int n0 = 0; n0 < N; n0 += lanes) {
                 int w = N - n0 < lanes ? N - n0 : lanes;
-                float mt[XI][LANES_MAX], s[TM_MAX * TA][LANES_MAX];
-                float o[TM_MAX * TM_MAX][LANES_MAX], bl[1][LANES_MAX];
-                gather(mt, m_rows, XI, n0, w, lanes);
+                float mt[XI_MAX][LANES_MAX], s[TM * TA_MAX][LANES_MAX];
+                float o[TM * TM][LANES_MAX], bl[1][LANES_MAX];
+                gather(mt, m_rows, xi, n0, w, lanes);
                 gather(bl, &bias, 1, n0, w, lanes);
-                for (int j = 0; j < TA; j++) /* A^T m: down each column */
-                    at_m(m, s + j, TA, mt + j, TA, lanes);
-                for (int i = 0; i < m; i++) /* (A^T m) A: along each row */
-                    at_m(m, o + i * m, 1, s + i * TA, 1, lanes);
-                for (int k = 0; k < m * m; k++) {
+                for (int j = 0; j < ta; j++) /* A^T m: down each column */
+                    at_t(ta, s + j, ta, mt + j, ta, lanes);
+                for (int i = 0; i < TM; i++) /* (A^T m) A: along each row */
+                    at_t(ta, o + i * TM, 1, s + i * ta, 1, lanes);
+                for (int k = 0; k < TM * TM; k++) {
                     for (int c = 0; c < lanes; c++)
                         o[k][c] += bl[0][c];
                     put(q[k] + n0, o[k], w, lanes);
@@ -370,42 +384,33 @@ static ALWAYS_INLINE void output_tiles(const layer *l, const float *M, float *y,
 
 static void output_transform(const layer *l, const float *M, float *y, int slot, int nb)
 {
-    bool wide = lanes_for(l->out_c) == 16;
-    if (tile_m(l) == 4 && wide)
-        output_tiles(l, M, y, slot, nb, 4, 16);
-    else if (tile_m(l) == 4)
-        output_tiles(l, M, y, slot, nb, 4, 8);
-    else if (wide)
-        output_tiles(l, M, y, slot, nb, 2, 16);
-    else
-        output_tiles(l, M, y, slot, nb, 2, 8);
+    BY_SHAPE(l, l->out_c, output_tiles, l, M, y, slot, nb);
 }
 
-/* dM[T][xi][N] = A dY A^T of every tile, tiles m x m: the output
- * transform's adjoint. */
+/* dM[T][xi][N] = A dY A^T of every tile: the output transform's adjoint. */
 static ALWAYS_INLINE void output_adjoint_tiles(const layer *l, const float *dy, float *dM,
-                                               int nb, int m, int lanes)
+                                               int nb, int ta, int lanes)
 {
-    int N = l->out_c, th = tiles_h(l), tw = tiles_w(l);
+    int N = l->out_c, th = tiles_h(l), tw = tiles_w(l), xi = ta * ta;
     size_t t = 0;
     for (size_t u = 0; u < (size_t)nb * th; u++) { /* image u / th, tile row u % th */
         int b = (int)(u / th), ty = (int)(u % th);
         float *img = (float *)dy + (size_t)b * shape_size(l->out);
         for (int tx = 0; tx < tw; tx++, t++) {
-            float *q[TM_MAX * TM_MAX];
+            float *q[TM * TM];
             tile_rows(l, img, ty, tx, l->wino_zero, q);
             prefetch_tile(l, img, ty, tx + PREFETCH_AHEAD, false);
             for (int n0 = 0; n0 < N; n0 += lanes) {
                 int w = N - n0 < lanes ? N - n0 : lanes;
-                float y[TM_MAX * TM_MAX][LANES_MAX], s[TM_MAX * TA][LANES_MAX];
-                float mt[XI][LANES_MAX];
-                gather(y, q, m * m, n0, w, lanes);
-                for (int i = 0; i < m; i++) /* along each row */
-                    a_m(m, s + i * TA, 1, y + i * m, 1, lanes);
-                for (int j = 0; j < TA; j++) /* down each column */
-                    a_m(m, mt + j, TA, s + j, TA, lanes);
-                for (int k = 0; k < XI; k++)
-                    put(dM + (t * XI + k) * N + n0, mt[k], w, lanes);
+                float y[TM * TM][LANES_MAX], s[TM * TA_MAX][LANES_MAX];
+                float mt[XI_MAX][LANES_MAX];
+                gather(y, q, TM * TM, n0, w, lanes);
+                for (int i = 0; i < TM; i++) /* along each row */
+                    a_t(ta, s + i * ta, 1, y + i * TM, 1, lanes);
+                for (int j = 0; j < ta; j++) /* down each column */
+                    a_t(ta, mt + j, ta, s + j, ta, lanes);
+                for (int k = 0; k < xi; k++)
+                    put(dM + (t * xi + k) * N + n0, mt[k], w, lanes);
             }
         }
     }
@@ -413,18 +418,10 @@ static ALWAYS_INLINE void output_adjoint_tiles(const layer *l, const float *dy, 
 
 static void output_adjoint(const layer *l, const float *dy, float *dM, int nb)
 {
-    bool wide = lanes_for(l->out_c) == 16;
-    if (tile_m(l) == 4 && wide)
-        output_adjoint_tiles(l, dy, dM, nb, 4, 16);
-    else if (tile_m(l) == 4)
-        output_adjoint_tiles(l, dy, dM, nb, 4, 8);
-    else if (wide)
-        output_adjoint_tiles(l, dy, dM, nb, 2, 16);
-    else
-        output_adjoint_tiles(l, dy, dM, nb, 2, 8);
+    BY_SHAPE(l, l->out_c, output_adjoint_tiles, l, dy, dM, nb);
 }
 
-/* The 36 products of one chunk of T tiles: M = V U forward; backward
+/* The ta^2 products of one chunk of T tiles: M = V U forward; backward
  * dU (+)= V^T dM, then dV = dM U^T over V when din is wanted (V is no
  * longer needed once the dU products are done).
  *
@@ -439,23 +436,23 @@ static void output_adjoint(const layer *l, const float *dy, float *dM, int nb)
 static void products(const layer *l, float *V, float *M, int T, float *du, bool backward,
                      bool accumulate, bool din)
 {
-    int C = l->in.c, N = l->out_c, ldv = XI * C, ldm = XI * N;
+    int C = l->in.c, N = l->out_c, xi_n = positions(l), ldv = xi_n * C, ldm = xi_n * N;
     size_t cn = (size_t)C * N;
     const float *U = l->wino_u;
     if (!backward) {
         memset(M, 0, (size_t)T * ldm * sizeof *M);
-        for (size_t xi = 0; xi < XI; xi++)
+        for (size_t xi = 0; xi < (size_t)xi_n; xi++)
             gemm_here(false, false, T, N, C, 1.0f, V + xi * C, ldv, U + xi * cn, N, 1.0f,
                       M + xi * N, ldm);
         return;
     }
-    for (size_t xi = 0; xi < XI; xi++)
+    for (size_t xi = 0; xi < (size_t)xi_n; xi++)
         gemm_here(true, false, C, N, T, 1.0f, V + xi * C, ldv, M + xi * N, ldm,
                   accumulate ? 1.0f : 0.0f, du + xi * cn, N);
     if (!din)
         return;
     memset(V, 0, (size_t)T * ldv * sizeof *V);
-    for (size_t xi = 0; xi < XI; xi++)
+    for (size_t xi = 0; xi < (size_t)xi_n; xi++)
         gemm_here(false, true, T, C, N, 1.0f, M + xi * N, ldm, U + xi * cn, N, 1.0f,
                   V + xi * C, ldv);
 }
@@ -468,7 +465,7 @@ void wino_forward_slot(const layer *l, const layer_io *io, int s)
     for (size_t b0 = lo; b0 < hi; b0 += (size_t)l->col_images) {
         int nb = hi - b0 < (size_t)l->col_images ? (int)(hi - b0) : l->col_images;
         int T = nb * (int)tiles_per_image(l);
-        float *M = V + (size_t)XI * T * l->in.c;
+        float *M = V + (size_t)positions(l) * T * l->in.c;
         input_transform(l, io->in[0] + b0 * in_img, V, nb);
         products(l, V, M, T, NULL, false, false, false);
         output_transform(l, M, io->out + b0 * out_img, s, nb);
@@ -481,11 +478,11 @@ void wino_backward_slot(const layer *l, const layer_io *io, int s)
     conv_slot_images(l, io->B, s, &lo, &hi);
     float *V = conv_slot_col(l, s), *du = slot_du(l, s);
     if (lo == hi)
-        memset(du, 0, (size_t)XI * l->in.c * l->out_c * sizeof *du);
+        memset(du, 0, (size_t)positions(l) * l->in.c * l->out_c * sizeof *du);
     for (size_t b0 = lo; b0 < hi; b0 += (size_t)l->col_images) {
         int nb = hi - b0 < (size_t)l->col_images ? (int)(hi - b0) : l->col_images;
         int T = nb * (int)tiles_per_image(l);
-        float *dM = V + (size_t)XI * T * l->in.c, *dx = io->din[0];
+        float *dM = V + (size_t)positions(l) * T * l->in.c, *dx = io->din[0];
         input_transform(l, io->in[0] + b0 * in_img, V, nb);
         output_adjoint(l, io->dout + b0 * out_img, dM, nb);
         products(l, V, dM, T, du, true, b0 > lo, dx != NULL);
@@ -532,5 +529,5 @@ void wino_gemm_shape(const layer *l, int *rows_per_image, int *k, int *times)
 {
     *rows_per_image = (int)tiles_per_image(l);
     *k = l->in.c;
-    *times = XI;
+    *times = positions(l);
 }

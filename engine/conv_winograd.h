@@ -1,5 +1,5 @@
 /* conv_winograd.h — the Winograd lowering of layer_conv.c, F(4x4, 3x3) and
- * F(2x2, 5x5) (see conv_winograd.c for the algorithm, its buffers and its
+ * F(4x4, 5x5) (see conv_winograd.c for the algorithm, its buffers and its
  * error).
  * Same forward/backward contract as every layer (layers.h). */
 #ifndef LRSCOPE_CONV_WINOGRAD_H
@@ -11,7 +11,7 @@
  * padding. */
 bool   wino_applies(const layer *l);
 /* Whether it is worth it where it applies: with fewer than 8 input
- * channels (an RGB or grey stem) its 36 GEMMs have K = 1..3 and im2col's
+ * channels (an RGB or grey stem) its 36 or 64 GEMMs have K = 1..3 and im2col's
  * one GEMM with K = 9 C or 25 C is faster. */
 bool   wino_pays(const layer *l);
 /* Floats of the shared col buffer one image needs (V and M of its tiles);

@@ -29,8 +29,8 @@
  * the threads that run them.
  *
  * 3x3 and 5x5 convolutions with stride 1 go through Winograd's F(4x4, 3x3)
- * and F(2x2, 5x5) instead unless im2col is asked for (conv_winograd.c): 4x
- * and 2.8x fewer multiplications, in the same col buffer. */
+ * and F(4x4, 5x5) instead unless im2col is asked for (conv_winograd.c): 4x
+ * and 6.25x fewer multiplications, in the same col buffer. */
 #include "engine/layers.h"
 #include "engine/conv_winograd.h"
 #include "engine/gemm.h"

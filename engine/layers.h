@@ -80,7 +80,7 @@ enum { REGION_WEIGHTS, REGION_BIASES, REGION_BN, REGION_COUNT };
 typedef enum { INIT_HE, INIT_TORCH } net_init;
 
 /* How a convolution is lowered to GEMMs. CONV_AUTO picks Winograd
- * (F(4x4, 3x3) or F(2x2, 5x5)) for 3x3 and 5x5 stride-1 convolutions of 8
+ * (F(4x4, 3x3) or F(4x4, 5x5)) for 3x3 and 5x5 stride-1 convolutions of 8
  * or more input channels and im2col for the rest; CONV_WINOGRAD asks for
  * Winograd wherever it applies (stems included). */
 typedef enum { CONV_AUTO, CONV_IM2COL, CONV_WINOGRAD } conv_algo;
@@ -174,7 +174,7 @@ struct layer {
      * (Winograd sums dU instead), biases [slots-1][N] */
     float            *slot_dw, *slot_db;
     /* conv by Winograd (conv_winograd.c): transformed weights
-     * [36][in.c][out_c] and per slot their gradient; a row of zeros, and
+     * [36 or 64][in.c][out_c] and per slot their gradient; a row of zeros, and
      * per slot a row of discarded writes, each max(in.c, out_c) floats */
     float            *wino_u, *wino_du, *wino_zero, *wino_sink;
 };

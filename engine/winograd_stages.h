@@ -1,24 +1,34 @@
 /* winograd_stages.h — the matrices of conv_winograd.c's two Winograd
- * variants, F(4x4, 3x3) and F(2x2, 5x5), as one-dimensional stages that
+ * variants, F(4x4, 3x3) and F(4x4, 5x5), as one-dimensional stages that
  * work on several channels at once.
  *
- * Both variants interpolate at the same six points (0, 1, -1, 2, -2 and
- * infinity), so they share the input transform B^T and differ in the
- * filter transform G (6 x r) and the output transform A^T (m x 6):
+ * F(4x4, 3x3) interpolates at six points (0, 1, -1, 2, -2, infinity):
  *
  *   B^T = | 4  0 -5  0  1  0 |   G3 = | 1/4    0     0   |   A4^T = | 1 1  1 1  1 0 |
  *         | 0 -4 -4  1  1  0 |        | -1/6 -1/6  -1/6 |          | 0 1 -1 2 -2 0 |
  *         | 0  4 -4 -1  1  0 |        | -1/6  1/6  -1/6 |          | 0 1  1 4  4 0 |
  *         | 0 -2 -1  2  1  0 |        | 1/24  1/12  1/6 |          | 0 1 -1 8 -8 1 |
  *         | 0  2 -1 -2  1  0 |        | 1/24 -1/12  1/6 |
- *         | 0  4  0 -5  0  1 |        | 0      0     1   |   A2^T = | 1 1  1 1  1 0 |
- *                                                                 | 0 1 -1 2 -2 1 |
- *   G5 row i = f_i (1, p_i, p_i^2, p_i^3, p_i^4) at point p_i with the
- *   factor f_i of G3's row (1/4, -1/6, -1/6, 1/24, 1/24), and (0 0 0 0 1).
+ *         | 0  4  0 -5  0  1 |        | 0      0     1   |
  *
- * A 2-D transform is a column pass and a row pass of these stages (e.g.
- * B^T d B); each backward stage is the exact adjoint of its forward one.
- * Only conv_winograd.c includes this header. */
+ * F(4x4, 5x5) at eight (0, 1, -1, 1/2, -1/2, 2, -2, infinity), the rows in
+ * that order:
+ *
+ *   B8^T = | 1  0    -21/4  0     21/4  0     -1  0 |   A8^T = | 1 1  1  1    1    1  1 0 |
+ *          | 0  1     1    -17/4 -17/4  1      1  0 |          | 0 1 -1 1/2 -1/2   2 -2 0 |
+ *          | 0 -1     1     17/4 -17/4 -1      1  0 |          | 0 1  1 1/4  1/4   4  4 0 |
+ *          | 0  2     4    -5/2  -5     1/2    1  0 |          | 0 1 -1 1/8 -1/8   8 -8 1 |
+ *          | 0 -2     4     5/2  -5    -1/2    1  0 |
+ *          | 0  1/2   1/4  -5/2  -5/4   2      1  0 |   G8 row i = f_i (1, p, p^2, p^3, p^4)
+ *          | 0 -1/2   1/4   5/2  -5/4  -2      1  0 |   at point p, f = 1, -2/9, -2/9,
+ *          | 0 -1     0     21/4  0    -21/4   0  1 |   32/45, 32/45, 1/90, 1/90;
+ *                                                       the last row (0 0 0 0 1).
+ *
+ * (B8^T is the transposed inverse of the points' Vandermonde matrix, each
+ * row scaled to a 1 and G8's rows by the inverse factor.) A 2-D transform
+ * is a column pass and a row pass of these stages (e.g. B^T d B); each
+ * backward stage is the exact adjoint of its forward one. Only
+ * conv_winograd.c includes this header. */
 #ifndef LRSCOPE_WINOGRAD_STAGES_H
 #define LRSCOPE_WINOGRAD_STAGES_H
 
@@ -162,104 +172,142 @@ static inline void gt_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX]
     }
 }
 
-/* out = A2^T in: 6 -> 2, F(2x2, 5x5)'s output transform. */
-static inline void at2_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
-                         int lanes)
+/* F(4x4, 5x5)'s eight-point stages (points 0, 1, -1, 1/2, -1/2, 2, -2
+ * and infinity, in the order of the rows). */
+
+/* out = B8^T in: 8 -> 8, the input transform. */
+static inline void bt8_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                          int lanes)
 {
     for (int c = 0; c < lanes; c++) {
-        float m0 = in[0][c], m1 = in[is][c], m2 = in[2 * is][c], m3 = in[3 * is][c],
-              m4 = in[4 * is][c], m5 = in[5 * is][c];
-        out[0][c] = m0 + (m1 + m2) + (m3 + m4);
-        out[os][c] = (m1 - m2) + 2.0f * (m3 - m4) + m5;
+        float d0 = in[0][c], d1 = in[is][c], d2 = in[2 * is][c], d3 = in[3 * is][c],
+              d4 = in[4 * is][c], d5 = in[5 * is][c], d6 = in[6 * is][c], d7 = in[7 * is][c];
+        float a1 = d2 + d6 - 4.25f * d4, b1 = d1 + d5 - 4.25f * d3;
+        float a2 = 4.0f * d2 - 5.0f * d4 + d6, b2 = 2.0f * d1 - 2.5f * d3 + 0.5f * d5;
+        float a3 = 0.25f * d2 - 1.25f * d4 + d6, b3 = 0.5f * d1 - 2.5f * d3 + 2.0f * d5;
+        out[0][c] = (d0 - d6) + 5.25f * (d4 - d2);
+        out[os][c] = a1 + b1;
+        out[2 * os][c] = a1 - b1;
+        out[3 * os][c] = a2 + b2;
+        out[4 * os][c] = a2 - b2;
+        out[5 * os][c] = a3 + b3;
+        out[6 * os][c] = a3 - b3;
+        out[7 * os][c] = (d7 - d1) + 5.25f * (d3 - d5);
     }
 }
 
-/* out = A2 in: 2 -> 6, its adjoint. */
-static inline void a2_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+/* out = B8 in: 8 -> 8, its adjoint. */
+static inline void b8_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
                          int lanes)
 {
     for (int c = 0; c < lanes; c++) {
-        float y0 = in[0][c], y1 = in[is][c];
+        float r0 = in[0][c], r7 = in[7 * is][c];
+        float p1 = in[is][c] + in[2 * is][c], m1 = in[is][c] - in[2 * is][c];
+        float p2 = in[3 * is][c] + in[4 * is][c], m2 = in[3 * is][c] - in[4 * is][c];
+        float p3 = in[5 * is][c] + in[6 * is][c], m3 = in[5 * is][c] - in[6 * is][c];
+        out[0][c] = r0;
+        out[os][c] = m1 + 2.0f * m2 + 0.5f * m3 - r7;
+        out[2 * os][c] = -5.25f * r0 + p1 + 4.0f * p2 + 0.25f * p3;
+        out[3 * os][c] = -4.25f * m1 - 2.5f * (m2 + m3) + 5.25f * r7;
+        out[4 * os][c] = 5.25f * r0 - 4.25f * p1 - 5.0f * p2 - 1.25f * p3;
+        out[5 * os][c] = m1 + 0.5f * m2 + 2.0f * m3 - 5.25f * r7;
+        out[6 * os][c] = -r0 + p1 + p2 + p3;
+        out[7 * os][c] = r7;
+    }
+}
+
+/* out = A8^T in: 8 -> 4, the output transform. */
+static inline void at8_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                          int lanes)
+{
+    for (int c = 0; c < lanes; c++) {
+        float p1 = in[is][c] + in[2 * is][c], m1 = in[is][c] - in[2 * is][c];
+        float p2 = in[3 * is][c] + in[4 * is][c], m2 = in[3 * is][c] - in[4 * is][c];
+        float p3 = in[5 * is][c] + in[6 * is][c], m3 = in[5 * is][c] - in[6 * is][c];
+        out[0][c] = in[0][c] + p1 + p2 + p3;
+        out[os][c] = m1 + 0.5f * m2 + 2.0f * m3;
+        out[2 * os][c] = p1 + 0.25f * p2 + 4.0f * p3;
+        out[3 * os][c] = m1 + 0.125f * m2 + 8.0f * m3 + in[7 * is][c];
+    }
+}
+
+/* out = A8 in: 4 -> 8, its adjoint. */
+static inline void a8_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                         int lanes)
+{
+    for (int c = 0; c < lanes; c++) {
+        float y0 = in[0][c], y1 = in[is][c], y2 = in[2 * is][c], y3 = in[3 * is][c];
+        float e1 = y0 + y2, o1 = y1 + y3;
+        float e2 = y0 + 4.0f * y2, o2 = 2.0f * y1 + 8.0f * y3;
+        float e3 = y0 + 0.25f * y2, o3 = 0.5f * y1 + 0.125f * y3;
         out[0][c] = y0;
-        out[os][c] = y0 + y1;
-        out[2 * os][c] = y0 - y1;
-        out[3 * os][c] = y0 + 2.0f * y1;
-        out[4 * os][c] = y0 - 2.0f * y1;
-        out[5 * os][c] = y1;
+        out[os][c] = e1 + o1;
+        out[2 * os][c] = e1 - o1;
+        out[3 * os][c] = e3 + o3;
+        out[4 * os][c] = e3 - o3;
+        out[5 * os][c] = e2 + o2;
+        out[6 * os][c] = e2 - o2;
+        out[7 * os][c] = y3;
     }
 }
 
-/* out = G5 in: 5 -> 6, F(2x2, 5x5)'s filter transform. */
-static inline void g5_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+/* out = G8 in: 5 -> 8, the filter transform. */
+static inline void g8_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
                          int lanes)
 {
     for (int c = 0; c < lanes; c++) {
         float g0 = in[0][c], g1 = in[is][c], g2 = in[2 * is][c], g3 = in[3 * is][c],
               g4 = in[4 * is][c];
-        float even = g0 + g2 + g4, odd = g1 + g3;
-        float even2 = g0 + 4.0f * g2 + 16.0f * g4, odd2 = 2.0f * g1 + 8.0f * g3;
-        out[0][c] = g0 / 4.0f;
-        out[os][c] = -(even + odd) / 6.0f;
-        out[2 * os][c] = -(even - odd) / 6.0f;
-        out[3 * os][c] = (even2 + odd2) / 24.0f;
-        out[4 * os][c] = (even2 - odd2) / 24.0f;
-        out[5 * os][c] = g4;
+        float e1 = g0 + g2 + g4, o1 = g1 + g3;
+        float e2 = g0 + 4.0f * g2 + 16.0f * g4, o2 = 2.0f * g1 + 8.0f * g3;
+        float e3 = 16.0f * g0 + 4.0f * g2 + g4, o3 = 8.0f * g1 + 2.0f * g3;
+        out[0][c] = g0;
+        out[os][c] = -2.0f * (e1 + o1) / 9.0f;
+        out[2 * os][c] = -2.0f * (e1 - o1) / 9.0f;
+        out[3 * os][c] = 2.0f * (e3 + o3) / 45.0f;
+        out[4 * os][c] = 2.0f * (e3 - o3) / 45.0f;
+        out[5 * os][c] = (e2 + o2) / 90.0f;
+        out[6 * os][c] = (e2 - o2) / 90.0f;
+        out[7 * os][c] = g4;
     }
 }
 
-/* out = G5^T in: 6 -> 5, its adjoint. */
-static inline void gt5_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
-                         int lanes)
+/* out = G8^T in: 8 -> 5, its adjoint. */
+static inline void gt8_1d(float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
+                          int lanes)
 {
     for (int c = 0; c < lanes; c++) {
-        float u0 = in[0][c], u1 = in[is][c], u2 = in[2 * is][c], u3 = in[3 * is][c],
-              u4 = in[4 * is][c], u5 = in[5 * is][c];
-        float s = -(u1 + u2) / 6.0f, d = (u2 - u1) / 6.0f;
-        float s2 = (u3 + u4) / 24.0f, d2 = (u3 - u4) / 24.0f;
-        out[0][c] = u0 / 4.0f + s + s2;
-        out[os][c] = d + 2.0f * d2;
-        out[2 * os][c] = s + 4.0f * s2;
-        out[3 * os][c] = d + 8.0f * d2;
-        out[4 * os][c] = s + 16.0f * s2 + u5;
+        float p1 = -2.0f * (in[is][c] + in[2 * is][c]) / 9.0f;
+        float m1 = -2.0f * (in[is][c] - in[2 * is][c]) / 9.0f;
+        float p2 = 2.0f * (in[3 * is][c] + in[4 * is][c]) / 45.0f;
+        float m2 = 2.0f * (in[3 * is][c] - in[4 * is][c]) / 45.0f;
+        float p3 = (in[5 * is][c] + in[6 * is][c]) / 90.0f;
+        float m3 = (in[5 * is][c] - in[6 * is][c]) / 90.0f;
+        out[0][c] = in[0][c] + p1 + 16.0f * p2 + p3;
+        out[os][c] = m1 + 8.0f * m2 + 2.0f * m3;
+        out[2 * os][c] = p1 + 4.0f * p2 + 4.0f * p3;
+        out[3 * os][c] = m1 + 2.0f * m2 + 8.0f * m3;
+        out[4 * os][c] = p1 + p2 + 16.0f * p3 + in[7 * is][c];
     }
 }
 
-/* The stages by kernel size r (3 or 5): filter transform, its adjoint;
- * by tile side m (4 or 2): output transform, its adjoint. */
-static inline void g_r(int r, float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
-                       int lanes)
-{
-    if (r == 3)
-        g_1d(out, os, in, is, lanes);
-    else
-        g5_1d(out, os, in, is, lanes);
-}
-
-static inline void gt_r(int r, float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
-                       int lanes)
-{
-    if (r == 3)
-        gt_1d(out, os, in, is, lanes);
-    else
-        gt5_1d(out, os, in, is, lanes);
-}
-
-static inline void at_m(int m, float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
-                       int lanes)
-{
-    if (m == 4)
-        at_1d(out, os, in, is, lanes);
-    else
-        at2_1d(out, os, in, is, lanes);
-}
-
-static inline void a_m(int m, float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX], int is,
-                       int lanes)
-{
-    if (m == 4)
-        a_1d(out, os, in, is, lanes);
-    else
-        a2_1d(out, os, in, is, lanes);
-}
+/* The stages of a variant, by the side of its transformed tile: TA 6 for
+ * F(4x4, 3x3), 8 for F(4x4, 5x5) (a constant wherever they are inlined). */
+#define STAGE(name, six, eight)                                                                 \
+    static inline void name(int ta, float (*out)[LANES_MAX], int os, float (*in)[LANES_MAX],   \
+                            int is, int lanes)                                                 \
+    {                                                                                          \
+        if (ta == 6)                                                                           \
+            six(out, os, in, is, lanes);                                                       \
+        else                                                                                   \
+            eight(out, os, in, is, lanes);                                                     \
+    }
+STAGE(bt_t, bt_1d, bt8_1d) /* input transform, TA -> TA */
+STAGE(b_t, b_1d, b8_1d)    /* its adjoint */
+STAGE(at_t, at_1d, at8_1d) /* output transform, TA -> 4 */
+STAGE(a_t, a_1d, a8_1d)    /* its adjoint */
+STAGE(g_t, g_1d, g8_1d)    /* filter transform, r -> TA */
+STAGE(gt_t, gt_1d, gt8_1d) /* its adjoint */
+#undef STAGE
 
 #endif

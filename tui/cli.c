@@ -173,7 +173,7 @@ const opt_row cli_table[] = {
     { .name = "conv", .key = "conv", .type = OT_FUNC, .parse = parse_conv,
       .format = format_conv, .modes = MODES_NET, .arg = "auto|im2col|winograd",
       .help = "how convolutions become matrix products (default auto:\n"
-              "Winograd F(4x4,3x3) and F(2x2,5x5) for 3x3 and 5x5 stride-1\n"
+              "Winograd F(4x4,3x3) and F(4x4,5x5) for 3x3 and 5x5 stride-1\n"
               "ones, im2col for the rest)" },
     ROW("batch", "batch", OT_INT, &Q_BATCH, F(batch), NULL, MODES_NET, "N",
       "mini-batch size (default 128)"),
