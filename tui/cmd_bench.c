@@ -182,7 +182,7 @@ static size_t largest_operand(const net *n, int B)
 static bool has_winograd(const net *n)
 {
     for (int i = 0; i < n->n_nodes; i++)
-        if (n->nodes[i].l.kind == LAYER_CONV && !strcmp(conv_lowering(&n->nodes[i].l), "winograd"))
+        if (n->nodes[i].l.kind == LAYER_CONV && n->nodes[i].l.algo == CONV_WINOGRAD)
             return true;
     return false;
 }
