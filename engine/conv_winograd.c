@@ -117,15 +117,21 @@ size_t wino_col_floats_per_image(const layer *l)
     return (size_t)positions(l) * tiles_per_image(l) * (size_t)(l->in.c + l->out_c);
 }
 
+/* Floats of U, [xi][C][N], and of each slot's dU. */
+static size_t u_floats(const layer *l)
+{
+    return (size_t)positions(l) * l->in.c * l->out_c;
+}
+
 size_t wino_scratch_floats(const layer *l)
 {
-    size_t un = (size_t)positions(l) * l->in.c * l->out_c;
+    size_t un = u_floats(l);
     return (1 + (size_t)l->slots) * un + (1 + (size_t)l->slots) * widest_row(l);
 }
 
 void wino_bind(layer *l, float *scratch)
 {
-    size_t un = (size_t)positions(l) * l->in.c * l->out_c;
+    size_t un = u_floats(l);
     l->wino_u = scratch;
     l->wino_du = scratch + un;
     l->wino_zero = scratch + (1 + (size_t)l->slots) * un;
@@ -134,7 +140,7 @@ void wino_bind(layer *l, float *scratch)
 
 static float *slot_du(const layer *l, int s)
 {
-    return l->wino_du + (size_t)s * positions(l) * l->in.c * l->out_c;
+    return l->wino_du + (size_t)s * u_floats(l);
 }
 
 /* The row that slot `slot` writes what falls outside an image into. */
@@ -478,7 +484,7 @@ void wino_backward_slot(const layer *l, const layer_io *io, int s)
     conv_slot_images(l, io->B, s, &lo, &hi);
     float *V = conv_slot_col(l, s), *du = slot_du(l, s);
     if (lo == hi)
-        memset(du, 0, (size_t)positions(l) * l->in.c * l->out_c * sizeof *du);
+        memset(du, 0, u_floats(l) * sizeof *du);
     for (size_t b0 = lo; b0 < hi; b0 += (size_t)l->col_images) {
         int nb = hi - b0 < (size_t)l->col_images ? (int)(hi - b0) : l->col_images;
         int T = nb * (int)tiles_per_image(l);

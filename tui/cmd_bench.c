@@ -88,8 +88,9 @@ static void train_step(void *p)
     sgd_step(c->net, &c->opt, 1e-3, 0.9);
 }
 
-/* The step as the trainer takes it with the estimate on: every K-th call adds the probe pass and the secant sums, the
- * two calls before it a parameter copy each. */
+/* The step as the trainer takes it with the estimate on: every K-th call
+ * adds the probe pass and the secant sums, the two calls before it a
+ * parameter copy each. */
 static void train_step_estimate(void *p)
 {
     step_ctx *c = p;
@@ -331,9 +332,9 @@ int cmd_bench(int argc, char **argv)
     step_ctx sc = { .net = &n, .opt = o.sgd, .B = B };
     sc.x = malloc(n_x * sizeof *sc.x);
     sc.y = malloc((size_t)B * sizeof *sc.y);
-    size_t big = largest_operand(&n, B);
-    if (has_direct && largest_operand(&direct, B) > big)
-        big = largest_operand(&direct, B);
+    size_t big = largest_operand(&n, B), big_direct = has_direct ? largest_operand(&direct, B) : 0;
+    if (big_direct > big)
+        big = big_direct;
     gemm_ctx gc = { .net = &n, .B = B, .big = big };
     gc.out = calloc(big * (size_t)par_threads(), sizeof(float));
     bool ok = sc.x && sc.y && gc.out;
