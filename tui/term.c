@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -114,6 +115,20 @@ static void replay_stderr(void)
     captured = NULL;
 }
 
+/* Ctrl-S would stop the terminal's output (XON/XOFF): the screen's writes
+ * then block, and with them the loop that answers keys and signals, while
+ * training goes on. Off in the program's mode, so Ctrl-S is a key like any
+ * other; endwin restores the shell's mode. */
+static void no_flow_control(void)
+{
+    struct termios t;
+    if (tcgetattr(STDIN_FILENO, &t) == 0) {
+        t.c_iflag &= ~(tcflag_t)IXON;
+        if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
+            def_prog_mode();
+    }
+}
+
 int term_begin(term_caps *caps, bool force_ascii, int tick_ms)
 {
     setlocale(LC_ALL, "");
@@ -144,6 +159,7 @@ int term_begin(term_caps *caps, bool force_ascii, int tick_ms)
     cbreak();
     noecho();
     nonl();
+    no_flow_control();
     keypad(stdscr, TRUE);
     curs_set(0);
     timeout(tick_ms);
