@@ -98,3 +98,29 @@ Test(trace, a_short_run_keeps_every_row)
     cr_expect_eq(t.evals.n, (size_t)2);
     trace_free(&t);
 }
+
+/* The training-accuracy curve is the smoothed loss's kind of average:
+ * weighted 0.98 per step and divided by the weight gathered, so it is not
+ * held at the first batch's value. Batches at 10 % then 70 %: after 16 steps
+ * it must be the exact bias-corrected average, well past a curve seeded
+ * with 10 % (about 26 %). */
+Test(trace, training_accuracy_is_a_bias_corrected_average)
+{
+    run_trace t;
+    trace_init(&t);
+    double num = 0, den = 0;
+    for (long i = 0; i < 16; i++) {
+        double acc = i == 0 ? 0.10 : 0.70;
+        metrics_row m = { .iter = i, .lr = 0.1, .momentum = 0.9, .loss = 1, .loss_smooth = 1,
+                          .acc = acc, .test_loss = NaN, .test_acc = NaN,
+                          .lr_est_secant = NaN, .lr_est_hvp = NaN };
+        cr_assert_eq(trace_append(&t, &m), 0);
+        num = 0.98 * num + 0.02 * 100.0 * acc;
+        den = 0.98 * den + 0.02;
+        double got = t.steps.col[ST_ACC][t.steps.n - 1];
+        cr_assert_float_eq(got, num / den, 1e-9, "step %ld: %g, expected %g", i, got,
+                           num / den);
+    }
+    cr_expect_gt(t.steps.col[ST_ACC][t.steps.n - 1], 60.0);
+    trace_free(&t);
+}

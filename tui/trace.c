@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ACC_EMA_BETA 0.98 /* the smoothed loss's factor (engine/trainer.c) */
+
 static void table_init(table *tb, int n_cols)
 {
     memset(tb, 0, sizeof *tb);
@@ -146,7 +148,7 @@ void trace_init(run_trace *t)
     table_init(&t->steps, ST_N);
     table_init(&t->evals, EV_N);
     table_init(&t->ests, ES_N);
-    t->acc_ema = NAN;
+    t->acc_ema = t->acc_weight = 0;
 }
 
 void trace_free(run_trace *t)
@@ -162,7 +164,7 @@ void trace_clear(run_trace *t)
     table_empty(&t->steps);
     table_empty(&t->evals);
     table_empty(&t->ests);
-    t->acc_ema = NAN;
+    t->acc_ema = t->acc_weight = 0;
 }
 
 int trace_append(run_trace *t, const metrics_row *m)
@@ -173,9 +175,12 @@ int trace_append(run_trace *t, const metrics_row *m)
 int trace_append_at(run_trace *t, double it, const metrics_row *m)
 {
     double acc = 100.0 * m->acc;
-    if (isfinite(acc))
-        t->acc_ema = isnan(t->acc_ema) ? acc : 0.98 * t->acc_ema + 0.02 * acc;
-    double step[ST_N] = { it, m->lr, m->momentum, m->loss, m->loss_smooth, t->acc_ema };
+    if (isfinite(acc)) {
+        t->acc_ema = ACC_EMA_BETA * t->acc_ema + (1 - ACC_EMA_BETA) * acc;
+        t->acc_weight = ACC_EMA_BETA * t->acc_weight + (1 - ACC_EMA_BETA);
+    }
+    double acc_avg = t->acc_weight > 0 ? t->acc_ema / t->acc_weight : (double)NAN;
+    double step[ST_N] = { it, m->lr, m->momentum, m->loss, m->loss_smooth, acc_avg };
     /* Other trainers' logs put held-out values on rows of their own. */
     bool trained = !isnan(m->loss) || !isnan(m->lr) || !isnan(m->loss_smooth) ||
                    !isnan(m->acc);
@@ -231,6 +236,7 @@ int trace_copy(run_trace *dst, const run_trace *src)
         return -1;
     }
     dst->acc_ema = src->acc_ema;
+    dst->acc_weight = src->acc_weight;
     dst->range_test = src->range_test;
     memcpy(dst->label, src->label, sizeof dst->label);
     return 0;

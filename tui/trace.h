@@ -52,7 +52,10 @@ typedef struct table {
 
 typedef struct run_trace {
     table  steps, evals, ests;
-    double acc_ema;          /* running EMA of training accuracy, percent */
+    double acc_ema, acc_weight; /* training accuracy's running average (percent) and the
+                                   weight it has gathered: the average is
+                                   acc_ema / acc_weight, bias-corrected as the
+                                   smoothed loss is */
     bool   range_test;       /* read against the LR, not the iteration */
     char   label[64];
 } run_trace;
