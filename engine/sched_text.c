@@ -345,8 +345,10 @@ int sched_set_param(sched *s, const char *key, const char *value, lr_err *e)
     case T_DOUBLE:
         errno = 0;
         d = strtod(v, &end);
-        if (end == v || *end || errno == ERANGE)
+        if (end == v || *end)
             return lr_fail(e, "sched.%s: '%s' is not a number", key, v);
+        if (errno == ERANGE && fabs(d) == HUGE_VAL) /* underflow keeps its tiny value */
+            return lr_fail(e, "sched.%s: '%s' is too large", key, v);
         memcpy(f, &d, sizeof d);
         return 0;
     case T_LONG:

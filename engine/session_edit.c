@@ -13,6 +13,8 @@
 #include <string.h>
 
 #define LR_LIMIT 1e4   /* larger bounds are typing mistakes, not experiments */
+#define LR_FLOOR 1e-12 /* a smaller max LR trains nothing; keys stop here */
+#define MOM_KEY_MAX 0.99 /* the momentum keys step up to here; typed values may pass it */
 
 double session_wd_step(double wd, bool up)
 {
@@ -43,7 +45,8 @@ typedef struct edit {
 
 static bool bounds_ok(double lo, double hi)
 {
-    return isfinite(lo) && isfinite(hi) && lo >= 0 && hi > 0 && lo <= hi && hi <= LR_LIMIT;
+    return isfinite(lo) && isfinite(hi) && lo >= 0 && hi >= LR_FLOOR && lo <= hi &&
+           hi <= LR_LIMIT;
 }
 
 /* New bounds: set (NaN keeps a bound) or scaled. Returns 0, or -1 with a
@@ -52,6 +55,10 @@ static int edit_bounds(session *s, edit *ed, const session_cmd *c, bool scale)
 {
     double lo = ed->next.lr_min, hi = ed->next.lr_max;
     double rlo = ed->run.lr_min, rhi = ed->run.lr_max;
+    if (scale && ((c->a != 1.0 && lo == 0) || (c->b != 1.0 && hi == 0))) {
+        SAY(s, true, "refused: a bound of 0 stays 0 when scaled; set it with :lr MIN MAX");
+        return -1;
+    }
     if (scale) {
         lo *= c->a;
         hi *= c->b;
@@ -63,12 +70,13 @@ static int edit_bounds(session *s, edit *ed, const session_cmd *c, bool scale)
         rhi = hi;
         rlo = lo;
     }
-    if (scale) { /* a max scaled below the min takes the min along */
-        lo = fmin(lo, hi);
-        rlo = fmin(rlo, rhi);
+    if (scale) { /* a max scaled below the min takes the min along; a tiny min becomes 0 */
+        lo = lo < LR_FLOOR ? 0.0 : fmin(lo, hi);
+        rlo = rlo < LR_FLOOR ? 0.0 : fmin(rlo, rhi);
     }
     if (!bounds_ok(lo, hi) || (ed->live && !bounds_ok(rlo, rhi))) {
-        SAY(s, true, "refused: LR bounds must satisfy 0 <= min <= max, 0 < max <= %g", LR_LIMIT);
+        SAY(s, true, "refused: LR bounds must satisfy 0 <= min <= max, %g <= max <= %g", LR_FLOOR,
+            LR_LIMIT);
         return -1;
     }
     bool max_only = c->kind == SCMD_SCALE_BOUNDS ? c->a == 1.0 : isnan(c->a);
@@ -96,12 +104,24 @@ static int edit_bounds(session *s, edit *ed, const session_cmd *c, bool scale)
     return 0;
 }
 
+/* A key's step of momentum m: up to MOM_KEY_MAX, down to 0, and never the
+ * other way (a typed 0.995 is not lowered by a step up). */
+static double step_momentum(double m, double by)
+{
+    return by > 0 ? fmax(m, fmin(MOM_KEY_MAX, m + by)) : fmax(0.0, m + by);
+}
+
 static int edit_momentum(session *s, edit *ed, const session_cmd *c)
 {
     double hi = c->a, lo = c->b;
     if (c->kind == SCMD_STEP_MOMENTUM) {
-        hi = fmax(0.0, fmin(0.99, ed->next.mom_max + c->a));
-        lo = fmax(0.0, fmin(0.99, ed->next.mom_min + c->a));
+        hi = step_momentum(ed->next.mom_max, c->a);
+        lo = step_momentum(ed->next.mom_min, c->a);
+        if (hi == ed->next.mom_max && lo == ed->next.mom_min) {
+            SAY(s, true, "momentum stays %.3g..%.3g: the keys step it from 0 to %g "
+                "(:mom MAX [MIN] sets up to 0.999)", hi, lo, MOM_KEY_MAX);
+            return -1;
+        }
     }
     if (!(hi >= 0 && hi < 1 && lo >= 0 && lo <= hi)) {
         SAY(s, true, "refused: momentum must satisfy 0 <= min <= max < 1");

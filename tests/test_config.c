@@ -111,6 +111,9 @@ Test(config, bad_files_are_refused_with_the_line_and_key)
     p = write_file("badsched", "sched.policy = warp\n");
     cr_expect_eq(parse_with_config(&o, p, NULL, &e), -1);
     assert_has(e, "line 1: sched.policy");
+    p = write_file("badschedvalue", "sched.lr_min = abc\n");
+    cr_expect_eq(parse_with_config(&o, p, NULL, &e), -1);
+    assert_has(e, "line 1: sched.lr_min: 'abc' is not a number"); /* the key said once */
 
     p = write_file("noequals", "model mlp\n");
     cr_expect_eq(parse_with_config(&o, p, NULL, &e), -1);

@@ -320,6 +320,7 @@ Test(sched, set_param_refuses_bad_values)
         { "sched.lr_max", "abc", "not a number" },
         { "lr_max", "0.1x", "not a number" },
         { "lr_max", "", "not a number" },
+        { "lr_max", "1e999", "too large" },
         { "total", "12a", "whole number" },
         { "total", "1e3", "whole number" },
         { "total", "99999999999999999999999", "whole number" },
@@ -339,6 +340,10 @@ Test(sched, set_param_refuses_bad_values)
         cr_expect(memcmp(&before, &s, sizeof s) == 0, "%s = %s changed the schedule",
                   bad[i].key, bad[i].value);
     }
+    /* A value too small for a normal double is still that number (a file
+     * written with a subnormal bound reads back). */
+    cr_expect_eq(sched_set_param(&s, "lr_min", "9.88131e-324", &e), 0, "%s", e.msg);
+    cr_expect(s.lr_min > 0 && s.lr_min < 1e-320, "%g", s.lr_min);
     cr_expect_eq(sched_set_param(&s, "milestones", " 10, 20 ,30 \n", &e), 0, "%s", e.msg);
     cr_expect(s.n_milestones == 3 && s.milestones[1] == 20 && s.milestones[2] == 30);
     cr_expect_eq(sched_set_param(&s, "policy", "triangular", &e), 0);

@@ -99,8 +99,12 @@ int cli_read_config(cli_opts *o, const char *path, lr_err *e)
         *eq = '\0';
         char *key = trim(s), *value = trim(eq + 1);
         lr_err why;
-        if (read_line(o, key, value, &why))
-            rc = lr_fail(e, "%s line %ld: %s: %s", path, n, key, why.msg);
+        if (read_line(o, key, value, &why)) {
+            size_t k = strlen(key); /* schedule settings name their key themselves */
+            bool named = !strncmp(why.msg, key, k) && why.msg[k] == ':';
+            rc = named ? lr_fail(e, "%s line %ld: %s", path, n, why.msg)
+                       : lr_fail(e, "%s line %ld: %s: %s", path, n, key, why.msg);
+        }
     }
     if (rc == 0 && ferror(f))
         rc = lr_fail(e, "cannot read the config %s: %s", path, strerror(errno));
