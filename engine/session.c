@@ -113,6 +113,7 @@ static void close_log(session *s)
         s->write_error = e;
         s->had_write_error = true;
     }
+    snprintf(s->closed_dir, sizeof s->closed_dir, "%s", s->run.log.dir);
     s->have_log = false;
 }
 
@@ -355,6 +356,8 @@ static void apply(session *s, const session_cmd *c)
             SAY(s, true, "%s", runlog_failed(&s->run.log));
         } else if (s->have_log) {
             SAY(s, false, "run files are up to date in %s/", s->run.log.dir);
+        } else if (s->closed_dir[0]) {
+            SAY(s, false, "the last run's files are complete in %s/", s->closed_dir);
         } else {
             SAY(s, false, "no run to export yet");
         }

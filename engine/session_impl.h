@@ -34,6 +34,7 @@ struct session {
     char            last_range_model[64];
     run             run;            /* the current run's folder; files closed when none */
     bool            have_log;
+    char            closed_dir[1024]; /* the folder of the last run closed, or "" */
     sgd_opts        sgd;
     session_settings next;         /* settings of the next run */
     double          rate_t0;        /* the rate window: wall clock, training seconds and */

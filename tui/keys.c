@@ -153,7 +153,7 @@ static int read_values(const char *cmd, const char *p, const quantity *const *q,
             return -1;
         }
         if (len >= sizeof tok) {
-            snprintf(err, err_len, ":%s: '%.20s...' is not a number", cmd, p);
+            snprintf(err, err_len, ":%s: '%.20s...' is too long for a number", cmd, p);
             return -1;
         }
         memcpy(tok, p, len);
@@ -328,7 +328,10 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
                             err_len);
         if (n < 0)
             return -1;
-        if (n < 1 || (n == 2 && v[0] > v[1]))
+        if (n < 1)
+            return fail(err, err_len,
+                        ":lr MIN MAX (or :lr MAX): give the bounds, e.g. :lr 0.05 0.5");
+        if (n == 2 && v[0] > v[1])
             return fail(err, err_len, ":lr MIN MAX (or :lr MAX): MIN must not exceed MAX");
         out->kind = ACT_SET_LR;
         out->n_values = n;

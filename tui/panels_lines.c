@@ -252,7 +252,9 @@ static bool comparison_text(const wb *w, int g, char *buf, size_t len)
 {
     const run_trace *cur = &w->cur, *gh = &w->ghosts[g];
     trace_reading a, b;
-    if (w->cur_kind != RUN_TRAIN || gh->range_test || w->ghost_hidden[g] || !cur->evals.n ||
+    bool same_run = w->ghost_run[g][0] && !strcmp(w->ghost_run[g], w->st.run_dir);
+    if (w->cur_kind != RUN_TRAIN || gh->range_test || w->ghost_hidden[g] || same_run ||
+        !cur->evals.n ||
         !trace_read_at(cur, LONG_MAX, &a) || isnan(a.test_acc) ||
         !trace_read_at(gh, a.iter, &b) || isnan(b.test_acc))
         return false;

@@ -80,6 +80,7 @@ int wb_ghost_load(wb *w, const char *dir, lr_err *e)
     trace_move(&w->ghosts[g], &t);
     w->ghost_hidden[g] = false;
     w->ghost_src[g] = -1;
+    w->ghost_run[g][0] = '\0';
     const char *base = strrchr(dir, '/');
     base = base && base[1] ? base + 1 : dir;
     snprintf(w->ghosts[g].label, sizeof w->ghosts[g].label, "%.60s", base);
@@ -99,11 +100,13 @@ void wb_ghost_remove(wb *w, int g)
     memmove(&w->ghost_hidden[g], &w->ghost_hidden[g + 1], (size_t)after * sizeof(bool));
     memmove(&w->ghost_dir[g], &w->ghost_dir[g + 1], (size_t)after * sizeof w->ghost_dir[0]);
     memmove(&w->ghost_src[g], &w->ghost_src[g + 1], (size_t)after * sizeof w->ghost_src[0]);
+    memmove(&w->ghost_run[g], &w->ghost_run[g + 1], (size_t)after * sizeof w->ghost_run[0]);
     w->n_ghosts--;
     trace_init(&w->ghosts[w->n_ghosts]);
     w->ghost_hidden[w->n_ghosts] = false;
     w->ghost_dir[w->n_ghosts][0] = '\0';
     w->ghost_src[w->n_ghosts] = -1;
+    w->ghost_run[w->n_ghosts][0] = '\0';
 }
 
 typedef struct recent {

@@ -277,5 +277,7 @@ int workbench_run(int argc, char **argv)
         fprintf(stderr, "lrscope: last run in %s/\n", w.st.run_dir);
     free_state(&w);
     setup_free(&r);
-    return term_signal ? EXIT_INTERRUPTED : write_failed ? EXIT_FAILURE_RUN : EXIT_OK;
+    return term_signal                  ? EXIT_INTERRUPTED
+           : write_failed || shot_err[0] ? EXIT_FAILURE_RUN
+                                         : EXIT_OK;
 }

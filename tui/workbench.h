@@ -49,6 +49,7 @@ typedef struct wb {
     bool            ghost_hidden[WB_MAX_GHOSTS];  /* toggled one by one */
     char            ghost_dir[WB_MAX_GHOSTS][512]; /* loaded from a folder, or "" */
     signed char     ghost_src[WB_MAX_GHOSTS];  /* watch: the followed file feeding it, or -1 */
+    char            ghost_run[WB_MAX_GHOSTS][256]; /* kept with g: the run's folder, or "" */
     char            x_label[24];     /* the iteration panels' x axis */
     size_t          read_pos;
     unsigned        generation;

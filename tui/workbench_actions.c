@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "tui/commands.h"
 
@@ -27,6 +28,25 @@ void workbench_say(wb *w, bool error, const char *fmt, ...)
     vsnprintf(w->msg, sizeof w->msg, fmt, ap);
     va_end(ap);
     w->msg_error = error;
+}
+
+/* A typed character as a message can show it: a control character printed
+ * as itself would move the cursor or scroll the screen. */
+static const char *typed_name(wint_t ch, char *buf, size_t len)
+{
+    if (ch == '\r' || ch == '\n')
+        return "Enter";
+    if (ch == '\t')
+        return "Tab";
+    if (ch == 127 || ch == 8)
+        return "Backspace";
+    if (ch < 32)
+        snprintf(buf, len, "Ctrl-%c", (char)('@' + ch));
+    else if (!iswprint(ch))
+        snprintf(buf, len, "U+%04X", (unsigned)ch);
+    else
+        snprintf(buf, len, "'%lc'", ch);
+    return buf;
 }
 
 static void send(wb *w, const session_cmd *c)
@@ -160,6 +180,12 @@ static void set_sweep(wb *w, const wb_action *a)
     if (a->sweep_iters > 0)
         s.iters = a->sweep_iters;
     cli_opts o = range_test_opts(w, &s);
+    if (o.policy == SCHED_SWEEP_EXP && !isnan(o.lr_min) && !(o.lr_min > 0)) {
+        /* said here in the workbench's words, not the command line's */
+        workbench_say(w, true, ":sweep: an exp sweep needs MIN > 0, e.g. :sweep exp 1e-7 10; "
+                      ":sweep linear starts from 0");
+        return;
+    }
     rangetest_cfg c;
     lr_err e;
     if (commands_rangetest_cfg(&o, w->n_train, &c, &e)) {
@@ -194,6 +220,18 @@ static void set_reading(wb *w, rangetest_reading r)
 }
 
 /* Keeps the most recent run as a ghost. */
+/* The ghost kept from the run in folder `run`, or -1. */
+static int ghost_of_run(const wb *w, const char *run)
+{
+    for (int g = 0; run[0] && g < w->n_ghosts; g++)
+        if (!strcmp(w->ghost_run[g], run))
+            return g;
+    return -1;
+}
+
+/* Keeps a copy of the latest run (the source keeps growing while its run
+ * goes on). Kept again, the same run's ghost catches up instead of taking
+ * another slot. */
 static void keep_ghost(wb *w)
 {
     run_trace *src = w->cur.steps.n ? &w->cur : w->range.steps.n ? &w->range : NULL;
@@ -201,21 +239,29 @@ static void keep_ghost(wb *w)
         workbench_say(w, true, "no run to keep yet");
         return;
     }
-    if (w->n_ghosts == WB_MAX_GHOSTS)
-        wb_ghost_remove(w, 0);
-    w->ghost_hidden[w->n_ghosts] = false;
-    w->ghost_dir[w->n_ghosts][0] = '\0';
-    w->ghost_src[w->n_ghosts] = -1;
-    run_trace *g = &w->ghosts[w->n_ghosts++];
-    /* A copy: the source keeps growing while its run goes on. */
-    if (trace_copy(g, src)) {
-        w->n_ghosts--;
+    run_trace copy;
+    trace_init(&copy);
+    if (trace_copy(&copy, src)) {
         workbench_say(w, true, "out of memory keeping the ghost");
         return;
     }
-    g->range_test = src->range_test;
-    snprintf(g->label, sizeof g->label, "%.60s", src->label);
-    workbench_say(w, false, "kept '%s' as a ghost: start another run to compare", g->label);
+    int g = ghost_of_run(w, w->st.run_dir);
+    if (g >= 0) {
+        trace_move(&w->ghosts[g], &copy);
+        workbench_say(w, false, "ghost %d '%s' brought up to date", g + 1,
+                      w->ghosts[g].label);
+        return;
+    }
+    if (w->n_ghosts == WB_MAX_GHOSTS)
+        wb_ghost_remove(w, 0);
+    g = w->n_ghosts++;
+    trace_move(&w->ghosts[g], &copy);
+    w->ghost_hidden[g] = false;
+    w->ghost_dir[g][0] = '\0';
+    w->ghost_src[g] = -1;
+    snprintf(w->ghost_run[g], sizeof w->ghost_run[g], "%s", w->st.run_dir);
+    workbench_say(w, false, "kept '%s' as a ghost: start another run to compare",
+                  w->ghosts[g].label);
 }
 
 /* :ghost RUN, :ghost N, :ghost rm N, and :ghost alone. */
@@ -488,8 +534,10 @@ void workbench_key(wb *w, wint_t ch, bool is_key)
     }
     wb_action a = { .kind = is_key ? ACT_NONE : keys_lookup((int)ch) };
     if (a.kind == ACT_NONE) {
+        char name[16];
         if (!is_key && ch != 27)
-            workbench_say(w, true, "key '%lc' does nothing: press ? for help", (wint_t)ch);
+            workbench_say(w, true, "key %s does nothing: press ? for help",
+                          typed_name(ch, name, sizeof name));
         return;
     }
     apply_checked(w, &a);

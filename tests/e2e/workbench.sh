@@ -8,7 +8,8 @@
 #     the comparison line.
 #   80x24: a constant-LR run: the layout, a long message wrapped whole, a
 #     burst of ] checked in metrics.csv's lr column, pause and resume events.
-#   SIGHUP, a non-UTF-8 locale, and a non-terminal stdout.
+#   SIGHUP, SIGTERM after Ctrl-S, a non-UTF-8 locale, and a non-terminal
+#     stdout.
 . "$(dirname "$0")/lib.inc"
 
 command -v tmux >/dev/null 2>&1 || { echo "  workbench.sh: tmux missing (make deps)"; exit 1; }
@@ -91,6 +92,13 @@ check "a result line after DONE" wait_for "DONE  test [0-9.]* %  loss [0-9.]*  i
 keys g s
 check "a ghost comparison line" wait_for "multistep [0-9.]*: [0-9.]* %  vs  1cycle [0-9.]*-[0-9.]*: [0-9.]* %  ([-+][0-9.]*) at it" 20
 check "the step baseline ends" wait_for "DONE  test" 20
+# Kept twice, one run has one ghost, brought up to date.
+keys g
+check "the baseline kept as a second ghost" wait_for "kept 'multistep [0-9.]*' as a ghost" 3
+keys g
+check "kept again, its ghost catches up" wait_for "ghost 2 'multistep [0-9.]*' brought up to date" 3
+keys ":ghost 9" Enter
+check "still two ghosts" wait_for "no ghost 9: there are 2" 3
 
 # :sweep narrows the next range test; an invalid one changes nothing.
 keys ":sweep 0 0.4 over 30" Enter
@@ -106,6 +114,11 @@ keys ":sweep 0 30 over 100" Enter
 check ":sweep to 30" wait_for "next range test (r): linear sweep 0 -> 30 over 100 iterations" 3
 keys r
 check "the sweep to 30 stops early" wait_for "DONE range test of mlp:32: \(stopped\|diverged\)" 30
+# The max LR key stops at 1e-12 rather than going subnormal (0.8^130 x 30).
+keys "$(printf '[%.0s' $(seq 130))"
+check "[ stops at the LR floor" wait_for "1e-12 <= max <= 10000" 5
+keys ":lr 0.01 0.1" Enter
+check ":lr sets it back" wait_for "lr 0.01..0.1  mom" 3
 keys q
 i=0; while [ ! -s status ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "exit status 0" test "$(cat status 2>/dev/null)" = 0
@@ -165,6 +178,16 @@ keys " "
 check "80x24: pause" wait_for "PAUSED" 3
 keys " "
 check "80x24: resume" wait_for "RUNNING" 3
+# Control keys are named, not printed (a raw Enter or Tab moves the cursor).
+keys Enter
+check "80x24: Enter is named" wait_for "key Enter does nothing" 3
+keys Tab
+check "80x24: Tab is named" wait_for "key Tab does nothing" 3
+# A typed momentum above the keys' 0.99 is not lowered by m (raise).
+keys ":mom 0.995 0.99" Enter
+check "80x24: :mom up to 0.999" wait_for "0.995" 3
+keys m
+check "80x24: m does not lower it" wait_for "momentum stays 0.995..0.99" 3
 sleep 0.5
 keys q
 check "80x24: quit asks" wait_for "Quit anyway" 3
@@ -190,6 +213,21 @@ i=0; while [ ! -s status ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "SIGHUP exits 130" test "$(cat status 2>/dev/null)" = 130
 check "SIGHUP run keeps its rows" test "$(cat hup/*/metrics.csv | wc -l)" -gt 10
 check "events.csv names SIGHUP" grep -q ',interrupted,"SIGHUP"' hup/*/events.csv
+
+# Ctrl-S is a key, not XOFF: a frozen terminal would block the screen's
+# writes, and with them the answer to SIGTERM, while training went on.
+rm -f status
+tmux kill-session -t "$S" 2>/dev/null
+tmux -f /dev/null new-session -d -s "$S" -x 100 -y 30 \
+    "'$BIN' --data synthetic --threads 1 --policy clr --iters 100000 --out xoff; echo \$? > status; sleep 5"
+check "xoff: run starts" wait_for "RUNNING" 10
+keys C-s
+check "Ctrl-S is named" wait_for "key Ctrl-S does nothing" 3
+pid=$(pgrep -f "^$BIN .*--out xoff" | head -1)
+kill -TERM "$pid"
+i=0; while [ ! -s status ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "SIGTERM after Ctrl-S exits 130" test "$(cat status 2>/dev/null)" = 130
+check "events.csv names SIGTERM" grep -q ',interrupted,"SIGTERM"' xoff/*/events.csv
 
 # A locale that is not UTF-8: plots fall back to ASCII by themselves.
 rm -f status
