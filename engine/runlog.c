@@ -132,11 +132,27 @@ static void close_csv(runlog *r, runlog_file *lf, const char *name)
     lf->fd = -1;
 }
 
+int runlog_refuse_used(const char *dir, lr_err *e)
+{
+    static const char *const names[] = { "metrics.csv", "events.csv", "checkpoint",
+                                         "rangetest.csv", "config" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[1100];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) /* not a device or folder in its place */
+            return lr_fail(e, "%s already holds a run (its %s): choose another folder, "
+                           "continue that run with: lrscope resume %s, or remove it",
+                           dir, names[i], dir);
+    }
+    return 0;
+}
+
 int runlog_open(runlog *r, const char *dir, lr_err *e)
 {
     memset(r, 0, sizeof *r);
     r->metrics.fd = r->events.fd = -1;
-    if (make_dirs(dir, e))
+    if (make_dirs(dir, e) || runlog_refuse_used(dir, e))
         return -1;
     snprintf(r->dir, sizeof r->dir, "%s", dir);
     char header[512];

@@ -43,6 +43,10 @@ extern const char runlog_metrics_header[];
  * and runlog_reopen lock the folder until runlog_close: one writing process
  * at a time, a second one refused before it changes a file. */
 int   runlog_open(runlog *r, const char *dir, lr_err *e);
+/* A new run never writes over another: -1 (with e set) when folder `dir`
+ * holds a run's files (runlog_open refuses it before anything in it
+ * changes; resuming reopens it instead), else 0. */
+int   runlog_refuse_used(const char *dir, lr_err *e);
 
 /* Makes a fresh folder name under `root`: root/YYYYmmdd-HHMMSS-<tag>, adding
  * -2, -3... when that exists. */

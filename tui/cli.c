@@ -251,7 +251,8 @@ const opt_row cli_table[] = {
     HEAD("Output and runs", MODES_RUN),
     ROW("out", NULL, OT_TEXT, &Q_PATH, F(out), NULL, MODES_RUN, "DIR",
       "run folder (default runs/<date>-<time>-<policy>;\n"
-      "the workbench puts each of its runs under DIR)"),
+      "the workbench puts each of its runs under DIR);\n"
+      "a folder that holds a run is refused"),
     ROW("quiet", NULL, OT_FLAG, NULL, F(quiet), NULL, MODES_RUN | MODE_BIT(CLI_RESUME), NULL,
       "no progress output"),
     ROW("config", NULL, OT_FUNC, NULL, 0, parse_config, MODE_BIT(CLI_TRAIN), "RUN/config",

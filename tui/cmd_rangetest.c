@@ -518,6 +518,8 @@ int cmd_rangetest(int argc, char **argv)
     int rc = cli_parse(&o, CLI_RANGE_TEST, argc, argv, &e);
     if (rc)
         return rc > 0 ? EXIT_OK : commands_fail(&e, EXIT_BAD_INPUT);
+    if (o.out && runlog_refuse_used(o.out, &e)) /* before the data is loaded */
+        return commands_fail(&e, EXIT_BAD_INPUT);
     rangetest_cfg cfg;
     if (options_cfg(&o, &cfg, &e))
         return commands_fail(&e, EXIT_BAD_INPUT);

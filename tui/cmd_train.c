@@ -70,6 +70,8 @@ int cmd_train(int argc, char **argv)
     int rc = cli_parse(&o, CLI_TRAIN, argc, argv, &e);
     if (rc)
         return rc > 0 ? EXIT_OK : commands_fail(&e, EXIT_BAD_INPUT);
+    if (o.out && runlog_refuse_used(o.out, &e)) /* before the data is loaded */
+        return commands_fail(&e, EXIT_BAD_INPUT);
     run_setup r;
     if (setup_run(&r, &o, &e))
         return commands_fail(&e, EXIT_BAD_INPUT);

@@ -51,6 +51,15 @@ check "resumed: a resumed event" grep -q ',resumed,' "$T/i/events.csv"
 check "resumed: byte-identical metrics.csv" cmp -s "$T/s/metrics.csv" "$T/i/metrics.csv"
 expect_status 0 "a finished run is not resumed" "$LRSCOPE" resume "$T/i"
 check "says it finished" stdout_has "finished at iteration"
+# A new run never writes over a finished one: refused before the data loads,
+# the folder unchanged.
+cp "$T/i/metrics.csv" "$T/before.csv"
+expect_status 2 "a new run into a run's folder is refused" "$LRSCOPE" train $RUN --iters 5 \
+    --out "$T/i"
+check "it says the folder holds a run" stderr_has "already holds a run"
+check "the run's rows are untouched" cmp -s "$T/before.csv" "$T/i/metrics.csv"
+expect_status 2 "a range test into it is refused" "$LRSCOPE" range-test --data synthetic \
+    --threads 1 --quiet --iters 20 --out "$T/i"
 
 # A range test stopped by a signal resumes too: the same curve, the same
 # suggestions as the sweep that went straight through.
@@ -110,7 +119,7 @@ n=0
 while [ "$n" -lt 200 ] && [ ! -s "$T/busy/checkpoint" ]; do sleep 0.05; n=$((n + 1)); done
 expect_status 2 "resuming a folder being written is refused" "$LRSCOPE" resume "$T/busy" --quiet
 check "it says another process writes it" stderr_has "being written by another lrscope process"
-expect_status 1 "training into it is refused" "$LRSCOPE" train $RUN --iters 10 --out "$T/busy"
+expect_status 2 "training into it is refused" "$LRSCOPE" train $RUN --iters 10 --out "$T/busy"
 kill -INT "$pid"
 wait "$pid"
 check "the writer's files are its own: one header, one interruption" sh -c \

@@ -114,8 +114,8 @@ keys ":sweep 0 30 over 100" Enter
 check ":sweep to 30" wait_for "next range test (r): linear sweep 0 -> 30 over 100 iterations" 3
 keys r
 check "the sweep to 30 stops early" wait_for "DONE range test of mlp:32: \(stopped\|diverged\)" 30
-# The max LR key stops at 1e-12 rather than going subnormal (0.8^130 x 30).
-keys "$(printf '[%.0s' $(seq 130))"
+# The max LR key stops at 1e-12 rather than going subnormal (0.8^200 < 1e-19).
+keys "$(printf '[%.0s' $(seq 200))"
 check "[ stops at the LR floor" wait_for "1e-12 <= max <= 10000" 5
 keys ":lr 0.01 0.1" Enter
 check ":lr sets it back" wait_for "lr 0.01..0.1  mom" 3
