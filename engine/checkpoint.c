@@ -159,6 +159,7 @@ static void write_body(writer *w, const trainer *t, const checkpoint_run *r)
     put_u8(w, r->range != NULL);
     if (r->range)
         write_range(w, r->range);
+    put_u32(w, r->config_digest);
 }
 
 /* Makes the rename itself durable. */
@@ -465,6 +466,7 @@ static int parse(checkpoint *c, reader *r, uint32_t version, const char *path, l
     c->has_range = version >= 2 && get_u8(r);
     if (c->has_range && (parse_range(&c->range, r, path, e) || range_fits(c, path, e)))
         return -1;
+    c->run.config_digest = version >= 3 ? get_u32(r) : 0;
     if (r->short_read)
         return lr_fail(e, "the checkpoint %s is truncated", path);
     if (r->p != r->end)

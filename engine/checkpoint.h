@@ -10,7 +10,7 @@
  * checkpoint also holds its sweep and the curve recorded so far, so the test
  * goes on where it stopped (rangetest_resume).
  *
- * Format (version 2, host byte order, checked by a byte-order mark):
+ * Format (version 3, host byte order, checked by a byte-order mark):
  *     "LRSCKPT\n"  u32 version  u32 0x01020304
  *     char spec[128]  u64 n_params  u64 n_state  u64 n_order  u32 batch
  *     u32 len + the schedule as sched_write_config text
@@ -28,9 +28,10 @@
  *       i64 eval_iter[n_eval]  f64 eval_lr eval_acc eval_loss [n_eval each]
  *       u32 stop  i64 stop_iter  f64 stop_lr stop_loss stop_best best_smooth
  *       f64 lrf_smooth lrf_best
+ *     u32 config_digest (run_config_digest of the run's config; 0: none)
  *     u32 CRC-32 (zlib) of every byte before it
- * Version 1 is version 2 without the range_test byte (training runs only);
- * both are read.
+ * Version 2 is version 3 without config_digest, version 1 also without the
+ * range_test byte (training runs only); all three are read.
  *
  * Writing is atomic: a temporary file beside the target, fsync, rename, fsync
  * of the folder. A failed write (disk full) removes the temporary file and
@@ -45,13 +46,14 @@
 #include "engine/rangetest.h"
 #include "engine/trainer.h"
 
-#define CHECKPOINT_VERSION 2
+#define CHECKPOINT_VERSION 3
 #define CHECKPOINT_FILE "checkpoint"
 
 /* What a run keeps beside the trainer. */
 typedef struct checkpoint_run {
     int              edits_applied; /* replayed edits of the run spec already in the schedule */
     const rangetest *range;         /* the range test the trainer runs; NULL: a training run */
+    uint32_t         config_digest; /* of the config the run was started from; 0: none */
 } checkpoint_run;
 
 /* A range test's part of a checkpoint; the arrays are views into the file's

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "engine/clock.h"
 
 int run_path(char *buf, size_t len, const char *dir, const char *name)
@@ -27,6 +29,44 @@ static int write_config(run *r, lr_err *e)
     return 0;
 }
 
+/* The key of a `key = value` line, trimmed, into buf ("" for none). */
+static void line_key(const char *line, char *buf, size_t len)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    size_t n = strcspn(line, "= \t\r\n");
+    snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), line);
+}
+
+int run_config_digest(const char *dir, uint32_t *digest, lr_err *e)
+{
+    char path[1100];
+    if (run_path(path, sizeof path, dir, "config"))
+        return lr_fail(e, "run folder path is too long: %s", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return lr_fail(e, "cannot read %s: %s", path, strerror(errno));
+    uLong crc = crc32(0L, Z_NULL, 0);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        char key[32];
+        line_key(line, key, sizeof key);
+        if (!key[0] || key[0] == '#' || !strcmp(key, "edit") || !strcmp(key, "threads") ||
+            !strcmp(key, "checkpoint_every"))
+            continue;
+        crc = crc32(crc, (const Bytef *)line, (uInt)n);
+    }
+    int bad = ferror(f);
+    free(line);
+    fclose(f);
+    if (bad)
+        return lr_fail(e, "cannot read %s", path);
+    *digest = (uint32_t)crc | 1u; /* never 0, which means "none" */
+    return 0;
+}
+
 static void start_clocks(run *r, const trainer *t)
 {
     r->last_checkpoint = clock_seconds();
@@ -42,7 +82,7 @@ int run_open(run *r, const run_spec *spec, const char *dir, run_config_writer w,
         memset(r, 0, sizeof *r);
         return -1;
     }
-    if (w && write_config(r, e)) {
+    if (w && (write_config(r, e) || run_config_digest(dir, &r->config_digest, e))) {
         runlog_close(&r->log, NULL);
         memset(r, 0, sizeof *r);
         return -1;
@@ -106,7 +146,8 @@ int run_checkpoint(run *r, const trainer *t, lr_err *e)
      * consistent state to save. */
     if (runlog_flush(&r->log))
         return log_failure(r, e);
-    checkpoint_run cr = { .edits_applied = r->edits_applied, .range = r->range };
+    checkpoint_run cr = { .edits_applied = r->edits_applied, .range = r->range,
+                          .config_digest = r->config_digest };
     r->last_checkpoint = clock_seconds();
     return checkpoint_save(path, t, &cr, e);
 }
@@ -294,6 +335,9 @@ int run_resume(run *r, const run_spec *spec, const char *dir, const checkpoint *
     r->spec = *spec;
     r->write_config = w;
     r->edits_applied = c->run.edits_applied;
+    r->config_digest = c->run.config_digest;
+    if (!r->config_digest && w && run_config_digest(dir, &r->config_digest, NULL))
+        r->config_digest = 0; /* an older checkpoint, and no config to read: none */
     if (runlog_reopen(&r->log, dir, c->iter, e))
         return -1;
     r->last_checkpoint = clock_seconds();

@@ -41,11 +41,20 @@ typedef struct run {
     run_config_writer write_config;
     const rangetest  *range;       /* the range test this run is, once it has begun */
     int               edits_applied;
+    uint32_t          config_digest;   /* of the config the run started from; 0: none */
     double            last_checkpoint; /* clock_seconds() */
     long              last_epoch;
     lr_err            checkpoint_error;  /* the latest checkpoint that failed */
     unsigned          checkpoint_failures, checkpoint_reported;
 } run;
+
+/* The digest a checkpoint keeps of the config in `dir`: a CRC-32 of its
+ * setting lines, without comments, the edits appended as the run goes
+ * (the checkpoint counts those it holds) and the settings a resume may
+ * change (threads, checkpoint_every). A resume refuses a checkpoint whose
+ * digest differs: the config was changed, or the checkpoint is another
+ * run's. Returns 0, or -1 with `e` naming the file. */
+int  run_config_digest(const char *dir, uint32_t *digest, lr_err *e);
 
 /* Creates `dir`, writes config, opens the CSV files. Returns 0, or -1 with
  * `e` naming the path. */

@@ -206,11 +206,51 @@ static int reopen_csv(runlog *r, runlog_file *lf, const char *name, long limit, 
     return 0;
 }
 
+/* Whether metrics.csv in `dir` holds one row for each iteration before
+ * `iter` (0, 1, ..., iter - 1), so that rows appended from `iter` on leave
+ * no gap. Returns 0, or -1 with `e` saying what is missing. */
+static int check_rows_before(const char *dir, long iter, lr_err *e)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return lr_fail(e, "cannot read %s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    long expect = 0;
+    ssize_t n;
+    bool header = true, gap = false;
+    for (; expect < iter && (n = getline(&line, &cap, f)) > 0; header = false) {
+        if (line[n - 1] != '\n')
+            break;
+        if (header)
+            continue;
+        if (strtol(line, NULL, 10) != expect) {
+            gap = true;
+            break;
+        }
+        expect++;
+    }
+    free(line);
+    fclose(f);
+    if (expect == 0 && expect < iter)
+        return lr_fail(e, "%s has no rows, but the checkpoint continues from iteration %ld: "
+                          "resuming would leave a gap", path, iter);
+    if (expect < iter)
+        return lr_fail(e, "%s has the rows of iterations 0 to %ld%s, but the checkpoint "
+                          "continues from iteration %ld: resuming would leave a gap", path,
+                       expect - 1, gap ? " and then a gap" : "", iter);
+    return 0;
+}
+
 int runlog_reopen(runlog *r, const char *dir, long iter, lr_err *e)
 {
     memset(r, 0, sizeof *r);
     r->metrics.fd = r->events.fd = -1;
     snprintf(r->dir, sizeof r->dir, "%s", dir);
+    if (check_rows_before(dir, iter, e))
+        return -1;
     if (reopen_csv(r, &r->events, "events.csv", iter + 1, e) ||
         reopen_csv(r, &r->metrics, "metrics.csv", iter, e)) {
         close_csv(r, &r->metrics, "metrics.csv");

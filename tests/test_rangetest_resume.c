@@ -208,10 +208,28 @@ static void write_with_crc(const char *path, unsigned char *buf, size_t n)
     fclose(f);
 }
 
-Test(rangetest_resume, version_1_checkpoints_still_resume_training_runs)
+/* Reads the checkpoint at `path` as format `version`, the fixture's run at
+ * iteration 25: it restores, and an older format keeps no config digest. */
+static void expect_restores(train_fixture *f, const char *path, uint32_t digest)
 {
-    /* A training run's checkpoint ends with a range-test byte of 0 before
-     * the CRC; without it, and with version 1, it is the older format. */
+    checkpoint c;
+    lr_err e;
+    cr_assert_eq(checkpoint_read(&c, path, &e), 0, "%s", e.msg);
+    cr_expect_not(c.has_range);
+    cr_expect_eq(c.iter, 25);
+    cr_expect_eq(c.run.config_digest, digest);
+    float first = f->n.params[0];
+    f->n.params[0] = 42.0f;
+    cr_expect_eq(checkpoint_restore(&c, &f->t, path, &e), 0, "%s", e.msg);
+    cr_expect_eq(f->n.params[0], first);
+    checkpoint_free(&c);
+}
+
+Test(rangetest_resume, older_checkpoints_still_resume_training_runs)
+{
+    /* A training run's checkpoint ends with a range-test byte of 0 and the
+     * config digest before the CRC; version 2 lacks the digest, version 1
+     * the byte too. */
     train_fixture f;
     sched s;
     sched_defaults(&s, SCHED_1CYCLE);
@@ -221,29 +239,22 @@ Test(rangetest_resume, version_1_checkpoints_still_resume_training_runs)
     metrics_row m;
     for (int i = 0; i < 25; i++)
         trainer_step(&f.t, &m);
-    const char *path = tmpdir_path("v2");
+    const char *path = tmpdir_path("v3");
     lr_err e;
-    checkpoint_run cr = { 0 };
+    checkpoint_run cr = { .config_digest = 0x12345679u };
     cr_assert_eq(checkpoint_save(path, &f.t, &cr, &e), 0, "%s", e.msg);
+    expect_restores(&f, path, 0x12345679u);
     size_t n;
     unsigned char *buf = (unsigned char *)read_whole_file(path, &n);
-    cr_assert_eq(buf[n - 5], 0, "a training run's range-test byte");
-    uint32_t one = 1;
-    memcpy(buf + 8, &one, 4);
-    buf[n - 5] = buf[n - 4];    /* drop the byte: the CRC moves up */
-    const char *old = tmpdir_path("v1");
-    write_with_crc(old, buf, n - 1);
+    cr_assert_eq(buf[n - 9], 0, "a training run's range-test byte");
+    for (uint32_t version = 2; version >= 1; version--) {
+        memcpy(buf + 8, &version, 4);
+        size_t len = version == 2 ? n - 4 : n - 5;   /* the CRC moves up */
+        const char *old = tmpdir_path(version == 2 ? "v2" : "v1");
+        write_with_crc(old, buf, len);
+        expect_restores(&f, old, 0);
+    }
     free(buf);
-
-    checkpoint c;
-    cr_assert_eq(checkpoint_read(&c, old, &e), 0, "%s", e.msg);
-    cr_expect_not(c.has_range);
-    cr_expect_eq(c.iter, 25);
-    float first = f.n.params[0];
-    f.n.params[0] = 42.0f;
-    cr_expect_eq(checkpoint_restore(&c, &f.t, old, &e), 0, "%s", e.msg);
-    cr_expect_eq(f.n.params[0], first);
-    checkpoint_free(&c);
     train_fixture_free(&f);
 }
 

@@ -78,8 +78,9 @@ static void finish_cfg(const cli_opts *o, long n_train, rangetest_cfg *c)
         c->eval_every = c->n_iters >= 80 ? c->n_iters / 40 : 2;
 }
 
-/* Appends the range test's own settings to the run's config. */
-static int append_config(const run *log, const rangetest_cfg *c, lr_err *e)
+/* Appends the range test's own settings to the run's config, and takes the
+ * config's digest again for the checkpoints. */
+static int append_config(run *log, const rangetest_cfg *c, lr_err *e)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/config", log->log.dir);
@@ -102,7 +103,7 @@ static int append_config(const run *log, const rangetest_cfg *c, lr_err *e)
     }
     if (bad)
         return lr_fail(e, "cannot write %s: %s", path, strerror(err));
-    return 0;
+    return run_config_digest(log->log.dir, &log->config_digest, e);
 }
 
 typedef int (*file_writer)(const rangetest_result *r, FILE *f);

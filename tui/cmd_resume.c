@@ -40,6 +40,16 @@ int resume_open(const char *dir, cli_opts *o, checkpoint *c, lr_err *e)
     run_path(path, sizeof path, dir, CHECKPOINT_FILE);
     if (checkpoint_read(c, path, e))
         return -1;
+    uint32_t digest = 0;
+    if (c->run.config_digest && run_config_digest(dir, &digest, e) == 0 &&
+        digest != c->run.config_digest)
+        lr_fail(e, "the checkpoint in %s was not written by the run its config describes (the "
+                   "config was changed since, or the checkpoint is another run's): nothing "
+                   "resumed", dir);
+    if (c->run.config_digest && digest != c->run.config_digest) {
+        checkpoint_free(c);
+        return -1;
+    }
     /* An ended test whose files were not written (a crash or a full disk
      * right after its last checkpoint) gets them from `lrscope resume`. */
     bool written = c->has_range && range_files_written(dir);

@@ -102,6 +102,28 @@ check "CRC mismatch named" stderr_has "CRC mismatch"
 expect_status 2 "no run folder" "$LRSCOPE" resume "$T/nowhere"
 expect_status 2 "options that change the run" "$LRSCOPE" resume "$T/a" --lr-max 3
 
+# A checkpoint belongs to its run: another run's checkpoint, a config edited
+# since, or rows missing from metrics.csv are refused, the folder unchanged.
+interrupted "$T/x1" train $RUN --iters 2500
+interrupted "$T/x2" train $RUN --iters 2500 --seed 7
+cp -r "$T/x1" "$T/foreign"
+cp "$T/x2/checkpoint" "$T/foreign/checkpoint"
+cp "$T/foreign/metrics.csv" "$T/foreign-metrics"
+expect_status 2 "another run's checkpoint" "$LRSCOPE" resume "$T/foreign" --quiet
+check "says it is not this run's" stderr_has "not written by the run its config describes"
+check "its metrics.csv untouched" cmp -s "$T/foreign/metrics.csv" "$T/foreign-metrics"
+cp -r "$T/x1" "$T/edited-config"
+sed -i 's/^seed = .*/seed = 5/' "$T/edited-config/config"
+expect_status 2 "a config edited since the checkpoint" "$LRSCOPE" resume "$T/edited-config"
+cp -r "$T/x1" "$T/gap"
+truncate -s 500 "$T/gap/metrics.csv"
+cp "$T/gap/metrics.csv" "$T/gap-metrics"
+expect_status 2 "rows missing before the checkpoint" "$LRSCOPE" resume "$T/gap" --quiet
+check "says it would leave a gap" stderr_has "resuming would leave a gap"
+check "the short metrics.csv untouched" cmp -s "$T/gap/metrics.csv" "$T/gap-metrics"
+expect_status 0 "the run itself resumes, on another thread count" \
+    "$LRSCOPE" resume "$T/x1" --quiet --threads 2
+
 printf 'model = mlp:8\nlearning_rate = 3\n' > "$T/cfg"
 expect_status 2 "an unknown config key" "$LRSCOPE" train --config "$T/cfg"
 check "names file, line and key" stderr_has "cfg line 2: learning_rate: unknown key"
