@@ -9,7 +9,10 @@
  *
  * Bytes after the data a header announces are rejected: they usually mean the
  * header's count is wrong, and silently dropping them would hide that. A gzip
- * stream must end with its trailer (CRC and length), checked by zlib.
+ * stream must end with its trailer (CRC and length), checked by zlib while it
+ * reads and, as zlib takes a stream cut off right after its data for a clean
+ * end, against the bytes read here too (so a gzip of several members, which
+ * no IDX distribution uses, is refused).
  *
  * Only regular files are read (a FIFO would block forever), and the sizes a
  * header announces are checked against the file's size and the memory
@@ -49,11 +52,19 @@ typedef struct idx_file {
     size_t      file_size;    /* on disk */
     size_t      head_len;     /* bytes of header */
     int         plain;        /* not gzip-compressed */
+    int         fd;           /* the file gz reads, for its trailer */
+    uLong       crc;          /* CRC-32 of the bytes read so far */
+    uint64_t    total;        /* bytes read so far */
 } idx_file;
 
 static uint32_t be32(const unsigned char *b)
 {
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static uint32_t le32(const unsigned char *b)
+{
+    return (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
 }
 
 static void idx_close(idx_file *f)
@@ -82,8 +93,11 @@ static int idx_read(idx_file *f, void *buf, size_t len, const char *what, lr_err
     size_t got = 0;
     while (got < len) {
         size_t want = len - got < IDX_CHUNK ? len - got : IDX_CHUNK;
-        int r = gzread(f->gz, (unsigned char *)buf + got, (unsigned)want);
+        unsigned char *at = (unsigned char *)buf + got;
+        int r = gzread(f->gz, at, (unsigned)want);
         if (r > 0) {
+            f->crc = crc32(f->crc, at, (uInt)r);
+            f->total += (uint64_t)r;
             got += (size_t)r;
             continue;
         }
@@ -117,6 +131,14 @@ static int idx_expect_end(idx_file *f, const char *what, lr_err *e)
     if (r < 0 || errnum != Z_OK)
         return lr_fail(e, "%s: cannot read the end of the %s (%s%s)", f->path, what,
                        errnum == Z_DATA_ERROR ? "corrupt gzip data: " : "", why);
+    unsigned char tail[8];
+    if (!f->plain && (f->file_size < sizeof tail ||
+                      pread(f->fd, tail, sizeof tail, (off_t)(f->file_size - sizeof tail)) !=
+                          (ssize_t)sizeof tail ||
+                      le32(tail) != (uint32_t)f->crc || le32(tail + 4) != (uint32_t)f->total))
+        return lr_fail(e, "%s: truncated or corrupt: the gzip trailer (CRC and length) does "
+                       "not match the %s read (a gzip of several members is not read either)",
+                       f->path, what);
     return 0;
 }
 
@@ -175,9 +197,11 @@ static int idx_open(idx_file *f, const char *path, uint32_t magic, int n_dims,
 {
     memset(f, 0, sizeof *f);
     f->path = path;
+    f->crc = crc32(0L, Z_NULL, 0);
     int fd = open_regular(path, &f->file_size, e);
     if (fd < 0)
         return -1;
+    f->fd = fd;
     errno = 0;
     f->gz = gzdopen(fd, "rb");
     if (!f->gz) {
