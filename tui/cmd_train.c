@@ -37,8 +37,8 @@ int headless_train(run *r, trainer *t, bool quiet)
     progress_done(&p);
 
     if (status == EXIT_OK && t->state == TRAIN_DIVERGED) {
-        fprintf(stderr, "lrscope: DIVERGED at iteration %ld (lr %g): try a lower --lr-max\n",
-                t->diverged_at, m.lr);
+        fprintf(stderr, "lrscope: DIVERGED at iteration %ld (lr %g): try a lower %s\n",
+                t->diverged_at, m.lr, t->sched.policy == SCHED_CONST ? "--lr" : "--lr-max");
         status = EXIT_DIVERGED;
     } else if (status == EXIT_OK && headless_stop) {
         if (run_interrupt(r, t, "stopped by a signal", &e))

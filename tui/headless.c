@@ -69,6 +69,14 @@ void progress_init(progress *p, const trainer *t, long total, bool quiet)
     p->last_test_acc = p->last_test_loss = NAN;
 }
 
+/* A loss for the progress line: 4 decimals, or 4 digits once it has blown
+ * up (a diverging run's 1e25 would push the accuracy off the line). */
+static const char *loss_text(double v, char *buf, size_t len)
+{
+    snprintf(buf, len, fabs(v) < 1e5 ? "%.4f" : "%.4g", v);
+    return buf;
+}
+
 void format_duration(char *buf, size_t len, double seconds)
 {
     if (!isfinite(seconds) || seconds < 0) {
@@ -102,13 +110,15 @@ void progress_step(progress *p, const metrics_row *m, int batch, double train_se
     char eta[32];
     format_duration(eta, sizeof eta, timed > 0 ? elapsed / (double)timed *
                                                  (double)(p->total - done) : -1.0);
-    char test[48] = "";
+    char test[64] = "", loss[16], test_loss[16];
     if (!isnan(p->last_test_acc))
-        snprintf(test, sizeof test, "  test loss %.4f acc %5.2f%%", p->last_test_loss,
+        snprintf(test, sizeof test, "  test loss %s acc %5.2f%%",
+                 loss_text(p->last_test_loss, test_loss, sizeof test_loss),
                  100.0 * p->last_test_acc);
-    fprintf(stderr, "%s%7ld/%ld  epoch %6.2f  lr %-9.4g mom %.3f  loss %.4f%s  %6.0f img/s  %s%s",
+    fprintf(stderr, "%s%7ld/%ld  epoch %6.2f  lr %-9.4g mom %.3f  loss %s%s  %6.0f img/s  %s%s",
             p->tty ? "\r\033[K" : "", done, p->total, m->epoch, m->lr, m->momentum,
-            m->loss_smooth, test, ips, p->tty ? "ETA " : "", p->tty ? eta : "");
+            loss_text(m->loss_smooth, loss, sizeof loss), test, ips, p->tty ? "ETA " : "",
+            p->tty ? eta : "");
     if (!p->tty)
         fputc('\n', stderr);
     fflush(stderr);
