@@ -46,8 +46,22 @@ void gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const fl
     par_for((size_t)m, grain < 8 ? 8 : grain, rows_slice, &g);
 }
 
+static void first_product(void *p, int slot, size_t lo, size_t hi)
+{
+    (void)p, (void)slot, (void)lo, (void)hi;
+    float a = 1, b = 1, c = 0;
+    gemm_here(false, false, 1, 1, 1, 1.0f, &a, 1, &b, 1, 0.0f, &c, 1);
+}
+
 int gemm_threads(int threads)
 {
     openblas_set_num_threads(1);
-    return par_init(threads);
+    int rc = par_init(threads);
+    /* OpenBLAS takes a work buffer (some 128 MB of address space) in each
+     * thread at its first product. Taken now, before a net's memory is
+     * checked against what is left (sysmem.h), so that an address-space
+     * limit (ulimit -v) refuses the model with a message instead of leaving
+     * OpenBLAS to retry its allocation for ever in the middle of a step. */
+    par_for((size_t)par_threads(), 1, first_product, NULL);
+    return rc;
 }
