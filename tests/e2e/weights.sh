@@ -39,12 +39,12 @@ assert sorted(d.files) == sorted(want), d.files
 for k, shape in want.items():
     assert d[k].shape == shape and d[k].dtype == np.float32, (k, d[k].shape, d[k].dtype)
 # The checkpoint ends with params, velocity and state (float32), a range-test
-# byte (0: a training run) and a CRC; params hold the weights region, then
+# byte (0: a training run), the config digest and a CRC; params hold the weights region, then
 # biases, then batch-norm scale/shift.
 raw = open(ckpt, "rb").read()
 n_params, n_state = struct.unpack_from("<QQ", raw, 16 + 128)
-assert raw[-5] == 0
-end = len(raw) - 5
+assert raw[-9] == 0
+end = len(raw) - 9
 params = np.frombuffer(raw[end - 4 * (2 * n_params + n_state):end - 4 * (n_params + n_state)], "<f4")
 state = np.frombuffer(raw[end - 4 * n_state:end], "<f4")
 order = ["dense1.weight", "dense2.weight", "dense3.weight", "dense1.bias", "dense2.bias",
