@@ -55,14 +55,6 @@ else
     echo "  faults.sh: no user namespaces here; the tmpfs case is skipped"
 fi
 
-# An address-space limit (ulimit -v) too small for the model is a refusal
-# naming the sizes, not OpenBLAS retrying its own buffer for ever mid-step
-# (timeout: a hang fails instead of stalling the suite).
-expect_status 2 "a model beyond ulimit -v is refused" sh -c "ulimit -v 4000000 &&
-    exec timeout -s KILL 60 '$LRSCOPE' train --data synthetic --model mlp:16384,19000 --iters 1 \
-    --threads 2 --quiet --out '$T/ulimit'"
-check "it says what the model needs" stderr_has "needs about .* but only"
-
 # A checkpoint that cannot be written (a folder in its place) does not stop
 # the run: every row is still written, and stderr says so at each failed
 # attempt (each epoch end, about every 47 iterations here, and the end).
