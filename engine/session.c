@@ -644,6 +644,14 @@ int session_send(session *s, const session_cmd *cmd)
     return 0;
 }
 
+int session_queue_room(session *s)
+{
+    pthread_mutex_lock(&s->lock);
+    int room = SESSION_QUEUE - s->q_len;
+    pthread_mutex_unlock(&s->lock);
+    return room;
+}
+
 void session_get_status(session *s, session_status *out)
 {
     pthread_mutex_lock(&s->lock);

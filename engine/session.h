@@ -196,6 +196,11 @@ session *session_start(const session_cfg *cfg, lr_err *e);
  * full (the UI tells the user to slow down). */
 int  session_send(session *s, const session_cmd *cmd);
 
+/* Free places in the command queue. The UI stops reading keys while few are
+ * left, so keys typed faster than the session takes them (a held key) wait
+ * in the terminal's buffer rather than being dropped. */
+int  session_queue_room(session *s);
+
 /* Copies the status snapshot (one short lock). */
 void session_get_status(session *s, session_status *out);
 /* The metrics store, for mstore_read_since (it has its own lock). */

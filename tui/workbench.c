@@ -42,6 +42,13 @@ static void label_run(wb *w)
 
 /* Copies the session's status and new rows; handles a change of run.
  * Returns whether anything the screen shows may have changed. */
+/* Whether the session's queue can take another key's command, with places
+ * to spare (no key sends more than one). */
+static bool queue_has_room(wb *w)
+{
+    return session_queue_room(w->session) >= 4;
+}
+
 static bool poll_session(wb *w)
 {
     session_state before = w->st.state;
@@ -242,13 +249,16 @@ int workbench_run(int argc, char **argv)
         timeout(fast_ticks > 0 ? FAST_TICK_MS : tick_ms);
         if (fast_ticks > 0)
             fast_ticks--;
-        int kind = get_wch(&ch);
+        /* Keys are drained until none is pending, then the screen redrawn.
+         * While the session's queue is nearly full, keys are left in the
+         * terminal's buffer for a later tick: a held key is slowed, not lost. */
+        int kind = queue_has_room(&w) ? get_wch(&ch) : (napms(FAST_TICK_MS), ERR);
         while (kind != ERR && !w.quit) {
             workbench_key(&w, ch, kind == KEY_CODE_YES);
             dirty = true;
-            nodelay(stdscr, TRUE); /* drain what else is pending, then redraw */
-            kind = get_wch(&ch);
             fast_ticks = FAST_TICKS;
+            nodelay(stdscr, TRUE);
+            kind = queue_has_room(&w) ? get_wch(&ch) : ERR;
         }
     }
     char shot_err[256] = "";
