@@ -131,10 +131,21 @@ static bool cifar_path(char *path, const char *dir, const char *name)
     return w > 0 && w < CIFAR_PATH_LEN;
 }
 
-static bool file_exists(const char *path)
+/* 1 when `path` names a file to read, 0 when there is no such entry, -1
+ * (with `e` set) when there is one that cannot be followed: a dangling or
+ * looping link, a folder without search permission. A missing training
+ * batch is skipped; a broken one is not taken for missing. */
+static int batch_present(const char *path, lr_err *e)
 {
     struct stat st;
-    return stat(path, &st) == 0;
+    if (stat(path, &st) == 0)
+        return 1;
+    int err = errno;
+    if (err == ENOENT && lstat(path, &st) != 0 && errno == ENOENT)
+        return 0;
+    lr_fail(e, "%s: %s", path, err == ENOENT ? "a link to a file that is not there"
+                                              : strerror(err));
+    return -1;
 }
 
 int dataset_load_cifar10_dir(dataset_pair *out, const char *dir, lr_err *e)
@@ -147,15 +158,19 @@ int dataset_load_cifar10_dir(dataset_pair *out, const char *dir, lr_err *e)
         snprintf(name, sizeof name, "data_batch_%d.bin", b);
         if (!cifar_path(train[n_train], dir, name))
             return lr_fail(e, "%s: folder path too long", dir);
-        if (file_exists(train[n_train]))
+        int present = batch_present(train[n_train], e);
+        if (present < 0)
+            return -1;
+        if (present)
             n_train++;
         else if (b == 1)
             return lr_fail(e, "%s: not found (" CIFAR_EXPECTED ")", train[0]);
     }
     if (!cifar_path(test[0], dir, "test_batch.bin"))
         return lr_fail(e, "%s: folder path too long", dir);
-    if (!file_exists(test[0]))
-        return lr_fail(e, "%s: not found (" CIFAR_EXPECTED ")", test[0]);
+    int present = batch_present(test[0], e);
+    if (present <= 0)
+        return present < 0 ? -1 : lr_fail(e, "%s: not found (" CIFAR_EXPECTED ")", test[0]);
 
     if (cifar_load_files(&out->train, train, n_train, e) != 0)
         return -1;

@@ -516,6 +516,23 @@ Test(datasets, cifar_missing_files)
     assert_has(e, "not found");
 }
 
+Test(datasets, cifar_broken_link_is_not_a_missing_batch)
+{
+    write_cifar(tmpdir_path("data_batch_1.bin"), 2, 0, 1, NULL);
+    write_cifar(tmpdir_path("test_batch.bin"), 2, 0, 2, NULL);
+    cr_assert_eq(symlink("gone.bin", tmpdir_path("data_batch_2.bin")), 0);
+    dataset_pair p;
+    lr_err e = { "" };
+    cr_assert_eq(dataset_load_cifar10_dir(&p, tmpdir_root(), &e), -1);
+    assert_has(e, "data_batch_2.bin: a link to a file that is not there");
+    unlink(tmpdir_path("data_batch_2.bin"));
+    cr_assert_eq(symlink("data_batch_3.bin", tmpdir_path("data_batch_2.bin")), 0);
+    cr_assert_eq(symlink("data_batch_2.bin", tmpdir_path("data_batch_3.bin")), 0);
+    cr_assert_eq(dataset_load_cifar10_dir(&p, tmpdir_root(), &e), -1);
+    assert_has(e, "data_batch_2.bin: Too many levels of symbolic links");
+    cr_assert(p.train.pixels == NULL);
+}
+
 Test(datasets, cifar_refuses_fifo, .timeout = 10)
 {
     write_cifar(tmpdir_path("data_batch_1.bin"), 2, 0, 1, NULL);
