@@ -298,6 +298,12 @@ int cmd_plot(int argc, char **argv)
         if (bad)
             return commands_fail(&e, EXIT_BAD_INPUT);
     }
+    double side = fmax(width, height) * scale; /* the default size fits at any scale */
+    if (side > PNG_CANVAS_MAX_SIDE) {
+        lr_fail(&e, "%s %g at --scale %g is %.0f pixels: at most %d", width >= height ?
+                "--width" : "--height", fmax(width, height), scale, side, PNG_CANVAS_MAX_SIDE);
+        return commands_fail(&e, EXIT_BAD_INPUT);
+    }
     int n = argc - optind;
     if (n < 1 || !out) {
         lr_fail(&e, "%s: lrscope plot RUN_DIR [RUN_DIR...] -o FILE.png (see --help)",

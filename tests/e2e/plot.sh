@@ -65,6 +65,10 @@ expect_status 2 "unknown panel" "$LRSCOPE" plot "$a" -o "$png" --panels loss,bog
 check "lists the panels" stderr_has "loss, acc, lr, range"
 expect_status 2 "range panel without a range test" "$LRSCOPE" plot "$a" -o "$png" --panels range
 expect_status 2 "bad width" "$LRSCOPE" plot "$a" -o "$png" --width 0
+rm -f "$png"
+expect_status 2 "a width too large at its scale" "$LRSCOPE" plot "$a" -o "$png" --width 8000 --scale 8
+check "says the pixel limit" stderr_has "64000 pixels: at most 16384"
+check "no figure written" test ! -e "$png"
 expect_status 0 "help" "$LRSCOPE" plot --help
 check "help lists --panels" stdout_has "--panels"
 
