@@ -207,6 +207,10 @@ int sched_write_config(const sched *s, FILE *f);
  * what sched_write_config wrote gives the same schedule. */
 int sched_set_param(sched *s, const char *key, const char *value, lr_err *e);
 
+/* Whether a schedule of policy p (and, for 1cycle, style st) reads the field
+ * named by config key `key`; false for an unknown key. */
+bool sched_param_used(const char *key, sched_policy p, onecycle_style st);
+
 /* Each policy's formula, parameters and defaults, for `lrscope train
  * --policy-help`. The one function here that prints: to f only. */
 void sched_print_help(FILE *f);

@@ -298,6 +298,15 @@ int sched_write_config(const sched *s, FILE *f)
     return ferror(f) ? -1 : 0;
 }
 
+bool sched_param_used(const char *key, sched_policy p, onecycle_style st)
+{
+    for (size_t i = 0; i < N_PARAMS; i++)
+        if (!strcmp(key, params[i].key))
+            return (params[i].policies & BIT(p)) &&
+                   (p != SCHED_1CYCLE || (params[i].styles & BIT(st)));
+    return false;
+}
+
 static bool parse_long_str(const char *v, long *out)
 {
     char *end;

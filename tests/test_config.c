@@ -204,3 +204,51 @@ Test(config, the_command_line_refuses_what_it_cannot_use)
     cr_expect_eq(cli_parse(&o, CLI_BENCH, 4, ok, &e), 0, "%s", e.msg);
     cr_expect(o.by_layer);
 }
+
+/* A schedule option the run would not read is refused with the policies that
+ * read it; the same option where it is read passes. */
+Test(config, a_schedule_option_the_policy_ignores_is_refused)
+{
+    static const struct {
+        cli_mode    mode;
+        const char *args[6], *message; /* NULL message: accepted */
+    } cases[] = {
+        { CLI_TRAIN, { "--policy", "1cycle", "--gamma", "0.5" },
+          "--gamma has no effect on --policy 1cycle --style smith: step, multistep, inv, "
+          "exp_range use it" },
+        { CLI_TRAIN, { "--policy", "const", "--stepsize", "4" },
+          "--stepsize has no effect on --policy const: step, clr, triangular2, exp_range, "
+          "1cycle --style smith use it" },
+        { CLI_TRAIN, { "--policy", "1cycle", "--style", "pytorch", "--cycle-frac", "0.5" },
+          "--cycle-frac has no effect on --policy 1cycle --style pytorch: 1cycle --style "
+          "smith uses it" },
+        { CLI_TRAIN, { "--policy", "step", "--momentum", "0.95:0.85" },
+          "--momentum MAX:MIN has no effect on --policy step" },
+        { CLI_TRAIN, { "--policy", "clr", "--stepsize", "4", "--cycle-epochs", "2" },
+          "give the half cycle once: --stepsize or --cycle-epochs, not both" },
+        { CLI_RANGE_TEST, { "--gamma", "0.5" }, "--gamma has no effect on a range test" },
+        { CLI_TRAIN, { "--policy", "1cycle", "--style", "pytorch", "--lr-min", "0.01" }, NULL },
+        { CLI_TRAIN, { "--policy", "step", "--stepsize", "40", "--gamma", "0.5" }, NULL },
+        { CLI_TRAIN, { "--policy", "1cycle", "--cycle-epochs", "2" }, NULL },
+        { CLI_RANGE_TEST, { "--lr-min", "0.01", "--momentum", "0.9" }, NULL },
+        { CLI_WORKBENCH, { "--policy", "const", "--gamma", "0.5", "--pct-start", "0.2" },
+          NULL }, /* the workbench keeps them for the runs its keys start */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *argv[7] = { "lrscope" };
+        int argc = 1;
+        while (argc <= 6 && cases[i].args[argc - 1]) {
+            argv[argc] = (char *)cases[i].args[argc - 1];
+            argc++;
+        }
+        cli_opts o;
+        lr_err e = { "" };
+        int rc = cli_parse(&o, cases[i].mode, argc, argv, &e);
+        if (!cases[i].message) {
+            cr_expect_eq(rc, 0, "case %zu: %s", i, e.msg);
+            continue;
+        }
+        cr_expect_eq(rc, -1, "case %zu", i);
+        assert_has(e, cases[i].message);
+    }
+}

@@ -56,6 +56,7 @@ static int parse_sweep(cli_opts *o, const char *arg, lr_err *e)
     else if (!strcmp(arg, "exp")) o->sweep_exp = true;
     else return lr_fail(e, "'%s': use linear (Smith) or exp (fastai)", arg);
     o->policy = o->sweep_exp ? SCHED_SWEEP_EXP : SCHED_SWEEP_LINEAR;
+    o->sweep_given = true;
     return 0;
 }
 
@@ -445,6 +446,102 @@ bool cli_mode_takes(cli_mode mode, const char *arg)
     return false;
 }
 
+/* The schedule options given on the command line, with the field each sets. */
+typedef struct { const char *opt, *key; bool given; } sched_option;
+
+static int given_sched_options(const cli_opts *o, sched_option out[])
+{
+    const sched_option all[] = {
+        { "--lr-min", "lr_min", !isnan(o->lr_min) },
+        { "--stepsize", "stepsize", o->stepsize > 0 },
+        { "--cycle-epochs", "stepsize", !isnan(o->cycle_epochs) },
+        { "--style", "style", o->style >= 0 },
+        { "--cycle-frac", "cycle_frac", !isnan(o->cycle_frac) },
+        { "--pct-start", "pct_start", !isnan(o->pct_start) },
+        { "--div-factor", "div_factor", !isnan(o->div_factor) },
+        { "--final-div-factor", "final_div_factor", !isnan(o->final_div_factor) },
+        { "--anneal", "anneal", o->anneal >= 0 },
+        { "--three-phase", "three_phase", o->three_phase },
+        { "--gamma", "gamma", !isnan(o->gamma) },
+        { "--power", "power", !isnan(o->power) },
+        { "--milestones", "milestones", o->n_milestones > 0 },
+        { "--momentum MAX:MIN", "mom_min", o->mom_min < o->mom_max },
+    };
+    int n = 0;
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (all[i].given)
+            out[n++] = all[i];
+    return n;
+}
+
+/* Whether policy p in style st reads option `opt`'s field. A 1cycle of any
+ * style takes --lr-min: the PyTorch and fastai styles turn it into their
+ * div_factor (cli_resolve_sched). */
+static bool option_used(const sched_option *opt, sched_policy p, onecycle_style st)
+{
+    return sched_param_used(opt->key, p, st) ||
+           (p == SCHED_1CYCLE && !strcmp(opt->key, "lr_min"));
+}
+
+/* "step, multistep, 1cycle --style pytorch|fastai": the policies that read
+ * `opt`'s field, for a message. */
+static void users_of(const sched_option *opt, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int p = 0; p < SCHED_N_POLICIES && n < len; p++) {
+        if (sched_policy_is_sweep((sched_policy)p))
+            continue;
+        char styles[64] = "";
+        int n_styles = 0, k = 0;
+        for (int st = 0; st < 3; st++)
+            if (option_used(opt, (sched_policy)p, (onecycle_style)st)) {
+                k += snprintf(styles + k, sizeof styles - (size_t)k, "%s%s", n_styles ? "|" : "",
+                              sched_style_name((onecycle_style)st));
+                n_styles++;
+            }
+        if (!n_styles)
+            continue;
+        bool all = p != SCHED_1CYCLE || n_styles == 3;
+        n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s", n ? ", " : "",
+                              sched_policy_name((sched_policy)p), all ? "" : " --style ",
+                              all ? "" : styles);
+    }
+}
+
+/* A schedule option the run does not read would be ignored without a word.
+ * train refuses it, naming the policies that read it; range-test sweeps from
+ * --lr-min to --lr-max at one momentum. The workbench keeps them all, for the
+ * runs its keys start. */
+static int check_sched_options(const cli_opts *o, cli_mode mode, lr_err *e)
+{
+    if (mode != CLI_TRAIN && mode != CLI_RANGE_TEST)
+        return 0;
+    sched_option given[16];
+    int n = given_sched_options(o, given);
+    bool based = o->have_base_sched && o->base_sched.policy == o->policy;
+    onecycle_style st = o->style >= 0 ? (onecycle_style)o->style
+                      : based ? o->base_sched.style : ONECYCLE_SMITH;
+    for (int i = 0; i < n; i++) {
+        if (mode == CLI_RANGE_TEST) {
+            if (strcmp(given[i].key, "lr_min"))
+                return lr_fail(e, "%s has no effect on a range test: it sweeps from --lr-min "
+                                  "to --lr-max at one momentum", given[i].opt);
+            continue;
+        }
+        if (option_used(&given[i], o->policy, st))
+            continue;
+        char users[256];
+        users_of(&given[i], users, sizeof users);
+        return lr_fail(e, "%s has no effect on --policy %s%s%s: %s use%s it (see --policy-help)",
+                       given[i].opt, sched_policy_name(o->policy),
+                       o->policy == SCHED_1CYCLE ? " --style " : "",
+                       o->policy == SCHED_1CYCLE ? sched_style_name(st) : "", users,
+                       strchr(users, ',') ? "" : "s");
+    }
+    return 0;
+}
+
 int cli_parse(cli_opts *o, cli_mode mode, int argc, char **argv, lr_err *e)
 {
     cli_defaults(o, mode);
@@ -490,5 +587,7 @@ int cli_parse(cli_opts *o, cli_mode mode, int argc, char **argv, lr_err *e)
                           "the maximum", o->lr_min, o->lr_max);
     if (o->epochs > 0 && o->iters > 0)
         return lr_fail(e, "give the run length once: --epochs or --iters, not both");
-    return 0;
+    if (o->stepsize > 0 && !isnan(o->cycle_epochs))
+        return lr_fail(e, "give the half cycle once: --stepsize or --cycle-epochs, not both");
+    return check_sched_options(o, mode, e);
 }

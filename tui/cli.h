@@ -62,6 +62,7 @@ typedef struct cli_opts {
 
     /* range test */
     bool         sweep_exp;
+    bool         sweep_given;   /* --sweep was on the command line */
     double       stop_factor;
     bool         stop_factor_given;
     int          preset;        /* rangetest_preset from --preset, -1 unset */

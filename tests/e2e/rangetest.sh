@@ -62,6 +62,10 @@ check "config records its stop rule" \
     grep -q "^range_test.stop_smoothing = lr-finder" "$E2E_TMP/lrf/config"
 expect_status 2 "unknown preset refused" "$LRSCOPE" range-test --data synthetic --preset keras
 check "lists the presets" stderr_has "lr-finder"
+# A preset names its sweep; --sweep beside it conflicts even when it is the default's.
+expect_status 2 "--preset with --sweep linear refused" "$LRSCOPE" range-test --data synthetic \
+    --preset fastai --sweep linear
+check "says to give one" stderr_has "give it or --sweep, not both"
 
 # SIGTERM mid-sweep: suggestions from the curve so far, files written, 130.
 "$LRSCOPE" range-test --data synthetic --model mlp-bn:64,64 --iters 200000 --lr-max 0.5 \
