@@ -3,6 +3,7 @@
  * workbench's --resume shares. */
 #include "tui/commands.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -84,9 +85,11 @@ int cmd_resume(int argc, char **argv)
     }
     const char *dir = argv[1];
     /* only options that change how a run continues, not what it computes
-     * (cli_parse would refuse the others too, without saying why) */
+     * (cli_parse would refuse the others too, without saying why); a negative
+     * number is an option's value, which cli_parse checks */
     for (int i = 2; i < argc; i++)
-        if (argv[i][0] == '-' && !cli_mode_takes(CLI_RESUME, argv[i])) {
+        if (argv[i][0] == '-' && !isdigit((unsigned char)argv[i][1]) && argv[i][1] != '.' &&
+            !cli_mode_takes(CLI_RESUME, argv[i])) {
             lr_fail(&e, "%s: a resumed run continues as it was configured; only --threads, "
                         "--quiet and --checkpoint-every may be given", argv[i]);
             return commands_fail(&e, EXIT_BAD_INPUT);

@@ -101,6 +101,8 @@ expect_status 2 "a corrupt checkpoint" "$LRSCOPE" resume "$T/bad"
 check "CRC mismatch named" stderr_has "CRC mismatch"
 expect_status 2 "no run folder" "$LRSCOPE" resume "$T/nowhere"
 expect_status 2 "options that change the run" "$LRSCOPE" resume "$T/a" --lr-max 3
+expect_status 2 "a negative interval" "$LRSCOPE" resume "$T/a" --checkpoint-every -1
+check "is named as out of range, not as an option" stderr_has "'-1' is out of range"
 
 # A checkpoint belongs to its run: another run's checkpoint, a config edited
 # since, or rows missing from metrics.csv are refused, the folder unchanged.
