@@ -78,7 +78,8 @@
  *   max_lr is the last point the curve never fell: the limit lies beyond the
  *   sweep (max_at_end). With fewer than RANGETEST_MIN_EVALS evaluations the
  *   same rules read the smoothed training loss instead (lower is better;
- *   basis LOSS), and the note says so. With enough evaluations and an
+ *   basis LOSS), and the note says so; a fall of the loss under 5 % of its
+ *   start reads as not learning. With enough evaluations and an
  *   accuracy range under 2 points (the first evaluation, before any step,
  *   is at chance) the network did not learn in the sweep: nothing is read
  *   (did_not_learn) and nothing is offered. The loss is no guide then: a
@@ -282,8 +283,11 @@ typedef struct rangetest_smith {
                                        happened between two evaluations, base bounds it */
     bool   max_at_end;              /* max is the last point: the limit is past the sweep */
     bool   did_not_learn;           /* enough evaluations, and smoothed accuracy varied by
-                                       under 2 points: nothing is read or offered */
-    double acc_lo, acc_hi;          /* the range it stayed in (did_not_learn) */
+                                       under 2 points, or too few, and the smoothed loss
+                                       fell by under 5 %: nothing is read or offered */
+    double acc_lo, acc_hi;          /* the range accuracy stayed in (did_not_learn on it) */
+    double loss_drop;               /* the loss's relative fall (did_not_learn on it; its
+                                       start_value and peak_value are kept) */
     double clr_base_lo, clr_base_hi;            /* max/4 .. max/3 */
     double onecycle_base_lo, onecycle_base_hi;  /* max/20 .. max/10 */
     char   note[256];

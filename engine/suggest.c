@@ -14,6 +14,9 @@
 #define SMITH_RISE_FRAC    0.15 /* base: start + 15% of the range */
 #define SMITH_TOL_FRAC     0.05 /* plateau/max: within 5% of the range of the peak */
 #define SMITH_MIN_ACC_RANGE 0.02 /* accuracy must vary by 2 points to be read */
+/* Read on the loss (few evaluations), its smoothed value must fall by 5 %: its
+ * start is one batch's loss, a few per cent from the mean either way. */
+#define SMITH_MIN_LOSS_DROP 0.05
 #define SIG_TAIL_FRAC      0.20 /* the tail: last 20% of the LRs reached */
 #define SIG_MIN_RATIO      (2.0 / 3.0) /* tail accuracy >= 2/3 of the peak */
 #define MEDIAN_MAX_WIN     5
@@ -137,7 +140,7 @@ static void smith_clear(rangetest_smith *r)
     r->basis = RANGETEST_FROM_NONE;
     r->base_lr = r->base_value = r->max_lr = r->max_value = NAN;
     r->plateau_lr = r->plateau_value = r->peak_lr = r->peak_value = NAN;
-    r->start_value = r->tolerance = r->acc_lo = r->acc_hi = NAN;
+    r->start_value = r->tolerance = r->acc_lo = r->acc_hi = r->loss_drop = NAN;
     r->clr_base_lo = r->clr_base_hi = r->onecycle_base_lo = r->onecycle_base_hi = NAN;
 }
 
@@ -175,7 +178,18 @@ static void suggest_smith(const rangetest_curve *c, const double *acc_s, rangete
              RANGETEST_MIN_EVALS);
     }
     if (r->basis == RANGETEST_FROM_NONE && c->n >= 2) {
-        if (smith_read(c->lr, c->loss_smooth, c->n, false, r)) {
+        bool read = smith_read(c->lr, c->loss_smooth, c->n, false, r);
+        double from = r->start_value, to = r->peak_value, drop = 1.0 - to / from;
+        if (read && drop < SMITH_MIN_LOSS_DROP) {
+            smith_clear(r);
+            r->did_not_learn = true;
+            r->loss_drop = drop;
+            r->start_value = from;
+            r->peak_value = to;
+            note(r->note, sizeof r->note, "%s, and the smoothed training loss fell only "
+                 "%.1f %% (%.4g to %.4g, %.0f %% needed): the network did not learn in this "
+                 "sweep", why, 100.0 * drop, from, to, 100.0 * SMITH_MIN_LOSS_DROP);
+        } else if (read) {
             r->basis = RANGETEST_FROM_LOSS;
             note(r->note, sizeof r->note, "%s: read from the smoothed training loss instead",
                  why);

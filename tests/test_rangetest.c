@@ -464,6 +464,32 @@ Test(rangetest, too_few_evaluations_fall_back_to_the_loss)
     rangetest_curve_free(&c);
 }
 
+/* Seven evaluations on a short sweep whose smoothed loss wanders 3 % below its
+ * first batch's: not read as learning, no bounds and no offer. */
+Test(rangetest, a_loss_that_barely_fell_gets_no_bounds)
+{
+    enum { N = 10 };
+    rangetest_curve c;
+    linear_sweep(&c, N, 0.11, 2.74);
+    for (int i = 0; i < N; i++) {
+        double loss = 2.74 * (1.0 - 0.03 * i / (N - 1)) + 0.01 * (i % 2);
+        double acc = i % 2 ? (double)NAN : 0.11;
+        rangetest_curve_push(&c, 0.3 * i / N, loss, loss, acc, 2.3);
+    }
+    c.stop = RANGETEST_COMPLETED;
+    c.stop_iter = N;
+    cr_assert_lt(c.n_eval, RANGETEST_MIN_EVALS);
+    rangetest_suggestions s;
+    rangetest_suggest(&c, &s);
+    cr_expect(s.smith.did_not_learn);
+    cr_expect_eq(s.smith.basis, RANGETEST_FROM_NONE);
+    cr_expect(isnan(s.smith.max_lr) && isnan(s.smith.acc_lo));
+    cr_expect(s.smith.loss_drop > 0.02 && s.smith.loss_drop < 0.035, "%g", s.smith.loss_drop);
+    cr_expect(strstr(s.smith.note, "fell only"), "%s", s.smith.note);
+    cr_expect(isnan(rangetest_offer_max(&s)), "offered %g", rangetest_offer_max(&s));
+    rangetest_curve_free(&c);
+}
+
 Test(rangetest, files_hold_the_curve_and_the_numbers)
 {
     rangetest_result r;

@@ -326,8 +326,10 @@ static void print_suggestions(const rangetest_result *r)
     printf("\n");
     double offer = rangetest_offer_max(s);
     if (isfinite(offer))
-        printf("  offer     1cycle/CLR bounds %.4g..%.4g (M/10, M with M = where accuracy "
-               "stops improving)\n", offer / 10.0, offer);
+        printf("  offer     1cycle/CLR bounds %.4g..%.4g (M/10, M with M = %s)\n",
+               offer / 10.0, offer, s->smith.basis == RANGETEST_FROM_ACC
+               ? "where accuracy stops improving" : s->smith.basis == RANGETEST_FROM_LOSS
+               ? "where the smoothed loss stops improving" : "valley*");
 }
 
 static void print_header(const rangetest_curve *c, const rangetest_cfg *cfg)

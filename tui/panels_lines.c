@@ -225,12 +225,22 @@ static void result_text(const wb *w, char *buf, size_t len)
                  st->range_iters, rangetest_stop_name(st->range_stop));
     const rangetest_smith *m = &st->range.smith;
     if (m->did_not_learn) {
-        int n = snprintf(buf, len, "DONE range test of %s: %s.  No offer: accuracy stayed at "
-                         "%.1f-%.1f %%, it did not learn", st->range_model, why,
-                         100.0 * m->acc_lo, 100.0 * m->acc_hi);
-        /* a linear sweep spends most of its steps at large LRs: a tenth of
-         * its range is where such a net usually learns */
-        if (n > 0 && (size_t)n < len && st->sched.policy == SCHED_SWEEP_LINEAR)
+        int n = isnan(m->loss_drop)
+            ? snprintf(buf, len, "DONE range test of %s: %s.  No offer: accuracy stayed at "
+                       "%.1f-%.1f %%, it did not learn", st->range_model, why,
+                       100.0 * m->acc_lo, 100.0 * m->acc_hi)
+            : snprintf(buf, len, "DONE range test of %s: %s.  No offer: the loss fell only "
+                       "%.1f %%, it did not learn", st->range_model, why, 100.0 * m->loss_drop);
+        /* Read on the loss, the sweep had too few evaluations to tell:
+         * a longer one reads accuracy. Otherwise a linear sweep spends most
+         * of its steps at large LRs: a tenth of its range is where such a
+         * net usually learns. */
+        bool linear = st->sched.policy == SCHED_SWEEP_LINEAR;
+        if (n > 0 && (size_t)n < len && !isnan(m->loss_drop))
+            snprintf(buf + n, len - (size_t)n, "; try a longer sweep: :sweep %s%.3g %.3g over %ld",
+                     linear ? "" : "exp ", st->sched.lr_min, st->sched.lr_max,
+                     st->range_iters < 10 ? 100 : 10 * st->range_iters);
+        else if (n > 0 && (size_t)n < len && linear)
             snprintf(buf + n, len - (size_t)n, "; try :sweep 0 %.3g", st->sched.lr_max / 10.0);
         return;
     }
