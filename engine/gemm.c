@@ -2,12 +2,17 @@
 #include "engine/gemm.h"
 
 #include <cblas.h>
+#include <stdint.h>
 
 #include "engine/par.h"
+#include "engine/sysmem.h"
 
 /* A block must hold this many multiply-adds (some 10 µs of work) to be
  * worth handing to another thread. */
 #define MIN_BLOCK_MACS (1u << 18)
+
+/* OpenBLAS's work buffer on x86-64 (its BUFFER_SIZE, 32 << 22 bytes). */
+#define OPENBLAS_BUFFER ((size_t)128 << 20)
 
 typedef struct gemm_ctx {
     bool         ta, tb;
@@ -46,22 +51,25 @@ void gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const fl
     par_for((size_t)m, grain < 8 ? 8 : grain, rows_slice, &g);
 }
 
-static void first_product(void *p, int slot, size_t lo, size_t hi)
-{
-    (void)p, (void)slot, (void)lo, (void)hi;
-    float a = 1, b = 1, c = 0;
-    gemm_here(false, false, 1, 1, 1, 1.0f, &a, 1, &b, 1, 0.0f, &c, 1);
-}
-
 int gemm_threads(int threads)
 {
     openblas_set_num_threads(1);
     int rc = par_init(threads);
-    /* OpenBLAS takes a work buffer (some 128 MB of address space) in each
-     * thread at its first product. Taken now, before a net's memory is
-     * checked against what is left (sysmem.h), so that an address-space
-     * limit (ulimit -v) refuses the model with a message instead of leaving
-     * OpenBLAS to retry its allocation for ever in the middle of a step. */
-    par_for((size_t)par_threads(), 1, first_product, NULL);
+    /* OpenBLAS maps a work buffer for each product running at once, the
+     * first time that many run, and keeps it. Under an address-space limit
+     * (ulimit -v) with no room left for one, it retries for ever in the
+     * middle of a step. At most one product per thread runs at once, so
+     * the memory a net's check sees (sysmem.h) leaves out one buffer per
+     * thread: such a limit refuses the model with a message instead. The
+     * buffer's size is measured at the first product; when that maps
+     * nothing (a buffer was free already), it is OpenBLAS's x86-64 default. */
+    static size_t buffer_bytes;
+    size_t before = sysmem_mapped();
+    float a = 1, b = 1, c = 0;
+    gemm_here(false, false, 1, 1, 1, 1.0f, &a, 1, &b, 1, 0.0f, &c, 1);
+    size_t after = sysmem_mapped();
+    if (!buffer_bytes && before != SIZE_MAX && after != SIZE_MAX && after > before)
+        buffer_bytes = after - before;
+    sysmem_reserve((size_t)par_threads() * (buffer_bytes ? buffer_bytes : OPENBLAS_BUFFER));
     return rc;
 }

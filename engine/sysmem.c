@@ -37,6 +37,19 @@ static size_t limit_left(int resource, size_t used_kb)
     return used >= lim ? 0 : lim - used;
 }
 
+static size_t reserved;
+
+void sysmem_reserve(size_t bytes)
+{
+    reserved = bytes;
+}
+
+size_t sysmem_mapped(void)
+{
+    size_t kb = proc_kb("/proc/self/status", "VmSize");
+    return kb == SIZE_MAX || kb > SIZE_MAX / 1024 ? SIZE_MAX : kb * 1024;
+}
+
 size_t sysmem_available(void)
 {
     size_t avail = SIZE_MAX;
@@ -54,7 +67,9 @@ size_t sysmem_available(void)
         avail = as_left;
     if (data_left < avail)
         avail = data_left;
-    return avail;
+    if (avail == SIZE_MAX)
+        return avail;
+    return avail > reserved ? avail - reserved : 0;
 }
 
 void sysmem_format(size_t bytes, char *buf, size_t len)

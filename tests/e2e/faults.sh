@@ -267,6 +267,19 @@ check "data larger than memory: refused (exit 2)" test $? -eq 2
 check "says what it needs and what is available" stderr_has "needs 1.9 GB of memory but only"
 check "no run folder for refused data" test ! -e "$T/big-run"
 
+# A model that fits a 1.5 GB address limit only without room for OpenBLAS's
+# work buffers (128 MB a thread, mapped mid-step): refused with its sizes, or
+# where more room was left, trained; never OpenBLAS retrying for ever (the
+# timeout turns a hang into a failure).
+(ulimit -v 1500000; exec timeout -s KILL 60 "$LRSCOPE" train --data synthetic \
+    --model mlp:8192,10500 --iters 1 --threads 2 --quiet --out "$T/ulimit") >/dev/null 2>"$T/err"
+status=$?
+check "a model at the address limit: refused or trained, not hung (exit $status)" \
+    test "$status" -eq 2 -o "$status" -eq 0
+if [ "$status" -eq 2 ]; then
+    check "the refusal names the model's size" stderr_has "needs about .* but only"
+fi
+
 # ---- PNG targets that are not regular files ----------------------------
 mkdir -p "$T/png"
 ln -s /dev/null "$T/png/null.png"
