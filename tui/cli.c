@@ -446,12 +446,14 @@ bool cli_mode_takes(cli_mode mode, const char *arg)
     return false;
 }
 
-/* The schedule options given on the command line, with the field each sets. */
+/* The schedule options of the command line, with the field each sets and
+ * whether it was given. */
 typedef struct { const char *opt, *key; bool given; } sched_option;
+#define N_SCHED_OPTIONS 14
 
-static int given_sched_options(const cli_opts *o, sched_option out[])
+static void sched_options(const cli_opts *o, sched_option out[N_SCHED_OPTIONS])
 {
-    const sched_option all[] = {
+    const sched_option all[N_SCHED_OPTIONS] = {
         { "--lr-min", "lr_min", !isnan(o->lr_min) },
         { "--stepsize", "stepsize", o->stepsize > 0 },
         { "--cycle-epochs", "stepsize", !isnan(o->cycle_epochs) },
@@ -467,11 +469,7 @@ static int given_sched_options(const cli_opts *o, sched_option out[])
         { "--milestones", "milestones", o->n_milestones > 0 },
         { "--momentum MAX:MIN", "mom_min", o->mom_min < o->mom_max },
     };
-    int n = 0;
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (all[i].given)
-            out[n++] = all[i];
-    return n;
+    memcpy(out, all, sizeof all);
 }
 
 /* Whether policy p in style st reads option `opt`'s field. A 1cycle of any
@@ -494,7 +492,7 @@ static void users_of(const sched_option *opt, char *buf, size_t len)
             continue;
         char styles[64] = "";
         int n_styles = 0, k = 0;
-        for (int st = 0; st < 3; st++)
+        for (int st = 0; st < ONECYCLE_N_STYLES; st++)
             if (option_used(opt, (sched_policy)p, (onecycle_style)st)) {
                 k += snprintf(styles + k, sizeof styles - (size_t)k, "%s%s", n_styles ? "|" : "",
                               sched_style_name((onecycle_style)st));
@@ -502,7 +500,7 @@ static void users_of(const sched_option *opt, char *buf, size_t len)
             }
         if (!n_styles)
             continue;
-        bool all = p != SCHED_1CYCLE || n_styles == 3;
+        bool all = p != SCHED_1CYCLE || n_styles == ONECYCLE_N_STYLES;
         n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s", n ? ", " : "",
                               sched_policy_name((sched_policy)p), all ? "" : " --style ",
                               all ? "" : styles);
@@ -517,24 +515,27 @@ static int check_sched_options(const cli_opts *o, cli_mode mode, lr_err *e)
 {
     if (mode != CLI_TRAIN && mode != CLI_RANGE_TEST)
         return 0;
-    sched_option given[16];
-    int n = given_sched_options(o, given);
+    sched_option opts[N_SCHED_OPTIONS];
+    sched_options(o, opts);
     bool based = o->have_base_sched && o->base_sched.policy == o->policy;
     onecycle_style st = o->style >= 0 ? (onecycle_style)o->style
                       : based ? o->base_sched.style : ONECYCLE_SMITH;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < N_SCHED_OPTIONS; i++) {
+        const sched_option *g = &opts[i];
+        if (!g->given)
+            continue;
         if (mode == CLI_RANGE_TEST) {
-            if (strcmp(given[i].key, "lr_min"))
+            if (strcmp(g->key, "lr_min"))
                 return lr_fail(e, "%s has no effect on a range test: it sweeps from --lr-min "
-                                  "to --lr-max at one momentum", given[i].opt);
+                                  "to --lr-max at one momentum", g->opt);
             continue;
         }
-        if (option_used(&given[i], o->policy, st))
+        if (option_used(g, o->policy, st))
             continue;
         char users[256];
-        users_of(&given[i], users, sizeof users);
+        users_of(g, users, sizeof users);
         return lr_fail(e, "%s has no effect on --policy %s%s%s: %s use%s it (see --policy-help)",
-                       given[i].opt, sched_policy_name(o->policy),
+                       g->opt, sched_policy_name(o->policy),
                        o->policy == SCHED_1CYCLE ? " --style " : "",
                        o->policy == SCHED_1CYCLE ? sched_style_name(st) : "", users,
                        strchr(users, ',') ? "" : "s");

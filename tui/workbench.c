@@ -40,8 +40,6 @@ static void label_run(wb *w)
                  sc->lr_max);
 }
 
-/* Copies the session's status and new rows; handles a change of run.
- * Returns whether anything the screen shows may have changed. */
 /* Whether the session's queue can take another key's command, with places
  * to spare (no key sends more than one). */
 static bool queue_has_room(wb *w)
@@ -49,6 +47,8 @@ static bool queue_has_room(wb *w)
     return session_queue_room(w->session) >= 4;
 }
 
+/* Copies the session's status and new rows; handles a change of run.
+ * Returns whether anything the screen shows may have changed. */
 static bool poll_session(wb *w)
 {
     session_state before = w->st.state;
