@@ -197,41 +197,42 @@ const opt_row cli_table[] = {
       "periodic evaluations read the first N test images\n"
       "(default 2000; 0: all); epoch ends read them all"),
     ROW(NULL, "eval_max_end", OT_INT, &Q_EVAL_MAX, F(eval_max_end), NULL, 0, NULL, NULL),
-    HEAD("Schedule (lrscope train --policy-help lists each policy's parameters)", MODES_RUN),
-    ROW("policy", NULL, OT_FUNC, NULL, 0, parse_policy, MODES_RUN, "P",
+    HEAD("Schedule (lrscope train --policy-help lists each policy's parameters)", MODES_SCHED),
+    HEAD("Sweep bounds and optimizer", MODE_BIT(CLI_RANGE_TEST)),
+    ROW("policy", NULL, OT_FUNC, NULL, 0, parse_policy, MODES_SCHED, "P",
       "const step multistep inv clr triangular2 exp_range 1cycle"),
-    ROW("policy-help", NULL, OT_INFO, NULL, 0, NULL, MODES_RUN, NULL,
+    ROW("policy-help", NULL, OT_INFO, NULL, 0, NULL, MODES_SCHED, NULL,
       "each policy's formula, parameters and defaults"),
-    ROW("lr", NULL, OT_REAL, &Q_LR, F(lr_max), NULL, MODES_RUN, "X",
+    ROW("lr", NULL, OT_REAL, &Q_LR, F(lr_max), NULL, MODES_SCHED, "X",
       "the learning rate of const/step/multistep/inv"),
     ROW("lr-min", NULL, OT_REAL, &Q_LR_MIN, F(lr_min), NULL, MODES_RUN, "X",
       "the lower cycle bound (CLR, 1cycle) or sweep start"),
     ROW("lr-max", NULL, OT_REAL, &Q_LR, F(lr_max), NULL, MODES_RUN, "X",
       "the upper cycle bound or sweep end"),
-    ROW("stepsize", NULL, OT_LONG, &Q_STEPSIZE, F(stepsize), NULL, MODES_RUN, "N",
+    ROW("stepsize", NULL, OT_LONG, &Q_STEPSIZE, F(stepsize), NULL, MODES_SCHED, "N",
       "iterations in half a cycle (or --cycle-epochs X)"),
-    ROW("cycle-epochs", NULL, OT_REAL, &Q_CYCLE_EPOCHS, F(cycle_epochs), NULL, MODES_RUN, "X",
+    ROW("cycle-epochs", NULL, OT_REAL, &Q_CYCLE_EPOCHS, F(cycle_epochs), NULL, MODES_SCHED, "X",
       "a whole cycle in epochs"),
-    ROW("style", NULL, OT_FUNC, NULL, 0, parse_style, MODES_RUN, "S",
+    ROW("style", NULL, OT_FUNC, NULL, 0, parse_style, MODES_SCHED, "S",
       "1cycle convention: smith (default), pytorch, fastai"),
-    ROW("cycle-frac", NULL, OT_REAL, &Q_CYCLE_FRAC, F(cycle_frac), NULL, MODES_RUN, "F",
+    ROW("cycle-frac", NULL, OT_REAL, &Q_CYCLE_FRAC, F(cycle_frac), NULL, MODES_SCHED, "F",
       "smith 1cycle: fraction of the run in the cycle"),
-    ROW("pct-start", NULL, OT_REAL, &Q_PCT_START, F(pct_start), NULL, MODES_RUN, "F",
+    ROW("pct-start", NULL, OT_REAL, &Q_PCT_START, F(pct_start), NULL, MODES_SCHED, "F",
       "pytorch/fastai 1cycle: fraction of the run rising"),
-    ROW("div-factor", NULL, OT_REAL, &Q_DIV_FACTOR, F(div_factor), NULL, MODES_RUN, "F",
+    ROW("div-factor", NULL, OT_REAL, &Q_DIV_FACTOR, F(div_factor), NULL, MODES_SCHED, "F",
       "pytorch/fastai 1cycle: start LR = max/F"),
-    ROW("final-div-factor", NULL, OT_REAL, &Q_FINAL_DIV, F(final_div_factor), NULL, MODES_RUN,
+    ROW("final-div-factor", NULL, OT_REAL, &Q_FINAL_DIV, F(final_div_factor), NULL, MODES_SCHED,
       "F", "pytorch/fastai 1cycle: the end LR's divisor"),
-    ROW("anneal", NULL, OT_FUNC, NULL, 0, parse_anneal, MODES_RUN, "A",
+    ROW("anneal", NULL, OT_FUNC, NULL, 0, parse_anneal, MODES_SCHED, "A",
       "pytorch/fastai 1cycle: cos or linear"),
-    ROW("three-phase", NULL, OT_FLAG, NULL, F(three_phase), NULL, MODES_RUN, NULL,
+    ROW("three-phase", NULL, OT_FLAG, NULL, F(three_phase), NULL, MODES_SCHED, NULL,
       "pytorch 1cycle in three phases"),
     ROW("momentum", NULL, OT_FUNC, NULL, 0, parse_momentum, MODES_RUN, "MAX[:MIN]",
       "momentum; a range cycles it against the LR"),
-    ROW("gamma", NULL, OT_REAL, &Q_GAMMA, F(gamma), NULL, MODES_RUN, "F",
+    ROW("gamma", NULL, OT_REAL, &Q_GAMMA, F(gamma), NULL, MODES_SCHED, "F",
       "step and multistep drop factor; exp_range, inv"),
-    ROW("power", NULL, OT_REAL, &Q_POWER, F(power), NULL, MODES_RUN, "F", "inv"),
-    ROW("milestones", NULL, OT_FUNC, NULL, 0, parse_milestones, MODES_RUN, "I1,I2,...",
+    ROW("power", NULL, OT_REAL, &Q_POWER, F(power), NULL, MODES_SCHED, "F", "inv"),
+    ROW("milestones", NULL, OT_FUNC, NULL, 0, parse_milestones, MODES_SCHED, "I1,I2,...",
       "multistep: iterations of the drops"),
     ROW("wd", "wd", OT_REAL, &Q_WD, F(sgd.wd), NULL, MODES_ALL, "X",
       "weight decay, coupled L2 (default 1e-4)"),
@@ -508,9 +509,8 @@ static void users_of(const sched_option *opt, char *buf, size_t len)
 }
 
 /* A schedule option the run does not read would be ignored without a word.
- * train refuses it, naming the policies that read it; range-test sweeps from
- * --lr-min to --lr-max at one momentum. The workbench keeps them all, for the
- * runs its keys start. */
+ * train refuses it, naming the policies that read it; range-test sweeps at
+ * one momentum. The workbench keeps them all, for the runs its keys start. */
 static int check_sched_options(const cli_opts *o, cli_mode mode, lr_err *e)
 {
     if (mode != CLI_TRAIN && mode != CLI_RANGE_TEST)
@@ -524,10 +524,10 @@ static int check_sched_options(const cli_opts *o, cli_mode mode, lr_err *e)
         const sched_option *g = &opts[i];
         if (!g->given)
             continue;
-        if (mode == CLI_RANGE_TEST) {
-            if (strcmp(g->key, "lr_min"))
-                return lr_fail(e, "%s has no effect on a range test: it sweeps from --lr-min "
-                                  "to --lr-max at one momentum", g->opt);
+        if (mode == CLI_RANGE_TEST) { /* the table keeps the other options out */
+            if (!strcmp(g->key, "mom_min"))
+                return lr_fail(e, "%s has no effect on a range test: it sweeps at one "
+                                  "momentum", g->opt);
             continue;
         }
         if (option_used(g, o->policy, st))
@@ -574,8 +574,10 @@ int cli_parse(cli_opts *o, cli_mode mode, int argc, char **argv, lr_err *e)
         }
         /* an option another subcommand takes would be silently ignored here */
         if (!(row->modes & MODE_BIT(mode)))
-            return lr_fail(e, "--%s is not an option of %s (see %s --help)", name,
-                           mode_name(mode), mode_name(mode));
+            return lr_fail(e, "--%s is not an option of %s (see %s --help)%s", name,
+                           mode_name(mode), mode_name(mode),
+                           mode == CLI_RANGE_TEST && !strcmp(name, "policy")
+                           ? ": it sweeps the LR, choose the sweep with --sweep linear|exp" : "");
         lr_err why;
         if (cli_set_option(o, row, optarg, &why))
             return lr_fail(e, "--%s: %s", name, why.msg);

@@ -20,6 +20,8 @@ typedef enum {
 
 #define MODE_BIT(m) (1u << (m))
 #define MODES_RUN (MODE_BIT(CLI_WORKBENCH) | MODE_BIT(CLI_TRAIN) | MODE_BIT(CLI_RANGE_TEST))
+/* a schedule's own options: a range test's sweep takes none of them */
+#define MODES_SCHED (MODE_BIT(CLI_WORKBENCH) | MODE_BIT(CLI_TRAIN))
 #define MODES_ALL (MODES_RUN | MODE_BIT(CLI_BENCH))
 /* the network's options, which check-grad takes too */
 #define MODES_NET (MODES_ALL | MODE_BIT(CLI_CHECK_GRAD))

@@ -32,9 +32,6 @@ static rangetest_preset options_preset(const cli_opts *o)
  * the dataset's size is known (finish_cfg). */
 static int options_cfg(const cli_opts *o, rangetest_cfg *c, lr_err *e)
 {
-    if (o->policy != SCHED_SWEEP_LINEAR && o->policy != SCHED_SWEEP_EXP)
-        return lr_fail(e, "range-test sweeps the LR: choose the sweep with --sweep linear|exp, "
-                          "not --policy %s", sched_policy_name(o->policy));
     if (o->preset >= 0 && o->sweep_given)
         return lr_fail(e, "--preset %s sets the sweep: give it or --sweep, not both",
                        rangetest_preset_name((rangetest_preset)o->preset));
