@@ -37,7 +37,7 @@ REAL(Q_STOP_FACTOR, "a factor (0: never stop on the loss)", 0.0, 1e6);
 REAL(Q_FPS, "a frame rate", 0.2, 60);
 WHOLE(Q_FRAMES, "a number of frames", 1, 1e8);
 WHOLE(Q_LR_ESTIMATE, "an interval in iterations (0: off)", 0, 1e6);
-REAL(Q_CHECKPOINT_MINUTES, "an interval in minutes (0: off)", 0.0, 1e6);
+REAL(Q_CHECKPOINT_MINUTES, "an interval in minutes (0: only at epoch ends, the end and interruptions)", 0.0, 1e6);
 WHOLE(Q_MILESTONE, "an iteration", 1, 1e9);
 TEXT(Q_MODEL, "a model spec", 127);
 TEXT(Q_PATH, "a path", 511);

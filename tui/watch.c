@@ -326,6 +326,16 @@ static bool poll_all(wb *w, bool *more)
     return changed;
 }
 
+/* Whether a followed log's header lacks a column asked for (wt->error says
+ * which). */
+static bool any_bad_header(const struct watch *wt)
+{
+    for (int k = 0; k < wt->n_src; k++)
+        if (wt->src[k].log.bad_header)
+            return true;
+    return false;
+}
+
 int watch_header(wb *w, bool draw)
 {
     if (!draw)
@@ -447,6 +457,15 @@ int watch_run(int argc, char **argv)
             return EXIT_BAD_INPUT;
         }
     }
+    /* A header without the columns asked for is refused before the screen
+     * (a log that has none yet is waited for). */
+    bool more;
+    poll_all(&w, &more);
+    if (any_bad_header(&wt)) {
+        fprintf(stderr, "lrscope watch: %s\n", wt.error);
+        free_watch(&w, &wt);
+        return EXIT_BAD_INPUT;
+    }
     const char *why = term_unusable_reason();
     if (why) {
         fprintf(stderr, "lrscope watch: %s\n", why);
@@ -463,7 +482,6 @@ int watch_run(int argc, char **argv)
     long frames = 0;
     bool dirty = true;
     while (!w.quit && !term_signal) {
-        bool more;
         dirty |= poll_all(&w, &more);
         if (dirty) {
             panels_draw(&w);
@@ -492,6 +510,14 @@ int watch_run(int argc, char **argv)
         fprintf(stderr, "lrscope watch: stopped by %s\n", term_signal_name(term_signal));
     fprintf(stderr, "lrscope watch: %zu rows read from %s\n", wt.src[0].log.rows,
             wt.src[0].path);
+    /* A log whose header turned bad while watched (replaced by another
+     * file) was bad input: say why again, after the screen that showed it. */
+    bool bad_header = any_bad_header(&wt);
+    if (bad_header)
+        fprintf(stderr, "lrscope watch: %s\n", wt.error);
     free_watch(&w, &wt);
-    return term_signal ? EXIT_INTERRUPTED : EXIT_OK;
+    return term_signal ? EXIT_INTERRUPTED
+           : bad_header ? EXIT_BAD_INPUT
+           : shot_err[0] ? EXIT_FAILURE_RUN
+                         : EXIT_OK;
 }

@@ -5,7 +5,8 @@
 # row count on screen against metrics.csv's); q and SIGTERM end it cleanly;
 # a range test in progress drawn against the LR; a finished range test's
 # offer marked from its folder; bad paths and
-# columns are refused before the screen is touched.
+# columns are refused before the screen is touched; a screenshot that
+# cannot be written exits 1.
 . "$(dirname "$0")/lib.inc"
 
 command -v tmux >/dev/null 2>&1 || { echo "  watch.sh: tmux missing (make deps)"; exit 1; }
@@ -30,6 +31,11 @@ expect_status 2 "a missing path" "$BIN" watch no-such.csv
 check "  ...is named" stderr_has "no-such.csv"
 expect_status 2 "no path" "$BIN" watch
 printf 'a,b\n1,2\n' > plain.csv
+expect_status 2 "a log without the columns to draw" "$BIN" watch plain.csv
+check "  ...names the options that pick them" stderr_has "name them with --loss COL"
+printf 'iter,loss\n1,2\n' > named.csv
+expect_status 2 "a column the header lacks" "$BIN" watch named.csv --loss nosuch
+check "  ...is named" stderr_has "no column 'nosuch' in the header"
 expect_status 0 "watch --help" "$BIN" watch --help
 check "  ...names the formats" stdout_has "Lightning"
 
@@ -111,6 +117,11 @@ keys ":reading valley" Enter
 check ":reading works in watch (valley $valley)" wait_for "valley $(printf %.2g "$valley")" 3
 keys q
 check "q quits" test "$(wait_status)" = 0
+tmux kill-session -t "$S" 2>/dev/null; rm -f status
+
+# A screenshot that cannot be written is a failed run (exit 1), as in the workbench.
+start rt --frames 3 --screenshot nodir/shot.png
+check "an unwritable screenshot exits 1" test "$(wait_status)" = 1
 tmux kill-session -t "$S" 2>/dev/null; rm -f status
 
 finish
