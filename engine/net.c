@@ -258,6 +258,15 @@ int net_build(net *n, const char *spec, lr_shape in, int n_classes, int max_batc
     }
     if (plan(n, spec, in, n_classes, max_batch, o->conv, &p, e))
         goto fail;
+    /* Batch norm over one value per channel gives zeros and no gradient. */
+    for (int i = 0; i < n->n_nodes; i++) {
+        const layer *l = &n->nodes[i].l;
+        if (l->kind == LAYER_BATCHNORM && (long)max_batch * l->out.h * l->out.w < 2) {
+            lr_fail(e, "model '%s': batch norm '%s' normalizes each feature over the batch "
+                       "alone, which needs a batch of at least 2", spec, l->name);
+            goto fail;
+        }
+    }
     n->n_grad_bufs = plan_backward(n);
     if (n->n_grad_bufs < 0) {
         lr_fail(e, "out of memory building model '%s'", spec);

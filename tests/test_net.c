@@ -147,6 +147,23 @@ Test(net, parameter_regions_and_counts)
     net_free(&n);
 }
 
+/* Dense batch norm over a batch of one is zeros with no gradient: refused.
+ * A conv net's batch norm also reads the positions of the image, so its
+ * batch of one trains. */
+Test(net, batch_norm_needs_two_values_per_feature)
+{
+    net n;
+    net_opts o;
+    net_opts_default(&o);
+    lr_err e;
+    cr_expect_eq(net_build(&n, "mlp-bn:8", FLAT(5), 3, 1, &o, 1, &e), -1);
+    cr_expect(strstr(e.msg, "batch norm 'bn1'") && strstr(e.msg, "at least 2"), "%s", e.msg);
+    cr_assert_eq(net_build(&n, "mlp-bn:8", FLAT(5), 3, 2, &o, 1, &e), 0, "%s", e.msg);
+    net_free(&n);
+    cr_assert_eq(net_build(&n, "cnn-bn", IMAGE(1, 28, 28), 10, 1, &o, 1, &e), 0, "%s", e.msg);
+    net_free(&n);
+}
+
 /* Parameter counts of the presets, by hand from their definitions. */
 Test(net, preset_parameter_counts)
 {
