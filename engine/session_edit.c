@@ -300,6 +300,10 @@ void session_settle_start(session *s, const session_cmd *cmd, sched *sc)
         o->kind = OFFER_NONE;
         s->status.next = s->next;
     }
+    /* Divergence advice is about the run that diverged: a new run, started
+     * with other bounds, withdraws it (a range test's offer stays for later). */
+    if (o->kind == OFFER_DIVERGED)
+        o->kind = OFFER_NONE;
     pthread_mutex_unlock(&s->lock);
     double hi = s->next.lr_max * max_factor;
     sched_set_bounds(sc, fmin(s->next.lr_min, hi), hi);

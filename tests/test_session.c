@@ -342,6 +342,21 @@ Test(session, divergence_offer_stays_below_the_range_test)
     send_ok(f.s, start_cmd(SCHED_1CYCLE, 300));
     wait_until(f.s, train_done, &st);
     cr_expect_float_eq(st.sched.lr_max, offer.lr_max, 1e-12);
+
+    /* Diverged again, then a run on the user's own bounds: the advice was
+     * about the diverged run and is withdrawn, so a cannot apply it. */
+    send_ok(f.s, high);
+    send_ok(f.s, start_cmd(SCHED_1CYCLE, 300));
+    wait_until(f.s, diverged, &st);
+    session_cmd own = { .kind = SCMD_SET_BOUNDS, .a = 0.01, .b = 0.1 };
+    send_ok(f.s, own);
+    send_ok(f.s, start_cmd(SCHED_1CYCLE, 100000));
+    wait_until(f.s, training_past_20, &st);
+    cr_expect_eq(st.offer.kind, OFFER_NONE);
+    session_cmd accept = { .kind = SCMD_ACCEPT_OFFER };
+    send_and_wait(f.s, accept, &st);
+    cr_expect(st.message_error && strstr(st.message, "no offer pending"), "%s", st.message);
+    cr_expect_float_eq(st.sched.lr_max, 0.1, 1e-12);
     cr_expect_eq(session_stop(f.s, NULL), 0);
     dataset_pair_free(&f.data);
 }
