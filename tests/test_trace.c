@@ -45,6 +45,37 @@ Test(trace, reads_the_last_evaluation_at_or_before_an_iteration)
     trace_free(&t);
 }
 
+/* A run with more evaluations than the summary has buckets (a long ghost):
+ * the reading at an iteration is that evaluation's own value, not a
+ * bucket's extreme; its copy reads the same. */
+Test(trace, a_long_run_reads_each_evaluation_exactly)
+{
+    enum { N = 3 * TABLE_BUCKETS };
+    run_trace t, c;
+    trace_init(&t);
+    trace_init(&c);
+    for (long i = 0; i < N; i++) {
+        metrics_row m = { .iter = i, .lr = 0.1, .momentum = 0.9, .loss = 1, .loss_smooth = 1,
+                          .acc = 0.5, .test_loss = 0.25 + (double)(i % 7),
+                          .test_acc = 0.5 + 0.4 * (double)((i * 37) % 11) / 10.0,
+                          .lr_est_secant = NaN, .lr_est_hvp = NaN };
+        cr_assert_eq(trace_append(&t, &m), 0);
+    }
+    cr_assert_eq(trace_copy(&c, &t), 0);
+    const run_trace *both[] = { &t, &c };
+    for (int k = 0; k < 2; k++)
+        for (long i = 0; i < N; i += 97) {
+            trace_reading r;
+            cr_assert(trace_read_at(both[k], i, &r));
+            cr_expect_eq(r.iter, i);
+            cr_expect_float_eq(r.test_acc, 100.0 * (0.5 + 0.4 * (double)((i * 37) % 11) / 10.0),
+                               1e-9, "at %ld", i);
+            cr_expect_float_eq(r.test_loss, 0.25 + (double)(i % 7), 1e-12, "at %ld", i);
+        }
+    trace_free(&t);
+    trace_free(&c);
+}
+
 /* A long run is kept as a bounded summary: the points charts draw stay
  * under 3 TABLE_BUCKETS, cover every row's extremes, and end on the latest
  * value. */

@@ -153,6 +153,7 @@ void trace_init(run_trace *t)
 
 void trace_free(run_trace *t)
 {
+    free(t->exact);
     table_free(&t->steps);
     table_free(&t->evals);
     table_free(&t->ests);
@@ -164,7 +165,22 @@ void trace_clear(run_trace *t)
     table_empty(&t->steps);
     table_empty(&t->evals);
     table_empty(&t->ests);
+    t->n_exact = 0;
     t->acc_ema = t->acc_weight = 0;
+}
+
+static int push_exact(run_trace *t, trace_eval ev)
+{
+    if (t->n_exact == t->cap_exact) {
+        size_t cap = t->cap_exact ? 2 * t->cap_exact : 256;
+        trace_eval *p = realloc(t->exact, cap * sizeof *p);
+        if (!p)
+            return -1;
+        t->exact = p;
+        t->cap_exact = cap;
+    }
+    t->exact[t->n_exact++] = ev;
+    return 0;
 }
 
 int trace_append(run_trace *t, const metrics_row *m)
@@ -188,7 +204,8 @@ int trace_append_at(run_trace *t, double it, const metrics_row *m)
         return -1;
     if (!isnan(m->test_acc)) {
         double ev[EV_N] = { it, m->lr, m->test_loss, 100.0 * m->test_acc };
-        if (table_push(&t->evals, ev))
+        if (table_push(&t->evals, ev) ||
+            push_exact(t, (trace_eval){ it, 100.0 * m->test_acc, m->test_loss }))
             return -1;
     }
     if (!isnan(m->lr_est_secant) || !isnan(m->lr_est_hvp)) {
@@ -235,6 +252,11 @@ int trace_copy(run_trace *dst, const run_trace *src)
         trace_free(dst);
         return -1;
     }
+    for (size_t i = 0; i < src->n_exact; i++)
+        if (push_exact(dst, src->exact[i])) {
+            trace_free(dst);
+            return -1;
+        }
     dst->acc_ema = src->acc_ema;
     dst->acc_weight = src->acc_weight;
     dst->range_test = src->range_test;
@@ -242,13 +264,16 @@ int trace_copy(run_trace *dst, const run_trace *src)
     return 0;
 }
 
-/* Index of the last row of tb whose column 0 (the iteration) is <= iter, or -1. */
-static long last_at_or_before(const table *tb, long iter)
+_Static_assert(sizeof(trace_eval) == 3 * sizeof(double), "read with a stride of 3 doubles");
+
+/* Index of the last of n values x[0], x[stride], ... (non-decreasing) that
+ * is <= v, or -1. */
+static long last_at_or_before(const double *x, size_t n, size_t stride, double v)
 {
-    long lo = 0, hi = (long)tb->n - 1, found = -1;
+    long lo = 0, hi = (long)n - 1, found = -1;
     while (lo <= hi) {
         long mid = lo + (hi - lo) / 2;
-        if (tb->col[0][mid] <= (double)iter) {
+        if (x[(size_t)mid * stride] <= v) {
             found = mid;
             lo = mid + 1;
         } else {
@@ -260,13 +285,15 @@ static long last_at_or_before(const table *tb, long iter)
 
 bool trace_read_at(const run_trace *t, long iter, trace_reading *r)
 {
-    long s = last_at_or_before(&t->steps, iter);
+    long s = last_at_or_before(t->steps.col[ST_ITER], t->steps.n, 1, (double)iter);
     if (s < 0)
         return false;
-    long e = last_at_or_before(&t->evals, iter);
+    long e = t->n_exact ? last_at_or_before(&t->exact[0].iter, t->n_exact,
+                                            sizeof(trace_eval) / sizeof(double), (double)iter)
+                        : -1;
     r->train_loss = t->steps.col[ST_SMOOTH][s];
-    r->iter = e >= 0 ? (long)t->evals.col[EV_ITER][e] : (long)t->steps.col[ST_ITER][s];
-    r->test_acc = e >= 0 ? t->evals.col[EV_ACC][e] : (double)NAN;
-    r->test_loss = e >= 0 ? t->evals.col[EV_LOSS][e] : (double)NAN;
+    r->iter = e >= 0 ? (long)t->exact[e].iter : (long)t->steps.col[ST_ITER][s];
+    r->test_acc = e >= 0 ? t->exact[e].acc : (double)NAN;
+    r->test_loss = e >= 0 ? t->exact[e].loss : (double)NAN;
     return true;
 }

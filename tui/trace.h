@@ -50,8 +50,17 @@ typedef struct table {
     size_t    base;                  /* first point of the last bucket */
 } table;
 
+/* One test evaluation, kept exactly: what the comparison line reads (the
+ * evals table's points are a summary once a run has more than
+ * TABLE_BUCKETS of them). */
+typedef struct trace_eval {
+    double iter, acc, loss;
+} trace_eval;
+
 typedef struct run_trace {
     table  steps, evals, ests;
+    trace_eval *exact;          /* every evaluation, in order */
+    size_t n_exact, cap_exact;
     double acc_ema, acc_weight; /* training accuracy's running average (percent) and the
                                    weight it has gathered: the average is
                                    acc_ema / acc_weight, bias-corrected as the
@@ -75,7 +84,8 @@ int  trace_copy(run_trace *dst, const run_trace *src);
 void trace_move(run_trace *dst, run_trace *src);
 
 /* What a run had reached by iteration `iter` (its steps 0..iter): the last
- * test evaluation at or before it, and the smoothed training loss there. */
+ * test evaluation at or before it, exactly as measured, and the smoothed
+ * training loss there (from the summary). */
 typedef struct trace_reading {
     long   iter;          /* the evaluation's iteration, or the last step's */
     double test_acc;      /* percent; NaN without an evaluation */
