@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "tui/headless.h"
 
@@ -371,6 +372,32 @@ static int bottom_blocks(wb *w, block *b, int budget)
     }
     return nb;
 }
+/* The end of UTF-8 text s that fits in `cols` columns: s itself when all of
+ * it does (typed text longer than the line scrolls to show its end). */
+static const char *text_tail(const char *s, int cols)
+{
+    const char *start = s;
+    for (;;) {
+        int width = 0, w;
+        size_t k;
+        mbstate_t ps;
+        memset(&ps, 0, sizeof ps);
+        wchar_t wc;
+        for (const char *p = start; *p; p += k) {
+            k = mbrtowc(&wc, p, MB_LEN_MAX, &ps);
+            if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
+                k = 1, wc = L'?';
+            w = wcwidth(wc);
+            width += w > 0 ? w : 1;
+        }
+        if (width <= cols || !*start)
+            return start;
+        memset(&ps, 0, sizeof ps);
+        k = mbrtowc(&wc, start, MB_LEN_MAX, &ps);
+        start += k == (size_t)-1 || k == (size_t)-2 || k == 0 ? 1 : k;
+    }
+}
+
 
 int lines_bottom(wb *w, bool draw)
 {
@@ -396,7 +423,8 @@ int lines_bottom(wb *w, bool draw)
     move(LINES - 1, 0);
     clrtoeol();
     if (w->in_cmdline) {
-        printw(":%s", w->cmdline);
+        const char *tail = text_tail(w->cmdline, COLS - 2);
+        printw("%c%s", tail == w->cmdline ? ':' : '<', tail);
         curs_set(1);
         return n;
     }

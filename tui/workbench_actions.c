@@ -9,11 +9,14 @@
 #include "tui/workbench.h"
 
 #include <curses.h>
+#include <langinfo.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 #include <wctype.h>
 
 #include "tui/commands.h"
@@ -479,14 +482,31 @@ static void cmdline_key(wb *w, wint_t ch, bool is_key)
         return;
     }
     if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
-        if (w->cmd_len > 0)
-            w->cmdline[--w->cmd_len] = '\0';
-        else
+        if (w->cmd_len == 0) {
             w->in_cmdline = false;
+            return;
+        }
+        /* a whole character: its UTF-8 continuation bytes, then its first */
+        while (w->cmd_len > 1 && ((unsigned char)w->cmdline[w->cmd_len - 1] & 0xC0) == 0x80)
+            w->cmd_len--;
+        w->cmdline[--w->cmd_len] = '\0';
         return;
     }
-    if (!is_key && ch >= 32 && ch < 127 && w->cmd_len < (int)sizeof w->cmdline - 1) {
-        w->cmdline[w->cmd_len++] = (char)ch;
+    if (is_key || !iswprint(ch))
+        return;
+    /* In the locale's encoding (UTF-8 for a file name like résumé.png). */
+    char mb[MB_LEN_MAX];
+    mbstate_t ps;
+    memset(&ps, 0, sizeof ps);
+    size_t k = wcrtomb(mb, (wchar_t)ch, &ps);
+    if (k == (size_t)-1) {
+        workbench_say(w, true, "U+%04X cannot be typed in this terminal's character set (%s)",
+                      (unsigned)ch, nl_langinfo(CODESET));
+        return;
+    }
+    if (w->cmd_len + (int)k < (int)sizeof w->cmdline) {
+        memcpy(w->cmdline + w->cmd_len, mb, k);
+        w->cmd_len += (int)k;
         w->cmdline[w->cmd_len] = '\0';
     }
 }

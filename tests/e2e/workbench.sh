@@ -183,6 +183,12 @@ keys " "
 check "80x24: pause" wait_for "PAUSED" 3
 keys " "
 check "80x24: resume" wait_for "RUNNING" 3
+# A typed file name keeps its accents (UTF-8), and Backspace takes a whole
+# character.
+LC_ALL=C.UTF-8 tmux send-keys -t "$S" ":png résuméx"
+keys BSpace ".png" Enter
+check "80x24: a typed UTF-8 name is kept" wait_for "wrote c80/.*/résumé.png" 5
+check "80x24: ...and written under it" sh -c "test -s c80/*/résumé.png"
 # Control keys are named, not printed (a raw Enter or Tab moves the cursor).
 keys Enter
 check "80x24: Enter is named" wait_for "key Enter does nothing" 3
