@@ -466,24 +466,48 @@ static void history_row(const metrics_row *m, void *ctx)
     mstore_append(ctx, m);
 }
 
+bool session_edit_label(const char *kind, const char *detail, char *out, size_t len)
+{
+    double a, b, c, d;
+    if (!strcmp(kind, "set_bounds")) {
+        if (sscanf(detail, "lr %lf..%lf -> %lf..%lf", &a, &b, &c, &d) != 4)
+            snprintf(out, len, "lr");
+        else if (a == c)
+            snprintf(out, len, "max %.3g", d);
+        else if (b == d)
+            snprintf(out, len, "min %.3g", c);
+        else
+            snprintf(out, len, "lr %.3g-%.3g", c, d);
+    } else if (!strcmp(kind, "set_momentum")) {
+        if (sscanf(detail, "momentum %lf..%lf -> %lf..%lf", &a, &b, &c, &d) == 4)
+            snprintf(out, len, "mom %.3g", c);
+        else
+            snprintf(out, len, "mom");
+    } else if (!strcmp(kind, "set_wd")) {
+        if (sscanf(detail, "weight decay %lf -> %lf", &a, &b) == 2)
+            snprintf(out, len, "wd %.3g", b);
+        else
+            snprintf(out, len, "wd");
+    } else if (!strcmp(kind, "restart")) {
+        snprintf(out, len, "R");
+    } else {
+        return false;
+    }
+    return true;
+}
+
 /* An edit event of the history becomes a marker, as live edits make them. */
 static void history_event(long iter, const char *kind, const char *detail, void *ctx)
 {
-    (void)detail;
     session_status *ss = ctx;
-    static const char *const labels[][2] = {
-        { "set_bounds", "lr" }, { "set_momentum", "mom" }, { "set_wd", "wd" },
-        { "restart", "R" },
-    };
-    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
-        if (strcmp(kind, labels[i][0]))
-            continue;
-        if (ss->n_edits < SESSION_MAX_EDITS) {
-            ss->edit_iter[ss->n_edits] = iter;
-            snprintf(ss->edit_label[ss->n_edits], sizeof ss->edit_label[0], "%s", labels[i][1]);
-        }
-        ss->n_edits++;
+    char label[sizeof ss->edit_label[0]];
+    if (!session_edit_label(kind, detail, label, sizeof label))
+        return;
+    if (ss->n_edits < SESSION_MAX_EDITS) {
+        ss->edit_iter[ss->n_edits] = iter;
+        memcpy(ss->edit_label[ss->n_edits], label, sizeof label);
     }
+    ss->n_edits++;
 }
 
 /* Restores the trainer (or, for a range test, the test in it) from the

@@ -155,7 +155,7 @@ typedef struct session_status {
      * SESSION_MAX_EDITS; n_edits counts them all). */
     int           n_edits;
     long          edit_iter[SESSION_MAX_EDITS];
-    char          edit_label[SESSION_MAX_EDITS][16];
+    char          edit_label[SESSION_MAX_EDITS][24];
 } session_status;
 
 typedef struct session_cfg {
@@ -200,6 +200,12 @@ int  session_send(session *s, const session_cmd *cmd);
  * left, so keys typed faster than the session takes them (a held key) wait
  * in the terminal's buffer rather than being dropped. */
 int  session_queue_room(session *s);
+
+/* The marker label a live edit made, from its event in events.csv: kind and
+ * detail ("lr 0.1..1 -> 0.1..1.25" gives "max 1.25"; "weight decay 0.0001
+ * -> 0.0003" gives "wd 0.0003"); the bare name when the detail does not
+ * parse. Returns false for an event that is not an edit. */
+bool session_edit_label(const char *kind, const char *detail, char *out, size_t len);
 
 /* Copies the status snapshot (one short lock). */
 void session_get_status(session *s, session_status *out);

@@ -35,7 +35,7 @@ typedef struct edit {
     double           run_wd;
     bool             live;          /* a training run takes the edit too */
     const char      *event;         /* events.csv kind */
-    char             label[24];     /* marker label (the status keeps 15 characters) */
+    char             label[24];     /* marker label (session_status.edit_label) */
     char             detail[160];   /* events.csv detail and message */
     char             say[64];       /* the message's start when not the detail */
     char             note[96];      /* said after the iteration, e.g. a new run length */
@@ -83,11 +83,11 @@ static int edit_bounds(session *s, edit *ed, const session_cmd *c, bool scale)
     bool min_only = c->kind == SCMD_SCALE_BOUNDS && c->b == 1.0;
     double shown_lo = ed->live ? rlo : lo, shown_hi = ed->live ? rhi : hi;
     if (max_only)
-        snprintf(ed->label, sizeof ed->label, "max %.2g", shown_hi);
+        snprintf(ed->label, sizeof ed->label, "max %.3g", shown_hi);
     else if (min_only)
-        snprintf(ed->label, sizeof ed->label, "min %.2g", shown_lo);
+        snprintf(ed->label, sizeof ed->label, "min %.3g", shown_lo);
     else
-        snprintf(ed->label, sizeof ed->label, "lr %.2g-%.2g", shown_lo, shown_hi);
+        snprintf(ed->label, sizeof ed->label, "lr %.3g-%.3g", shown_lo, shown_hi);
     if (ed->live)
         snprintf(ed->detail, sizeof ed->detail, "lr %.4g..%.4g -> %.4g..%.4g",
                  ed->run.lr_min, ed->run.lr_max, rlo, rhi);
@@ -139,7 +139,7 @@ static int edit_momentum(session *s, edit *ed, const session_cmd *c)
     }
     ed->next.mom_max = hi;
     ed->next.mom_min = lo;
-    snprintf(ed->label, sizeof ed->label, "mom %.2g", hi);
+    snprintf(ed->label, sizeof ed->label, "mom %.3g", hi);
     ed->event = "set_momentum";
     return 0;
 }
@@ -159,7 +159,7 @@ static int edit_wd(session *s, edit *ed, const session_cmd *c)
     ed->run_wd = wd;
     ed->kind = RUN_EDIT_WD;
     ed->a = wd;
-    snprintf(ed->label, sizeof ed->label, "wd %.2g", wd);
+    snprintf(ed->label, sizeof ed->label, "wd %.3g", wd);
     ed->event = "set_wd";
     return 0;
 }
@@ -223,7 +223,7 @@ static void record(session *s, const edit *ed)
     if (ed->live) {
         if (ss->n_edits < SESSION_MAX_EDITS) {
             ss->edit_iter[ss->n_edits] = it;
-            snprintf(ss->edit_label[ss->n_edits], sizeof ss->edit_label[0], "%.15s", ed->label);
+            snprintf(ss->edit_label[ss->n_edits], sizeof ss->edit_label[0], "%s", ed->label);
         }
         ss->n_edits++;
         ss->sched = s->trainer.sched;

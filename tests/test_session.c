@@ -435,3 +435,27 @@ Test(session, a_run_that_cannot_start_leaves_it_idle)
     cr_expect_eq(session_stop(f.s, NULL), 0);
     dataset_pair_free(&f.data);
 }
+
+/* Markers read back from events.csv (a resumed run, watch) carry the values
+ * their live edits showed. */
+Test(session, edit_labels_from_event_details)
+{
+    char l[24];
+    cr_assert(session_edit_label("set_bounds", "lr 0.1..1 -> 0.1..1.25", l, sizeof l));
+    cr_expect_str_eq(l, "max 1.25");
+    cr_assert(session_edit_label("set_bounds", "lr 0.1..1 -> 0.08..1", l, sizeof l));
+    cr_expect_str_eq(l, "min 0.08");
+    cr_assert(session_edit_label("set_bounds", "lr 0.1..1 -> 0.05..0.5 from the range test",
+                                 l, sizeof l));
+    cr_expect_str_eq(l, "lr 0.05-0.5");
+    cr_assert(session_edit_label("set_momentum", "momentum 0.95..0.85 -> 0.9..0.85", l,
+                                 sizeof l));
+    cr_expect_str_eq(l, "mom 0.9");
+    cr_assert(session_edit_label("set_wd", "weight decay 0.0001 -> 0.0003", l, sizeof l));
+    cr_expect_str_eq(l, "wd 0.0003");
+    cr_assert(session_edit_label("set_wd", "", l, sizeof l));
+    cr_expect_str_eq(l, "wd");
+    cr_assert(session_edit_label("restart", "cycle restarted", l, sizeof l));
+    cr_expect_str_eq(l, "R");
+    cr_expect(!session_edit_label("interrupted", "SIGTERM", l, sizeof l));
+}

@@ -160,8 +160,9 @@ static void add_ghosts(wb *w, chart *c, bool range, int xcol, int ycol, bool eva
 }
 
 /* One marker per live edit of the current run, with its label; edits closer
- * than about 10 columns of a `cols`-wide panel merge into one marker
- * labelled with the first edit and how many more ("max 0.5 +2"). */
+ * than about 10 columns of a `cols`-wide panel merge into one marker at the
+ * first, labelled with how many came before the last and the last, the
+ * value reached ("+2 max 0.5"). */
 static void add_edit_markers(const wb *w, chart *c, int cols)
 {
     const session_status *st = &w->st;
@@ -175,7 +176,7 @@ static void add_edit_markers(const wb *w, chart *c, int cols)
             j++;
         char label[CHART_LABEL_LEN];
         if (j - i > 1)
-            snprintf(label, sizeof label, "%s +%d", st->edit_label[i], j - i - 1);
+            snprintf(label, sizeof label, "+%d %s", j - i - 1, st->edit_label[j - 1]);
         else
             snprintf(label, sizeof label, "%s", st->edit_label[i]);
         chart_add_marker(c, (double)st->edit_iter[i], label, COL_ALERT);

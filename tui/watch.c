@@ -225,12 +225,20 @@ static bool poll_events(wb *w, source *s)
         long it = strtol(line, &end, 10);
         if (end == line || *end != ',' || !strchr(line, '\n'))
             continue;                 /* the header, a bad or a half-written row */
-        char *kind = end + 1;
-        kind[strcspn(kind, ",\n")] = '\0';
+        char *kind = end + 1, *detail = kind + strcspn(kind, ",\n");
+        if (*detail == ',')
+            *detail++ = '\0';
+        else
+            *detail = '\0';
+        if (*detail == '"')           /* the quoted detail, its quotes dropped */
+            detail++;
+        detail[strcspn(detail, "\"\n")] = '\0';
         if (!strcmp(kind, "done") || !kind[0])
             continue;
         ss->edit_iter[ss->n_edits] = it;
-        snprintf(ss->edit_label[ss->n_edits], sizeof ss->edit_label[0], "%.15s", kind);
+        if (!session_edit_label(kind, detail, ss->edit_label[ss->n_edits],
+                                sizeof ss->edit_label[0]))
+            snprintf(ss->edit_label[ss->n_edits], sizeof ss->edit_label[0], "%s", kind);
         ss->n_edits++;
     }
     fclose(f);

@@ -51,7 +51,7 @@ check "the header shows the offer's bounds" wait_for "lr $offer  mom" 3
 check "legends carry values" wait_for "test [0-9.]* %" 10
 
 keys "]]]"
-check "a burst of ] lands as three edits" wait_for "max [0-9.]* +2" 5
+check "a burst of ] lands as three edits" wait_for "+2 max [0-9.]*" 5
 keys ":lr 0.05 0.5" Enter
 check ":lr sets both bounds" wait_for "lr 0.05..0.5  mom" 3
 keys R
