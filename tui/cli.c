@@ -72,6 +72,20 @@ static int parse_stop_factor(cli_opts *o, const char *arg, lr_err *e)
     return 0;
 }
 
+/* --lr is --lr-max under the name the fixed schedules use; which one was
+ * given is kept, for the checks of check_sched_options. */
+static int parse_lr(cli_opts *o, const char *arg, lr_err *e)
+{
+    o->lr_given = true;
+    return quantity_real(&Q_LR, arg, &o->lr_max, e);
+}
+
+static int parse_lr_max(cli_opts *o, const char *arg, lr_err *e)
+{
+    o->lr_max_given = true;
+    return quantity_real(&Q_LR, arg, &o->lr_max, e);
+}
+
 static int parse_preset(cli_opts *o, const char *arg, lr_err *e)
 {
     rangetest_preset p;
@@ -203,11 +217,11 @@ const opt_row cli_table[] = {
       "const step multistep inv clr triangular2 exp_range 1cycle"),
     ROW("policy-help", NULL, OT_INFO, NULL, 0, NULL, MODES_SCHED, NULL,
       "each policy's formula, parameters and defaults"),
-    ROW("lr", NULL, OT_REAL, &Q_LR, F(lr_max), NULL, MODES_SCHED, "X",
+    ROW("lr", NULL, OT_FUNC, NULL, 0, parse_lr, MODES_SCHED, "X",
       "the learning rate of const/step/multistep/inv"),
     ROW("lr-min", NULL, OT_REAL, &Q_LR_MIN, F(lr_min), NULL, MODES_RUN, "X",
       "the lower cycle bound (CLR, 1cycle) or sweep start"),
-    ROW("lr-max", NULL, OT_REAL, &Q_LR, F(lr_max), NULL, MODES_RUN, "X",
+    ROW("lr-max", NULL, OT_FUNC, NULL, 0, parse_lr_max, MODES_RUN, "X",
       "the upper cycle bound or sweep end"),
     ROW("stepsize", NULL, OT_LONG, &Q_STEPSIZE, F(stepsize), NULL, MODES_SCHED, "N",
       "iterations in half a cycle (or --cycle-epochs X)"),
@@ -520,6 +534,12 @@ static int check_sched_options(const cli_opts *o, cli_mode mode, lr_err *e)
     bool based = o->have_base_sched && o->base_sched.policy == o->policy;
     onecycle_style st = o->style >= 0 ? (onecycle_style)o->style
                       : based ? o->base_sched.style : ONECYCLE_SMITH;
+    bool cycles = o->policy == SCHED_TRIANGULAR || o->policy == SCHED_TRIANGULAR2 ||
+                  o->policy == SCHED_EXP_RANGE || o->policy == SCHED_1CYCLE;
+    if (mode == CLI_TRAIN && o->lr_given && (cycles || o->lr_max_given))
+        return lr_fail(e, "--lr is the LR of const, step, multistep and inv: %s",
+                       o->lr_max_given ? "give it or --lr-max, not both"
+                                       : "a cycle's top is --lr-max (and its bottom --lr-min)");
     for (int i = 0; i < N_SCHED_OPTIONS; i++) {
         const sched_option *g = &opts[i];
         if (!g->given)

@@ -49,6 +49,7 @@ typedef struct cli_opts {
     bool         policy_given;
     sched_policy policy;
     double       lr_min, lr_max, gamma, power, pct_start, div_factor, final_div_factor;
+    bool         lr_given, lr_max_given;   /* which of --lr, --lr-max set lr_max */
     double       cycle_frac, cycle_epochs, mom_max, mom_min;
     long         stepsize;
     int          style;         /* onecycle_style, -1 unset */
