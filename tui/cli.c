@@ -160,8 +160,26 @@ static int parse_input_shape(cli_opts *o, const char *arg, lr_err *e)
     return 0;
 }
 
+/* The schedule's options, unset: cli_resolve_sched then keeps the default
+ * or the config's value. */
+static void unset_schedule_options(cli_opts *o)
+{
+    o->lr_min = o->lr_max = o->gamma = o->power = o->pct_start = NAN;
+    o->div_factor = o->final_div_factor = o->cycle_frac = o->cycle_epochs = NAN;
+    o->mom_max = o->mom_min = NAN;
+    o->stepsize = -1;
+    o->style = o->anneal = -1;
+    o->three_phase = o->lr_given = o->lr_max_given = false;
+    o->n_milestones = 0;
+    o->iters = 0;
+    o->epochs = 0;
+}
+
+/* A config replaces what came before it, the schedule's options included
+ * (which would otherwise win over the config's schedule wherever typed). */
 static int parse_config(cli_opts *o, const char *arg, lr_err *e)
 {
+    unset_schedule_options(o);
     return cli_read_config(o, arg, e);
 }
 
@@ -414,11 +432,7 @@ static void cli_defaults(cli_opts *o, cli_mode mode)
     o->eval_every = -1;
     o->eval_max = -1;
     o->policy = mode == CLI_RANGE_TEST ? SCHED_SWEEP_LINEAR : SCHED_CONST;
-    o->lr_min = o->lr_max = o->gamma = o->power = o->pct_start = NAN;
-    o->div_factor = o->final_div_factor = o->cycle_frac = o->cycle_epochs = NAN;
-    o->mom_max = o->mom_min = NAN;
-    o->stepsize = -1;
-    o->style = o->anneal = -1;
+    unset_schedule_options(o);
     o->stop_factor = 4.0;
     o->preset = -1;
     o->fps = 5.0;

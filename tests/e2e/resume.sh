@@ -12,6 +12,13 @@ check "it leaves a checkpoint" test -s "$T/a/checkpoint"
 expect_status 0 "train --config repeats it" "$LRSCOPE" train --config "$T/a/config" --out "$T/b"
 check "byte-identical metrics.csv" cmp -s "$T/a/metrics.csv" "$T/b/metrics.csv"
 check "the same config" cmp -s "$T/a/config" "$T/b/config"
+# Options before --config are replaced by it, the schedule's too; after it, they win.
+expect_status 0 "--iters before --config" "$LRSCOPE" train --iters 7 --lr-max 3 \
+    --config "$T/a/config" --out "$T/before"
+check "  ...gives the config's run" cmp -s "$T/a/config" "$T/before/config"
+expect_status 0 "--iters after --config" "$LRSCOPE" train --config "$T/a/config" --iters 7 \
+    --out "$T/after"
+check "  ...shortens it" grep -qx "sched.total = 7" "$T/after/config"
 
 # Edits in the config are replayed at their iterations (the workbench
 # writes them as it applies live edits).
