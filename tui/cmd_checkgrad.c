@@ -107,7 +107,8 @@ int cmd_checkgrad(int argc, char **argv)
         printf("%-28s %9zu %7d %5d %10.2e %10.2e\n", t->name, t->n, t->n_checked, t->n_bad,
                t->max_err, t->scale);
     }
-    printf("%s: %d of %d entries within %g (largest error %.2e)\n",
+    printf("%s: %d of %d entries within %g (largest error %.2e; at most 1 %% may miss, "
+           "at ReLU kinks)\n",
            r.passed ? "passed" : "FAILED", r.n_checked - r.n_bad, r.n_checked, go.tol,
            r.max_err);
     int status = r.passed ? EXIT_OK : EXIT_FAILURE_RUN;
