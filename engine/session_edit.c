@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LR_LIMIT 1e4   /* larger bounds are typing mistakes, not experiments */
@@ -22,8 +23,11 @@ double session_wd_step(double wd, bool up)
         return up ? 1e-5 : 0.0;
     /* Half-decade index: 1e-4 -> -8, 3e-4 -> -7 (log10(3) ~ 0.5). */
     double k = round(2.0 * log10(wd)) + (up ? 1 : -1);
-    double decade = pow(10.0, floor(k / 2.0));
-    double next = fmod(k, 2.0) == 0.0 ? decade : 3.0 * decade;
+    /* read from its decimal form, so that 3e-4 is the double closest to it
+     * (3 x 1e-4 is not) and a config shows "3e-4" */
+    char text[32];
+    snprintf(text, sizeof text, "%de%d", fmod(k, 2.0) == 0.0 ? 1 : 3, (int)floor(k / 2.0));
+    double next = strtod(text, NULL);
     return !up && next < 1e-6 ? 0.0 : next;
 }
 

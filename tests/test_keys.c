@@ -156,6 +156,9 @@ Test(keys, weight_decay_log_grid)
     cr_expect_float_eq(session_wd_step(5e-4, false), 1e-4, 1e-12); /* off-grid: nearest, then down */
     cr_expect_float_eq(session_wd_step(0, true), 1e-5, 1e-15);
     cr_expect_float_eq(session_wd_step(1e-6, false), 0.0, 1e-15);
+    /* exactly the doubles of their decimal forms: a config reads "0.0003" */
+    cr_expect_eq(session_wd_step(1e-4, true), 3e-4);
+    cr_expect_eq(session_wd_step(3e-4, true), 1e-3);
 }
 
 /* The bar comes from the table, fills by rank, never cuts an entry, and
