@@ -114,6 +114,13 @@ int cmd_export_weights(int argc, char **argv)
                     "export a training run", dir);
         return commands_fail(&e, EXIT_BAD_INPUT);
     }
+    if (c.state == TRAIN_DIVERGED) {
+        lr_fail(&e, "%s diverged at iteration %ld: its weights are the ones the loss blew up "
+                    "with, not a trained model's; export a run that trained", dir,
+                c.diverged_at);
+        checkpoint_free(&c);
+        return commands_fail(&e, EXIT_BAD_INPUT);
+    }
     char *args[] = { "export-weights", "--config", path, "--quiet" };
     cli_opts o;
     if (cli_parse(&o, CLI_TRAIN, 4, args, &e)) {

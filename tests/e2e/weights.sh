@@ -18,6 +18,12 @@ expect_status 2 "no output named" "$LRSCOPE" export-weights "$T/run"
     >/dev/null 2>&1
 expect_status 2 "a range test's checkpoint" "$LRSCOPE" export-weights "$T/sweep" -o "$T/x.npz"
 check "says it holds no trained model" stderr_has "is a range test: its weights are the sweep's"
+"$LRSCOPE" train --data synthetic --model mlp:64 --lr 5000 --iters 50 --threads 1 --quiet \
+    --out "$T/diverged" >/dev/null 2>&1
+expect_status 2 "a diverged run's checkpoint" "$LRSCOPE" export-weights "$T/diverged" \
+    -o "$T/d.npz"
+check "says where it diverged" stderr_has "diverged at iteration [1-9][0-9]*: its weights are"
+check "no file for it" test ! -e "$T/d.npz"
 mkdir "$T/dir.npz"
 expect_status 1 "a folder as the output" "$LRSCOPE" export-weights "$T/run" -o "$T/dir.npz"
 check "refuses to replace it" stderr_has "is not a regular file"
