@@ -254,6 +254,9 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
         while (*rest == ' ')
             rest++;
         lr_err e;
+        if (!*rest)
+            return fail(err, err_len, ":reading needs one: offer (the default), smith, valley, "
+                                      "slide, steep, minimum, lr-finder, valley* or steep*");
         if (rangetest_reading_parse(rest, &out->reading, &e))
             return fail(err, err_len, e.msg);
         out->kind = ACT_SET_READING;

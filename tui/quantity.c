@@ -56,7 +56,7 @@ int quantity_real(const quantity *q, const char *text, double *out, lr_err *e)
     char *end;
     errno = 0;
     double v = strtod(text, &end);
-    if (*end)
+    if (*end || strpbrk(text, "xX")) /* strtod reads hexadecimal too: 0x10 is not 10 */
         return refuse(q, text, "is not a number", e);
     if (!isfinite(v) || errno == ERANGE || v < q->lo || v > q->hi)
         return refuse(q, text, "is out of range", e);
