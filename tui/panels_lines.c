@@ -58,6 +58,8 @@ static int wrap(const char *text, int width, int max, char out[][LINE_LEN])
 
 /* ---- the header ------------------------------------------------------------ */
 
+#define HEADER_FIELDS 10
+
 typedef struct field {
     char text[160];
     int  attr;
@@ -68,7 +70,7 @@ static int header_fields(wb *w, field *f)
 {
     const session_status *st = &w->st;
     int n = 0;
-    memset(f, 0, 8 * sizeof *f);
+    memset(f, 0, HEADER_FIELDS * sizeof *f);
     snprintf(f[n].text, sizeof f[n].text, " lrscope");
     f[n].drop = 1;
     f[n++].attr = term_chart_attr(0, CHART_ATTR_BOLD);
@@ -93,15 +95,17 @@ static int header_fields(wb *w, field *f)
     if (st->state == SESSION_DIVERGED)
         snprintf(f[n].text, sizeof f[n].text, "at it %ld (lr %.3g)", st->diverged_at,
                  st->diverged_lr);
-    else if (st->kind != RUN_NONE && st->total != st->first_total)
-        snprintf(f[n].text, sizeof f[n].text, "it %ld/%ld (R: was %ld)  ep %.2f", st->iter,
-                 st->total, st->first_total, st->epoch);
     else if (st->kind != RUN_NONE)
         snprintf(f[n].text, sizeof f[n].text, "it %ld/%ld  ep %.2f", st->iter, st->total,
                  st->epoch);
     else
         f[n].text[0] = '\0';
     f[n++].attr = 0;
+    if (st->state != SESSION_DIVERGED && st->kind != RUN_NONE && st->total != st->first_total) {
+        snprintf(f[n].text, sizeof f[n].text, "R: was %ld it", st->first_total);
+        f[n].drop = 2;
+        f[n++].attr = 0;
+    }
     if (st->images_per_s > 0 && (st->state == SESSION_RUNNING ||
                                  st->state == SESSION_RANGE_TEST)) {
         char left[32];
@@ -169,8 +173,8 @@ int lines_header(wb *w, bool draw)
 {
     if (w->watch)
         return watch_header(w, draw);
-    field f[8];
-    bool gone[8] = { false };
+    field f[HEADER_FIELDS];
+    bool gone[HEADER_FIELDS] = { false };
     int n = header_fields(w, f), rows;
     /* The least needed fields give way until the rest fit in two lines. */
     for (int drop = 1; !(rows = header_layout(f, n, gone, false)) && drop <= 3; drop++)
