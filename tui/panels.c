@@ -344,7 +344,10 @@ static void add_suggestion_markers(const wb *w, chart *c)
         return;
     }
     snprintf(lo, sizeof lo, "min %.2g", st->range_max / 10.0);
-    snprintf(hi, sizeof hi, "max %.2g %s", st->range_max, st->range_model);
+    /* the model it was read on, when its name fits whole */
+    int len = snprintf(hi, sizeof hi, "max %.2g %s", st->range_max, st->range_model);
+    if (len >= CHART_LABEL_LEN)
+        snprintf(hi, sizeof hi, "max %.2g", st->range_max);
     chart_add_marker(c, st->range_max / 10.0, lo, COL_ALERT);
     chart_add_marker(c, st->range_max, hi, COL_ALERT);
 }
