@@ -114,7 +114,8 @@ static int run_event_interrupted(run *r, long iter, const char *why)
     return run_event(r, iter, "interrupted", why);
 }
 
-/* The event of a range test that stopped on its own (run.h). */
+/* The event of a range test that ended on its own (run.h): done, stopped
+ * or diverged. */
 static int event_range_stop(run *r, const rangetest_curve *c)
 {
     char detail[160];
@@ -125,6 +126,10 @@ static int event_range_stop(run *r, const rangetest_curve *c)
         snprintf(detail, sizeof detail, "smoothed loss %g > %g x best %g at lr %g",
                  c->stop_loss, c->stop_factor, c->stop_best, c->stop_lr);
         return run_event(r, c->stop_iter, "stopped", detail);
+    case RANGETEST_COMPLETED:
+        snprintf(detail, sizeof detail, "swept %ld iterations up to lr %g", c->n,
+                 c->n > 0 ? c->lr[c->n - 1] : c->lr_max);
+        return run_event(r, c->stop_iter, "done", detail);
     default:
         return 0;
     }

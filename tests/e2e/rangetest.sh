@@ -25,6 +25,8 @@ check "suggestions.txt has the valley" grep -q "^fastai.valley_lr = " "$out/sugg
 check "suggestions.txt has the verdict" grep -q "^signature = " "$out/suggestions.txt"
 check "config records the sweep" grep -q "^range_test.sweep = linear" "$out/config"
 check "no NaN in Smith's pair" sh -c "! grep -q '^smith.max_lr = nan' '$out/suggestions.txt'"
+check "a completed sweep ends with a done event, as a run does" \
+    grep -q '^120,done,"swept 120 iterations up to lr ' "$out/events.csv"
 
 # fastai's exponential sweep, and a plain MLP pushed to divergence: exit 0,
 # the stop recorded as an event.
