@@ -194,7 +194,7 @@ const opt_row cli_table[] = {
       "fashion-mnist (default), synthetic, or a folder of IDX\n"
       "(MNIST format, .gz or plain) or CIFAR-10 binary files"),
     ROW("train-size", "train_size", OT_INT, &Q_TRAIN_SIZE, F(train_size), NULL, MODES_RUN, "N",
-      "class-balanced subset of N training images"),
+      "class-balanced subset of N training images (0: all)"),
     ROW("augment", "augment", OT_FLAG, NULL, F(augment), NULL, MODES_RUN, NULL,
       "random crops (4-pixel padding) and horizontal flips"),
     { .name = "model", .key = "model", .type = OT_TEXT, .q = &Q_MODEL, .off = F(model),

@@ -101,7 +101,8 @@ int cmd_resume(int argc, char **argv)
     checkpoint c;
     rc = resume_open(dir, &o, &c, &e);
     if (rc > 0) {
-        printf("lrscope: %s\n", e.msg);
+        if (!o.quiet)
+            printf("lrscope: %s\n", e.msg);
         return EXIT_OK;
     }
     if (rc)

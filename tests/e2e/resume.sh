@@ -58,6 +58,8 @@ check "resumed: a resumed event" grep -q ',resumed,' "$T/i/events.csv"
 check "resumed: byte-identical metrics.csv" cmp -s "$T/s/metrics.csv" "$T/i/metrics.csv"
 expect_status 0 "a finished run is not resumed" "$LRSCOPE" resume "$T/i"
 check "says it finished" stdout_has "finished at iteration"
+expect_status 0 "...quietly with --quiet" "$LRSCOPE" resume "$T/i" --quiet
+check "  ...saying nothing" test ! -s "$E2E_TMP/out"
 # A new run never writes over a finished one: refused before the data loads,
 # the folder unchanged.
 cp "$T/i/metrics.csv" "$T/before.csv"
