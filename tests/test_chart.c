@@ -476,6 +476,19 @@ Test(chart, render_markers)
     check_golden("markers_ascii", s);
 }
 
+/* A cursor on the top row where a marker's label runs hides under it
+ * rather than replacing one of its characters. */
+Test(chart, cursor_does_not_overwrite_a_label)
+{
+    chart c;
+    make_schedule(&c);
+    for (double x = 300; x <= 400; x += 5) {
+        chart_set_cursor(&c, x, 0.1, 2);
+        const char *s = render(&c, CHART_TEXT_ASCII, 72, 16);
+        cr_expect_not_null(strstr(s, "max 0.06"), "cursor at %g:\n%s", x, s);
+    }
+}
+
 /* 1000 flat samples and one spike at iteration 437, on a plot with far fewer
  * dot columns than samples: the spike must still reach the top row. */
 static double spike_y[1000];

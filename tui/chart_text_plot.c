@@ -340,6 +340,8 @@ void chart_text_draw_plot(canvas *cv, const chart *c, const chart_range *xr,
                 cv->glyph = ascii_dash[d];
             draw_series(cv, s, xr, yr);
         }
-    draw_marker_labels(cv, c, xr);
+    /* The cursor before the labels: one under a label hides, rather than
+     * changes, a figure of it ("max 1.5", not "max 1.O"). */
     draw_cursor(cv, c, xr, yr);
+    draw_marker_labels(cv, c, xr);
 }
