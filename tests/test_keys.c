@@ -44,6 +44,9 @@ Test(keys, lr_command)
     parse_bad("lr 0.1x", "'0.1x' is not a number");
     parse_bad("lr 0x10", "'0x10' is not a number"); /* strtod would read 16 */
     parse_bad("reading", ":reading needs one: offer (the default), smith");
+    parse_bad("q extra", ":q takes nothing after it");
+    parse_bad("export now", ":export takes nothing after it");
+    cr_expect_eq(parse_ok("quit  ").kind, ACT_QUIT);
     parse_bad("lr 1e300", "give a learning rate from 1e-12 to 10000");
     parse_bad("policy clr 1e-300 1e300", "out of range");
     char png[300] = "png ";

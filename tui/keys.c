@@ -213,12 +213,12 @@ int keys_parse_command(const char *line, wb_action *out, char *err, size_t err_l
     /* :lr MIN MAX or :lr MAX; the same for :policy's bounds. */
     const quantity *const bounds2[] = { &Q_LR_MIN, &Q_LR }, *const bounds1[] = { &Q_LR };
 
-    if (!strcmp(word, "q") || !strcmp(word, "quit")) {
-        out->kind = ACT_QUIT;
-        return 0;
-    }
-    if (!strcmp(word, "export")) {
-        out->kind = ACT_EXPORT_CODE;
+    bool bare = rest[strspn(rest, " ")] == '\0';
+    if (!strcmp(word, "q") || !strcmp(word, "quit") || !strcmp(word, "export")) {
+        if (!bare) /* ':q now' is not a quit someone meant to type */
+            return fail(err, err_len, word[0] == 'e' ? ":export takes nothing after it"
+                                                     : ":q takes nothing after it");
+        out->kind = word[0] == 'e' ? ACT_EXPORT_CODE : ACT_QUIT;
         return 0;
     }
     if (!strcmp(word, "png") || !strcmp(word, "model")) {
