@@ -333,9 +333,10 @@ static int total_lines(const block *b, int nb)
 }
 
 /* Lays out result, comparisons, offer and message in at most `budget`
- * lines (the key bar is extra). When they do not fit, in this order: the
- * message gets one line, the comparisons go (the oldest first), the result
- * gets one line, the offer gets one line. Returns the number of blocks. */
+ * lines (the key bar is extra), two lines each at most. When they do not
+ * fit, in this order: the message gets one line, the comparisons (the
+ * oldest first), the result, the offer; then the comparisons go. Returns
+ * the number of blocks. */
 static int bottom_blocks(wb *w, block *b, int budget)
 {
     char text[LINE_LEN * 2];
@@ -348,7 +349,7 @@ static int bottom_blocks(wb *w, block *b, int budget)
     int first_cmp = nb;
     for (int g = w->n_ghosts - 1; g >= 0 && nb - first_cmp < 2; g--)
         if (comparison_text(w, g, text, sizeof text))
-            nb = add_block(b, nb, text, 0, 1);
+            nb = add_block(b, nb, text, 0, 2);
     int n_cmp = nb - first_cmp, offer = nb;
     offer_text(w, text, sizeof text);
     nb = add_block(b, nb, text, term_chart_attr(COL_GOOD, CHART_ATTR_BOLD), 2);
@@ -369,11 +370,10 @@ static int bottom_blocks(wb *w, block *b, int budget)
         shrink[n_shrink++] = result;
     if (offer >= 0)
         shrink[n_shrink++] = offer;
-    for (int k = 0; k < n_shrink && total_lines(b, nb) > budget; k++) {
-        block *x = &b[shrink[k]];
-        bool comparison = shrink[k] >= first_cmp && shrink[k] < first_cmp + n_cmp;
-        x->n = comparison ? 0 : wrap(x->text, COLS - 1, 1, x->lines);
-    }
+    for (int k = 0; k < n_shrink && total_lines(b, nb) > budget; k++)
+        b[shrink[k]].n = wrap(b[shrink[k]].text, COLS - 1, 1, b[shrink[k]].lines);
+    for (int i = n_cmp - 1; i >= 0 && total_lines(b, nb) > budget; i--)
+        b[first_cmp + i].n = 0; /* still too many: the comparisons go, the oldest first */
     return nb;
 }
 /* The end of UTF-8 text s that fits in `cols` columns: s itself when all of
