@@ -561,6 +561,16 @@ static int resume_run(session *s, lr_err *e)
         return -1;
     s->sgd = s->trainer.opt;
     s->next.wd = s->sgd.wd;
+    if (!s->in_range_test) {
+        /* the next run starts from this one's settings, edits included, as
+         * it would have in the session that began it */
+        const sched *sc = &s->trainer.sched;
+        s->next.lr_min = sc->lr_min;
+        s->next.lr_max = sc->lr_max;
+        s->next.mom_max = sc->mom_max;
+        s->next.mom_min = sc->cycle_momentum ? sc->mom_min : sc->mom_max;
+    }
+    s->status.next = s->next;
     if (s->in_range_test)
         publish_start(s, SESSION_RANGE_TEST, RUN_RANGE_TEST);
     else

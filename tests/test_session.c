@@ -416,6 +416,49 @@ Test(session, a_range_test_closed_mid_sweep_resumes)
     dataset_pair_free(&f.data);
 }
 
+/* A training run closed mid-run and resumed: the next run's settings are
+ * the run's own, its live edit included, and the edit's marker has its value. */
+Test(session, a_resumed_run_keeps_its_settings_for_the_next)
+{
+    fixture f;
+    start_session(&f);
+    session_status st;
+    send_ok(f.s, start_cmd(SCHED_1CYCLE, 100000));
+    wait_until(f.s, training_past_20, &st);
+    session_cmd up = { .kind = SCMD_SCALE_BOUNDS, .a = 1.0, .b = 1.25 };
+    send_and_wait(f.s, up, &st);
+    double max = st.sched.lr_max;
+    char dir[1024], path[1100];
+    snprintf(dir, sizeof dir, "%s", st.run_dir);
+    cr_assert_eq(session_stop(f.s, NULL), 0);
+
+    checkpoint c;
+    lr_err e;
+    snprintf(path, sizeof path, "%s/checkpoint", dir);
+    cr_assert_eq(checkpoint_read(&c, path, &e), 0, "%s", e.msg);
+    session_cfg cfg = { .data = &f.data, .model = "mlp-bn:32", .runs_root = tmpdir_root(),
+                        .lr_estimate = 5, .seed = 1, .resume_dir = dir, .resume_from = &c };
+    net_opts_default(&cfg.net);
+    sgd_opts_default(&cfg.sgd);
+    train_cfg_default(&cfg.train);
+    cfg.train.batch = 50;
+    cfg.train.eval_every = 10;
+    cfg.spec.sched = start_cmd(SCHED_1CYCLE, 100000).sched; /* the config's schedule */
+    session *s = session_start(&cfg, &e);
+    cr_assert(s, "%s", e.msg);
+    checkpoint_free(&c);
+    session_get_status(s, &st);
+    cr_expect_float_eq(st.next.lr_max, max, 1e-12);
+    cr_expect_float_eq(st.next.mom_max, 0.95, 1e-12);
+    cr_expect_float_eq(st.next.mom_min, 0.85, 1e-12);
+    cr_assert_eq(st.n_edits, 1);
+    char want[24];
+    snprintf(want, sizeof want, "max %.3g", max);
+    cr_expect_str_eq(st.edit_label[0], want);
+    cr_assert_eq(session_stop(s, NULL), 0);
+    dataset_pair_free(&f.data);
+}
+
 Test(session, a_run_that_cannot_start_leaves_it_idle)
 {
     fixture f;
