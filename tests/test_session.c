@@ -21,20 +21,33 @@ typedef struct fixture {
     session     *s;
 } fixture;
 
-static void start_session(fixture *f)
+/* A session on f's data; with resume_dir, continuing that run from its
+ * checkpoint c, whose config holds `sched` (the run spec's schedule). */
+static session *open_session(fixture *f, const char *resume_dir, const checkpoint *c,
+                             const sched *config_sched)
 {
     lr_err e;
-    openblas_set_num_threads(1);
-    cr_assert_eq(dataset_make_synthetic(&f->data, 2000, 500, 3, &e), 0, "%s", e.msg);
     session_cfg cfg = { .data = &f->data, .model = "mlp-bn:32", .runs_root = tmpdir_root(),
-                        .lr_estimate = 5, .seed = 1 };
+                        .lr_estimate = 5, .seed = 1, .resume_dir = resume_dir,
+                        .resume_from = c };
     net_opts_default(&cfg.net);
     sgd_opts_default(&cfg.sgd);
     train_cfg_default(&cfg.train);
     cfg.train.batch = 50;
     cfg.train.eval_every = 10;
-    f->s = session_start(&cfg, &e);
-    cr_assert(f->s, "%s", e.msg);
+    if (config_sched)
+        cfg.spec.sched = *config_sched;
+    session *s = session_start(&cfg, &e);
+    cr_assert(s, "%s", e.msg);
+    return s;
+}
+
+static void start_session(fixture *f)
+{
+    lr_err e;
+    openblas_set_num_threads(1);
+    cr_assert_eq(dataset_make_synthetic(&f->data, 2000, 500, 3, &e), 0, "%s", e.msg);
+    f->s = open_session(f, NULL, NULL, NULL);
 }
 
 /* Polls the status until `done` says so, for at most 20 s. */
@@ -395,14 +408,7 @@ Test(session, a_range_test_closed_mid_sweep_resumes)
     cr_expect_eq(c.range.n, c.iter);
     resumed_at = c.iter;
 
-    session_cfg cfg = { .data = &f.data, .model = "mlp-bn:32", .runs_root = tmpdir_root(),
-                        .lr_estimate = 5, .seed = 1, .resume_dir = dir, .resume_from = &c };
-    net_opts_default(&cfg.net);
-    sgd_opts_default(&cfg.sgd);
-    train_cfg_default(&cfg.train);
-    cfg.train.batch = 50;
-    session *s = session_start(&cfg, &e);
-    cr_assert(s, "%s", e.msg);
+    session *s = open_session(&f, dir, &c, NULL);
     checkpoint_free(&c);
     wait_until(s, sweeping_past_resume, &st);
     static metrics_row rows[4096];
@@ -423,10 +429,10 @@ Test(session, a_resumed_run_keeps_its_settings_for_the_next)
     fixture f;
     start_session(&f);
     session_status st;
-    send_ok(f.s, start_cmd(SCHED_1CYCLE, 100000));
+    session_cmd run = start_cmd(SCHED_1CYCLE, 100000);
+    send_ok(f.s, run);
     wait_until(f.s, training_past_20, &st);
-    session_cmd up = { .kind = SCMD_SCALE_BOUNDS, .a = 1.0, .b = 1.25 };
-    send_and_wait(f.s, up, &st);
+    send_and_wait(f.s, (session_cmd){ .kind = SCMD_SCALE_BOUNDS, .a = 1.0, .b = 1.25 }, &st);
     double max = st.sched.lr_max;
     char dir[1024], path[1100];
     snprintf(dir, sizeof dir, "%s", st.run_dir);
@@ -436,16 +442,7 @@ Test(session, a_resumed_run_keeps_its_settings_for_the_next)
     lr_err e;
     snprintf(path, sizeof path, "%s/checkpoint", dir);
     cr_assert_eq(checkpoint_read(&c, path, &e), 0, "%s", e.msg);
-    session_cfg cfg = { .data = &f.data, .model = "mlp-bn:32", .runs_root = tmpdir_root(),
-                        .lr_estimate = 5, .seed = 1, .resume_dir = dir, .resume_from = &c };
-    net_opts_default(&cfg.net);
-    sgd_opts_default(&cfg.sgd);
-    train_cfg_default(&cfg.train);
-    cfg.train.batch = 50;
-    cfg.train.eval_every = 10;
-    cfg.spec.sched = start_cmd(SCHED_1CYCLE, 100000).sched; /* the config's schedule */
-    session *s = session_start(&cfg, &e);
-    cr_assert(s, "%s", e.msg);
+    session *s = open_session(&f, dir, &c, &run.sched);
     checkpoint_free(&c);
     session_get_status(s, &st);
     cr_expect_float_eq(st.next.lr_max, max, 1e-12);
