@@ -228,7 +228,7 @@ static void restart_rate(session *s)
     s->rate_iter0 = s->have_trainer ? s->trainer.iter : 0;
 }
 
-static void publish_start(session *s, session_state st, run_kind kind)
+void session_publish_start(session *s, session_state st, run_kind kind)
 {
     mstore_reset(&s->metrics);
     pthread_mutex_lock(&s->lock);
@@ -313,7 +313,7 @@ static void start_run(session *s, const session_cmd *cmd)
     }
     if (open_log(s, range_test ? "range-test" : sched_policy_name(sc.policy), range_test, &e))
         SAY(s, true, "run files: %s", e.msg);
-    publish_start(s, range_test ? SESSION_RANGE_TEST : SESSION_RUNNING,
+    session_publish_start(s, range_test ? SESSION_RANGE_TEST : SESSION_RUNNING,
                   range_test ? RUN_RANGE_TEST : RUN_TRAIN);
 }
 
@@ -461,132 +461,6 @@ static void *session_main(void *arg)
     return NULL;
 }
 
-static void history_row(const metrics_row *m, void *ctx)
-{
-    mstore_append(ctx, m);
-}
-
-bool session_edit_label(const char *kind, const char *detail, char *out, size_t len)
-{
-    double a, b, c, d;
-    if (!strcmp(kind, "set_bounds")) {
-        if (sscanf(detail, "lr %lf..%lf -> %lf..%lf", &a, &b, &c, &d) != 4)
-            snprintf(out, len, "lr");
-        else if (a == c)
-            snprintf(out, len, "max %.3g", d);
-        else if (b == d)
-            snprintf(out, len, "min %.3g", c);
-        else
-            snprintf(out, len, "lr %.3g-%.3g", c, d);
-    } else if (!strcmp(kind, "set_momentum")) {
-        if (sscanf(detail, "momentum %lf..%lf -> %lf..%lf", &a, &b, &c, &d) == 4)
-            snprintf(out, len, "mom %.3g", c);
-        else
-            snprintf(out, len, "mom");
-    } else if (!strcmp(kind, "set_wd")) {
-        if (sscanf(detail, "weight decay %lf -> %lf", &a, &b) == 2)
-            snprintf(out, len, "wd %.3g", b);
-        else
-            snprintf(out, len, "wd");
-    } else if (!strcmp(kind, "restart")) {
-        snprintf(out, len, "R");
-    } else {
-        return false;
-    }
-    return true;
-}
-
-/* An edit event of the history becomes a marker, as live edits make them. */
-static void history_event(long iter, const char *kind, const char *detail, void *ctx)
-{
-    session_status *ss = ctx;
-    char label[sizeof ss->edit_label[0]];
-    if (!session_edit_label(kind, detail, label, sizeof label))
-        return;
-    if (ss->n_edits < SESSION_MAX_EDITS) {
-        ss->edit_iter[ss->n_edits] = iter;
-        memcpy(ss->edit_label[ss->n_edits], label, sizeof label);
-    }
-    ss->n_edits++;
-}
-
-/* Restores the trainer (or, for a range test, the test in it) from the
- * checkpoint c at `path` and reopens the run's folder. Returns 0, or -1 with
- * `e` set, nothing kept and the folder unchanged. */
-static int resume_trainer(session *s, const checkpoint *c, const char *path, lr_err *e)
-{
-    bool range_test = c->has_range;
-    run_spec spec = s->cfg.spec;
-    snprintf(spec.model, sizeof spec.model, "%s", s->model);
-    spec.sgd = s->sgd;
-    spec.train = s->cfg.train;
-    spec.lr_estimate = range_test ? 0 : s->cfg.lr_estimate;
-    if (range_test)
-        rangetest_cfg_sched(&c->range.cfg, &spec.sched);
-    if (trainer_init(&s->trainer, &s->net, &s->cfg.data->train, &s->cfg.data->test,
-                     &spec.sched, &s->sgd, &s->cfg.train, e))
-        return -1;
-    int rc = range_test
-        ? rangetest_resume(&s->rt, &s->trainer, c, path, e)
-        : (spec.lr_estimate > 0 &&
-           trainer_enable_lr_estimate(&s->trainer, spec.lr_estimate, e)) ||
-          checkpoint_restore(c, &s->trainer, path, e);
-    if (rc == 0 && run_resume(&s->run, &spec, s->cfg.resume_dir, c, s->cfg.write_config, e)) {
-        if (range_test) {
-            rangetest_end(&s->rt, &s->last_range);
-            rangetest_result_free(&s->last_range);
-        }
-        rc = -1;
-    }
-    if (rc) {
-        trainer_free(&s->trainer);
-        return -1;
-    }
-    s->have_trainer = s->have_log = true;
-    s->in_range_test = range_test;
-    s->run.range = range_test ? &s->rt : NULL;
-    return 0;
-}
-
-/* Continues the run in cfg.resume_dir from its checkpoint, with its history
- * in the metrics store and its edits as markers. Runs before the thread
- * starts. Returns 0, or -1 with `e` set and the folder unchanged. */
-static int resume_run(session *s, lr_err *e)
-{
-    const checkpoint *c = s->cfg.resume_from;
-    const char *dir = s->cfg.resume_dir;
-    char path[1100];
-    run_path(path, sizeof path, dir, CHECKPOINT_FILE);
-    if (resume_trainer(s, c, path, e))
-        return -1;
-    s->sgd = s->trainer.opt;
-    s->next.wd = s->sgd.wd;
-    if (!s->in_range_test) {
-        /* the next run starts from this one's settings, edits included, as
-         * it would have in the session that began it */
-        const sched *sc = &s->trainer.sched;
-        s->next.lr_min = sc->lr_min;
-        s->next.lr_max = sc->lr_max;
-        s->next.mom_max = sc->mom_max;
-        s->next.mom_min = sc->cycle_momentum ? sc->mom_min : sc->mom_max;
-    }
-    s->status.next = s->next;
-    if (s->in_range_test)
-        publish_start(s, SESSION_RANGE_TEST, RUN_RANGE_TEST);
-    else
-        publish_start(s, SESSION_RUNNING, RUN_TRAIN);
-    lr_err ignored;
-    runlog_read_metrics(dir, history_row, &s->metrics, &ignored);
-    session_status *ss = &s->status;
-    runlog_read_events(dir, history_event, ss, &ignored);
-    ss->iter = s->trainer.iter;
-    ss->epoch = trainer_epoch_at(&s->trainer, s->trainer.iter);
-    ss->run_seconds = s->in_range_test ? 0.0 : s->trainer.train_seconds;
-    session_say_locked(s, false, "resumed %s%s at iteration %ld",
-                       s->in_range_test ? "the range test " : "", dir, s->trainer.iter);
-    return 0;
-}
-
 session *session_start(const session_cfg *cfg, lr_err *e)
 {
     e->msg[0] = '\0';
@@ -624,7 +498,7 @@ session *session_start(const session_cfg *cfg, lr_err *e)
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
     atomic_init(&s->stop, false);
-    if (cfg->resume_dir && resume_run(s, e)) {
+    if (cfg->resume_dir && session_resume_run(s, e)) {
         net_free(&s->net);
         mstore_free(&s->metrics);
         pthread_cond_destroy(&s->wake);

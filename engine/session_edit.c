@@ -355,3 +355,33 @@ void session_offer_diverged(session *s, double lr)
     publish_offer(s, OFFER_DIVERGED, fmin(s->next.lr_min, hi / 10.0), hi,
                   s->trainer.sched.policy);
 }
+
+bool session_edit_label(const char *kind, const char *detail, char *out, size_t len)
+{
+    double a, b, c, d;
+    if (!strcmp(kind, "set_bounds")) {
+        if (sscanf(detail, "lr %lf..%lf -> %lf..%lf", &a, &b, &c, &d) != 4)
+            snprintf(out, len, "lr");
+        else if (a == c)
+            snprintf(out, len, "max %.3g", d);
+        else if (b == d)
+            snprintf(out, len, "min %.3g", c);
+        else
+            snprintf(out, len, "lr %.3g-%.3g", c, d);
+    } else if (!strcmp(kind, "set_momentum")) {
+        if (sscanf(detail, "momentum %lf..%lf -> %lf..%lf", &a, &b, &c, &d) == 4)
+            snprintf(out, len, "mom %.3g", c);
+        else
+            snprintf(out, len, "mom");
+    } else if (!strcmp(kind, "set_wd")) {
+        if (sscanf(detail, "weight decay %lf -> %lf", &a, &b) == 2)
+            snprintf(out, len, "wd %.3g", b);
+        else
+            snprintf(out, len, "wd");
+    } else if (!strcmp(kind, "restart")) {
+        snprintf(out, len, "R");
+    } else {
+        return false;
+    }
+    return true;
+}

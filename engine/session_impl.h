@@ -78,6 +78,16 @@ void session_offer_diverged(session *s, double lr);
  * (engine/run), so that `lrscope train --config` replays it. */
 void session_note_edit(session *s, run_edit_kind kind, double a, double b);
 
+/* Resets the status and the metrics store for a run that starts (or, after
+ * a resume, continues) in state st. */
+void session_publish_start(session *s, session_state st, run_kind kind);
+
+/* Continues the run in s->cfg.resume_dir from its checkpoint, with its
+ * history in the metrics store and its edits as markers (session_resume.c).
+ * Runs before the thread starts. Returns 0, or -1 with `e` set and the
+ * folder unchanged. */
+int session_resume_run(session *s, lr_err *e);
+
 /* Writes one event to the current run's events.csv, if one is open.
  * Returns false when the write failed: the run has then stopped (WRITE
  * FAILED, with the reason on the status line). */
